@@ -1,0 +1,76 @@
+#pragma once
+// Protocol v1 between clients and sala-server: constants, limits, names, line codec.
+// Described for people in docs/protocol.md. Message types are only ever appended.
+
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <variant>
+
+#include <nlohmann/json.hpp>
+
+namespace sala::protocol {
+
+using Json = nlohmann::json;
+
+inline constexpr int kVersion = 1;
+inline constexpr std::size_t kMaxLineBytes = 4096;  // one message, including its '\n'
+inline constexpr std::size_t kMaxNameChars = 32;    // Unicode code points
+inline constexpr std::uint16_t kDefaultPort = 5000;
+
+// The message catalogue. Append only; never rename or renumber.
+namespace type {
+// client -> server
+inline constexpr const char* hello = "hello";
+inline constexpr const char* call = "call";
+inline constexpr const char* accept = "accept";
+inline constexpr const char* reject = "reject";
+inline constexpr const char* hangup = "hangup";
+inline constexpr const char* ping = "ping";
+inline constexpr const char* bye = "bye";
+// server -> client
+inline constexpr const char* welcome = "welcome";
+inline constexpr const char* error = "error";
+inline constexpr const char* user_joined = "user_joined";
+inline constexpr const char* user_left = "user_left";
+inline constexpr const char* user_status = "user_status";
+inline constexpr const char* calling = "calling";
+inline constexpr const char* call_failed = "call_failed";
+inline constexpr const char* invite = "invite";
+inline constexpr const char* call_started = "call_started";
+inline constexpr const char* call_ended = "call_ended";
+inline constexpr const char* pong = "pong";
+inline constexpr const char* shutdown = "shutdown";
+}  // namespace type
+
+enum class Status { available, busy };
+const char* to_string(Status status);
+std::optional<Status> parse_status(std::string_view text);
+
+// Why a name is not acceptable, in a sentence a person understands; nullopt if it is fine.
+// A name is 1..32 letters of any script, digits, space, '_', '-', '.', valid UTF-8,
+// without leading or trailing space.
+std::optional<std::string> name_problem(std::string_view name);
+// The key under which names are unique: ASCII letters folded to lower case.
+std::string name_key(std::string_view name);
+
+// A line that is not a usable message: the error code to send back and a sentence.
+struct LineError {
+    std::string code;  // "bad_request" (malformed JSON, no string "type", not an object)
+    std::string message;
+};
+// Parses one line (without its '\n'): a JSON object with a string field "type".
+std::variant<Json, LineError> parse_line(std::string_view line);
+// Serializes a message as one line ending in '\n' (invalid UTF-8 is replaced, never thrown).
+std::string to_line(const Json& message);
+
+// Typed field access: nullopt when the field is missing or of another type.
+std::optional<std::string> get_string(const Json& message, const char* field);
+std::optional<std::int64_t> get_int(const Json& message, const char* field);
+
+// {"type":"error","code":code,"message":message}
+Json error(std::string_view code, std::string_view message);
+
+}  // namespace sala::protocol
