@@ -1,0 +1,108 @@
+#pragma once
+// Sound-card input and output through RtAudio (PulseAudio first, then ALSA), plus the list
+// of devices to choose from.
+
+#include "sala/client/audio_device.hpp"
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+class RtAudio;
+
+namespace sala::client {
+
+// One sound device as the sound system reports it.
+struct AudioDeviceInfo {
+    unsigned id = 0;  // RtAudio's index, valid until the device list changes
+    std::string name;
+    unsigned input_channels = 0;
+    unsigned output_channels = 0;
+    unsigned preferred_rate = 0;
+    bool is_default_input = false;
+    bool is_default_output = false;
+};
+
+// The devices of the first sound system that has any (PulseAudio, then ALSA); empty when
+// there is none.
+std::vector<AudioDeviceInfo> list_audio_devices();
+
+// One RtAudio stream on a named (or the default) device, mono 48 kHz int16: what input and
+// output share.
+class RtAudioStream {
+public:
+    // RtAudio's callback signature (RtAudioStreamStatus is unsigned int).
+    using Callback = int (*)(void* out, void* in, unsigned frames, double time, unsigned status,
+                             void* self);
+
+    // name: "" for the default device, else the device whose name contains it.
+    RtAudioStream(std::string name, bool input);
+    ~RtAudioStream();
+    RtAudioStream(const RtAudioStream&) = delete;
+    RtAudioStream& operator=(const RtAudioStream&) = delete;
+
+    bool start(Callback callback, void* self, std::string* error);
+    void stop();  // the callback is no longer running when this returns
+    std::string description() const;
+
+private:
+    std::string name_;
+    bool input_;
+    std::string opened_name_;
+    std::unique_ptr<RtAudio> audio_;
+};
+
+// Captures from a sound device: the RtAudio callback only pushes into pipes.capture and
+// updates pipes.mic and counters (no locks, allocation, logging or blocking).
+class RtAudioInput final : public AudioInput {
+public:
+    // name: "" for the default input, else the device whose name contains it.
+    explicit RtAudioInput(std::string name) : stream_(std::move(name), true) {}
+    ~RtAudioInput() override { stop(); }
+    bool start(AudioPipes& pipes, std::string* error) override;
+    void stop() override { stream_.stop(); }
+    std::string description() const override { return stream_.description(); }
+    // Times the sound system reported that captured audio was lost (its own overflow).
+    std::uint64_t device_overflows() const { return overflows_.load(std::memory_order_relaxed); }
+
+private:
+    static int callback(void* out, void* in, unsigned frames, double time, unsigned status,
+                        void* self);
+
+    RtAudioStream stream_;
+    AudioPipes* pipes_ = nullptr;
+    std::atomic<std::uint64_t> overflows_{0};
+};
+
+// Plays to a sound device: the RtAudio callback only pops pipes.playback (silence when it is
+// short) and updates pipes.speaker and counters.
+class RtAudioOutput final : public AudioOutput {
+public:
+    // name: "" for the default output, else the device whose name contains it.
+    explicit RtAudioOutput(std::string name) : stream_(std::move(name), false) {}
+    ~RtAudioOutput() override { stop(); }
+    bool start(AudioPipes& pipes, std::string* error) override;
+    void stop() override { stream_.stop(); }
+    std::string description() const override { return stream_.description(); }
+    // Times the sound system reported that it ran out of audio to play (its own underflow).
+    std::uint64_t device_underflows() const {
+        return underflows_.load(std::memory_order_relaxed);
+    }
+
+private:
+    static int callback(void* out, void* in, unsigned frames, double time, unsigned status,
+                        void* self);
+
+    RtAudioStream stream_;
+    AudioPipes* pipes_ = nullptr;
+    std::atomic<std::uint64_t> underflows_{0};
+};
+
+// Checks now that a device matching name ("" = default) exists for input or output, so a
+// wrong name is reported before any call. False with *error set otherwise.
+bool find_audio_device(const std::string& name, bool input, std::string* error);
+
+}  // namespace sala::client
