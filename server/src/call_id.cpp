@@ -1,0 +1,32 @@
+#include "call_id.hpp"
+
+#include <array>
+#include <cerrno>
+#include <cstdint>
+#include <stdexcept>
+#include <sys/random.h>
+
+namespace sala::server {
+
+std::string new_call_id() {
+    std::array<std::uint8_t, 16> bytes{};
+    std::size_t filled = 0;
+    while (filled < bytes.size()) {
+        ssize_t n = getrandom(bytes.data() + filled, bytes.size() - filled, 0);
+        if (n < 0) {
+            if (errno == EINTR) continue;
+            throw std::runtime_error("getrandom failed");
+        }
+        filled += static_cast<std::size_t>(n);
+    }
+    static constexpr char kHex[] = "0123456789abcdef";
+    std::string id;
+    id.reserve(bytes.size() * 2);
+    for (std::uint8_t b : bytes) {
+        id.push_back(kHex[b >> 4]);
+        id.push_back(kHex[b & 0xF]);
+    }
+    return id;
+}
+
+}  // namespace sala::server

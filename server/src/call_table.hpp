@@ -1,0 +1,51 @@
+#pragma once
+// The calls in progress: who called whom, ringing or active, and when an invite expires.
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+namespace sala::server {
+
+using ClientId = std::uint64_t;
+using Clock = std::chrono::steady_clock;
+
+enum class CallState { ringing, active };
+
+struct Call {
+    std::string id;
+    ClientId caller = 0;
+    ClientId callee = 0;
+    CallState state = CallState::ringing;
+};
+
+class CallTable {
+public:
+    // A new ringing call with a fresh unguessable id, unanswered until `deadline`.
+    const Call& add(ClientId caller, ClientId callee, Clock::time_point deadline);
+    const Call* find(const std::string& id) const;
+    // Ringing -> active; the invite deadline no longer applies.
+    void answer(const std::string& id);
+    void remove(const std::string& id);
+
+    // The ids of ringing calls whose deadline is at or before `now`.
+    std::vector<std::string> expired(Clock::time_point now) const;
+    std::optional<Clock::time_point> next_deadline() const;
+    std::size_t size() const { return calls_.size(); }
+    void clear();
+
+private:
+    struct Entry {
+        Call call;
+        std::multimap<Clock::time_point, std::string>::iterator deadline;
+    };
+    std::unordered_map<std::string, Entry> calls_;
+    std::multimap<Clock::time_point, std::string> deadlines_;  // ringing calls only
+};
+
+}  // namespace sala::server

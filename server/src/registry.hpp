@@ -1,0 +1,97 @@
+#pragma once
+// Protocol v1 without sockets: registered names, presence, calls and their signalling.
+// The server feeds it lines and disconnections; it answers through an Outbox.
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+
+#include "call_table.hpp"
+#include "sala/protocol.hpp"
+
+namespace sala::server {
+
+// One serialized message ending in '\n', shared by every recipient of a broadcast.
+using SharedLine = std::shared_ptr<const std::string>;
+
+// `now` for replies and call signalling; `batched` for presence, which the server may
+// hold back briefly to write many events to many clients at once. Order is kept either way.
+enum class Delivery { now, batched };
+
+// Where the registry's messages go: the server queues them on the client's session.
+class Outbox {
+public:
+    virtual ~Outbox() = default;
+    virtual void send(ClientId to, const SharedLine& line, Delivery delivery) = 0;
+    // An invite waits for an answer until `deadline`: call Registry::expire_invites then.
+    virtual void invite_deadline(Clock::time_point deadline) = 0;
+};
+
+struct RegistryLimits {
+    std::size_t max_clients = 1000;  // registered users at once
+    Clock::duration invite_timeout = std::chrono::seconds(30);
+};
+
+enum class AfterLine { keep_open, close };
+
+class Registry {
+public:
+    Registry(Outbox& outbox, RegistryLimits limits);
+
+    // A TCP connection from `host` (the IP its peers will send media to).
+    void connected(ClientId id, std::string host);
+    // One received line without its '\n'. `close` after a bye.
+    AfterLine receive(ClientId id, std::string_view line, Clock::time_point now);
+    // The client sent a line longer than protocol::kMaxLineBytes.
+    void line_too_long(ClientId id);
+    // The connection is gone (closed, reset, idle, too slow): frees the name, ends its call.
+    void disconnected(ClientId id, std::string_view why);
+    // Ends the invites that were not answered in time (reason no_answer).
+    void expire_invites(Clock::time_point now);
+    std::optional<Clock::time_point> next_invite_deadline() const { return calls_.next_deadline(); }
+    // Forgets everyone without telling anyone (the server is shutting down).
+    void clear();
+
+    std::size_t connections() const { return clients_.size(); }
+    std::size_t registered() const { return by_key_.size(); }
+    std::size_t calls() const { return calls_.size(); }
+
+private:
+    struct Client {
+        std::string host;
+        std::string name;         // empty until registered
+        std::string quoted_name;  // name as a JSON string, for building welcome quickly
+        std::uint16_t media_port = 0;
+        std::string call_id;  // empty when not in a call or invite
+        bool registered() const { return !name.empty(); }
+        bool busy() const { return !call_id.empty(); }
+    };
+    using Json = protocol::Json;
+
+    void send(ClientId to, const Json& message);
+    void send_error(ClientId to, std::string_view code, std::string_view message);
+    void broadcast(ClientId except, const Json& message);
+    void status_changed(ClientId id, const Client& client);
+
+    void on_hello(ClientId id, Client& client, const Json& message);
+    void on_call(ClientId id, Client& client, const Json& message, Clock::time_point now);
+    void on_call_message(ClientId id, Client& client, const Json& message, const std::string& type);
+    void call_failed(ClientId id, std::string_view peer, std::string_view reason,
+                     std::string_view message);
+    void end_call(const Call& call, std::string_view reason, std::string_view by, ClientId gone);
+    std::string welcome_line(ClientId id, const Client& client) const;
+
+    Outbox& outbox_;
+    RegistryLimits limits_;
+    std::unordered_map<ClientId, Client> clients_;  // every connection
+    std::map<std::string, ClientId> by_key_;        // registered ones, by protocol::name_key
+    CallTable calls_;
+};
+
+}  // namespace sala::server

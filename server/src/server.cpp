@@ -1,0 +1,239 @@
+#include "server.hpp"
+
+#include <array>
+#include <asio.hpp>
+#include <csignal>
+#include <iostream>
+#include <unordered_map>
+#include <vector>
+
+#include "registry.hpp"
+#include "sala/log.hpp"
+#include "session.hpp"
+
+namespace sala::server {
+namespace {
+using asio::use_awaitable;
+using asio::ip::tcp;
+
+constexpr std::size_t kFlushChunk = 256;  // sessions woken before letting reads in again
+constexpr auto kShutdownFlushBound = std::chrono::milliseconds(1000);
+constexpr auto kAcceptRetryDelay = std::chrono::milliseconds(100);
+
+std::string host_of(const tcp::endpoint& endpoint) {
+    auto address = endpoint.address();
+    if (address.is_v6() && address.to_v6().is_v4_mapped())
+        address = asio::ip::make_address_v4(asio::ip::v4_mapped, address.to_v6());
+    return address.to_string();
+}
+
+std::string endpoint_text(const tcp::endpoint& endpoint) {
+    std::string host = endpoint.address().to_string();
+    if (endpoint.address().is_v6()) host = "[" + host + "]";
+    return log::cat(host, ":", endpoint.port());
+}
+
+class Server final : public Outbox, public SessionEvents {
+public:
+    Server(asio::io_context& io, const ServerOptions& options, std::size_t max_clients)
+        : io_(io),
+          acceptor_(io),
+          signals_(io, SIGINT, SIGTERM),
+          flush_timer_(io),
+          invite_timer_(io),
+          stop_timer_(io),
+          registry_(*this, RegistryLimits{max_clients, options.invite_timeout}),
+          limits_{1 << 20, options.idle_timeout},
+          max_connections_(max_clients + kSpareConnections) {}
+
+    // Binds and listens; prints the real address on stdout. Throws std::system_error.
+    void listen(const ServerOptions& options) {
+        tcp::endpoint endpoint(asio::ip::make_address(options.bind), options.port);
+        acceptor_.open(endpoint.protocol());
+        acceptor_.set_option(tcp::acceptor::reuse_address(true));
+        acceptor_.bind(endpoint);
+        acceptor_.listen(asio::socket_base::max_listen_connections);
+        std::string where = endpoint_text(acceptor_.local_endpoint());
+        std::cout << "listening on " << where << std::endl;
+        log::info("server", "listening on " + where);
+    }
+
+    void start() {
+        signals_.async_wait([this](std::error_code ec, int signal) {
+            if (!ec) shut_down(signal);
+        });
+        asio::co_spawn(io_, accept_loop(), asio::detached);
+        asio::co_spawn(io_, flush_loop(), asio::detached);
+        asio::co_spawn(io_, invite_loop(), asio::detached);
+    }
+
+private:
+    asio::awaitable<void> accept_loop() {
+        asio::steady_timer retry(io_);
+        for (;;) {
+            auto [ec, socket] = co_await acceptor_.async_accept(as_result);
+            if (stopping_) co_return;
+            if (ec) {
+                if (ec == asio::error::operation_aborted) co_return;
+                log::warn("server", "accept failed: " + ec.message());
+                retry.expires_after(kAcceptRetryDelay);  // e.g. out of descriptors
+                co_await retry.async_wait(as_result);
+                continue;
+            }
+            if (sessions_.size() >= max_connections_) {
+                log::warn("server", log::cat("refused a connection: already ", sessions_.size(),
+                                             " connections"));
+                continue;  // the socket closes as it goes out of scope
+            }
+            admit(std::move(socket));
+        }
+    }
+
+    void admit(tcp::socket socket) {
+        std::error_code ec;
+        auto remote = socket.remote_endpoint(ec);
+        if (ec) return;  // already reset by the peer
+        socket.set_option(tcp::no_delay(true), ec);
+        socket.non_blocking(true, ec);
+        if (ec) return;
+        ClientId id = next_id_++;
+        registry_.connected(id, host_of(remote));
+        auto session = std::make_shared<Session>(std::move(socket), id, *this, limits_,
+                                                 std::span<char>(scratch_));
+        sessions_.emplace(id, session);
+        log::debug("server", log::cat("client ", id, " connected from ", endpoint_text(remote)));
+        session->start();
+    }
+
+    // Wakes the writers of sessions with batched (presence) messages, a chunk at a time,
+    // so that reads and call signalling get their turn during a large broadcast.
+    asio::awaitable<void> flush_loop() {
+        std::vector<ClientId> batch;
+        for (;;) {
+            if (dirty_.empty()) {
+                flush_timer_.expires_at(Clock::time_point::max());
+                co_await flush_timer_.async_wait(as_result);
+                if (stopping_) co_return;
+                continue;
+            }
+            batch.swap(dirty_);
+            for (std::size_t i = 0; i < batch.size(); ++i) {
+                if (auto it = sessions_.find(batch[i]); it != sessions_.end()) it->second->wake();
+                if ((i + 1) % kFlushChunk == 0) co_await asio::post(io_, use_awaitable);
+                if (stopping_) co_return;
+            }
+            batch.clear();
+            co_await asio::post(io_, use_awaitable);
+        }
+    }
+
+    asio::awaitable<void> invite_loop() {
+        for (;;) {
+            invite_timer_.expires_at(registry_.next_invite_deadline().value_or(Clock::time_point::max()));
+            co_await invite_timer_.async_wait(as_result);
+            if (stopping_) co_return;
+            registry_.expire_invites(Clock::now());
+        }
+    }
+
+    void shut_down(int signal) {
+        if (stopping_) return;
+        stopping_ = true;
+        log::info("server", log::cat("signal ", signal, ": shutting down, telling ", sessions_.size(),
+                                     " clients"));
+        std::error_code ignored;
+        acceptor_.close(ignored);
+        flush_timer_.cancel();
+        invite_timer_.cancel();
+        registry_.clear();  // nobody is told that the others leave
+        auto shutdown = std::make_shared<const std::string>(
+            protocol::to_line(protocol::Json{{"type", protocol::type::shutdown}}));
+        for (auto& [id, session] : sessions_) {
+            session->send(shutdown, true);
+            session->finish();
+        }
+        if (sessions_.empty()) return;
+        stop_timer_.expires_after(kShutdownFlushBound);
+        stop_timer_.async_wait([this](std::error_code ec) {
+            if (ec) return;
+            std::vector<std::shared_ptr<Session>> left;
+            for (auto& [id, session] : sessions_) left.push_back(session);
+            log::warn("server", log::cat("closing ", left.size(), " clients that did not read in time"));
+            for (auto& session : left) session->close("shutdown");
+        });
+    }
+
+    // Outbox
+    void send(ClientId to, const SharedLine& line, Delivery delivery) override {
+        if (auto it = sessions_.find(to); it != sessions_.end())
+            it->second->send(line, delivery == Delivery::now);
+    }
+    void invite_deadline(Clock::time_point deadline) override {
+        if (deadline < invite_timer_.expiry()) invite_timer_.cancel();
+    }
+
+    // SessionEvents
+    bool line(Session& session, std::string_view text) override {
+        if (stopping_) return false;
+        if (registry_.receive(session.id(), text, Clock::now()) == AfterLine::close) {
+            session.finish();
+            return false;
+        }
+        return true;
+    }
+    void line_too_long(Session& session) override {
+        if (!stopping_) registry_.line_too_long(session.id());
+    }
+    void closed(Session& session, std::string_view why) override {
+        registry_.disconnected(session.id(), why);
+        log::debug("server", log::cat("client ", session.id(), " closed: ", why));
+        sessions_.erase(session.id());
+        if (stopping_ && sessions_.empty()) stop_timer_.cancel();
+    }
+    void wants_flush(Session& session) override {
+        if (dirty_.empty()) flush_timer_.cancel();
+        dirty_.push_back(session.id());
+    }
+
+    asio::io_context& io_;
+    tcp::acceptor acceptor_;
+    asio::signal_set signals_;
+    asio::steady_timer flush_timer_;
+    asio::steady_timer invite_timer_;
+    asio::steady_timer stop_timer_;
+    Registry registry_;
+    SessionLimits limits_;
+    std::size_t max_connections_;
+    std::unordered_map<ClientId, std::shared_ptr<Session>> sessions_;
+    std::vector<ClientId> dirty_;
+    std::array<char, 64 * 1024> scratch_{};
+    ClientId next_id_ = 1;
+    bool stopping_ = false;
+};
+
+}  // namespace
+
+int run(const ServerOptions& options) {
+    std::size_t open_files = raise_open_file_limit();
+    std::size_t capacity = client_capacity(open_files);
+    std::size_t max_clients = options.max_clients.value_or(capacity);
+    log::info("server", log::cat("open-file limit ", open_files, ": room for ", capacity,
+                                 " clients; accepting up to ", max_clients));
+    if (max_clients > capacity)
+        log::warn("server", log::cat("--max-clients ", max_clients, " is more than the open-file limit allows (",
+                                     capacity, ")"));
+    asio::io_context io(1);
+    try {
+        Server server(io, options, max_clients);
+        server.listen(options);
+        server.start();
+        io.run();
+    } catch (const std::exception& e) {
+        log::error("server", e.what());
+        return 1;
+    }
+    log::info("server", "stopped");
+    return 0;
+}
+
+}  // namespace sala::server

@@ -1,0 +1,153 @@
+#include "session.hpp"
+
+#include <algorithm>
+#include <vector>
+
+#include "sala/log.hpp"
+
+namespace sala::server {
+namespace {
+using asio::ip::tcp;
+
+constexpr std::size_t kMaxGather = 64;  // queued lines written by one system call
+}  // namespace
+
+Session::Session(tcp::socket socket, ClientId id, SessionEvents& events,
+                 const SessionLimits& limits, std::span<char> scratch)
+    : socket_(std::move(socket)),
+      id_(id),
+      events_(events),
+      limits_(limits),
+      scratch_(scratch),
+      wake_timer_(socket_.get_executor()),
+      idle_timer_(socket_.get_executor()),
+      last_activity_(Clock::now()) {}
+
+void Session::start() {
+    auto executor = socket_.get_executor();
+    asio::co_spawn(executor, [self = shared_from_this()] { return self->read_loop(); }, asio::detached);
+    asio::co_spawn(executor, [self = shared_from_this()] { return self->write_loop(); }, asio::detached);
+    asio::co_spawn(executor, [self = shared_from_this()] { return self->idle_watch(); }, asio::detached);
+}
+
+// Waits for readability, then reads into the shared scratch buffer: an idle connection
+// holds no receive buffer of its own.
+asio::awaitable<void> Session::read_loop() {
+    while (reading_ && !closed_) {
+        auto [ec] = co_await socket_.async_wait(tcp::socket::wait_read, as_result);
+        if (closed_ || !reading_) co_return;
+        if (ec) {
+            close(ec.message());
+            co_return;
+        }
+        std::error_code read_error;
+        std::size_t n = socket_.read_some(asio::buffer(scratch_.data(), scratch_.size()), read_error);
+        if (read_error == asio::error::would_block || read_error == asio::error::try_again) continue;
+        if (read_error == asio::error::eof) {
+            close("closed the connection");
+            co_return;
+        }
+        if (read_error) {
+            close(read_error.message());
+            co_return;
+        }
+        framer_.feed(
+            std::string_view(scratch_.data(), n),
+            [this](std::string_view line) {
+                last_activity_ = Clock::now();
+                return events_.line(*this, line) && reading_ && !closed_;
+            },
+            [this] { events_.line_too_long(*this); });
+    }
+}
+
+asio::awaitable<void> Session::write_loop() {
+    while (!closed_) {
+        if (queue_.empty()) {
+            if (finishing_) {
+                close("finished");
+                co_return;
+            }
+            wake_timer_.expires_at(Clock::time_point::max());
+            co_await wake_timer_.async_wait(as_result);
+            continue;
+        }
+        std::size_t count = std::min(queue_.size(), kMaxGather);
+        std::vector<asio::const_buffer> buffers;
+        buffers.reserve(count);
+        for (std::size_t i = 0; i < count; ++i) buffers.push_back(asio::buffer(*queue_[i]));
+        auto [ec, written] = co_await asio::async_write(socket_, buffers, as_result);
+        (void)written;
+        if (closed_) co_return;
+        if (ec) {
+            close(ec.message());
+            co_return;
+        }
+        for (std::size_t i = 0; i < count; ++i) {
+            queued_bytes_ -= queue_.front()->size();
+            queue_.pop_front();
+        }
+    }
+}
+
+// Reading a line moves last_activity_; the timer only re-arms when it wakes.
+asio::awaitable<void> Session::idle_watch() {
+    while (!closed_) {
+        auto deadline = last_activity_ + limits_.idle_timeout;
+        if (Clock::now() >= deadline) {
+            close("idle timeout");
+            co_return;
+        }
+        idle_timer_.expires_at(deadline);
+        co_await idle_timer_.async_wait(as_result);
+    }
+}
+
+void Session::send(const SharedLine& line, bool now) {
+    if (closed_ || overflowed_) return;
+    if (!queue_.empty() && queued_bytes_ + line->size() > limits_.max_queued_bytes) {
+        overflowed_ = true;
+        log::warn("server", log::cat("client ", id_, " does not read its messages (over ",
+                                     limits_.max_queued_bytes, " bytes queued): disconnecting"));
+        // Not now: the registry may be in the middle of a broadcast.
+        asio::post(socket_.get_executor(), [self = shared_from_this()] {
+            self->close("too slow: it did not read its messages");
+        });
+        return;
+    }
+    queue_.push_back(line);
+    queued_bytes_ += line->size();
+    if (now) {
+        wake();
+    } else if (!flush_pending_) {
+        flush_pending_ = true;
+        events_.wants_flush(*this);
+    }
+}
+
+void Session::wake() {
+    flush_pending_ = false;
+    wake_timer_.cancel();
+}
+
+void Session::finish() {
+    reading_ = false;
+    finishing_ = true;
+    wake();
+}
+
+void Session::close(std::string_view why) {
+    if (closed_) return;
+    closed_ = true;
+    reading_ = false;
+    std::error_code ignored;
+    socket_.shutdown(tcp::socket::shutdown_both, ignored);
+    socket_.close(ignored);
+    wake_timer_.cancel();
+    idle_timer_.cancel();
+    queue_.clear();
+    queued_bytes_ = 0;
+    events_.closed(*this, why);
+}
+
+}  // namespace sala::server

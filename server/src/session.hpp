@@ -1,0 +1,82 @@
+#pragma once
+// One client's TCP connection: a reader and a writer coroutine around a bounded outgoing
+// queue, and an idle watchdog. asio inside: include only from the server's own files.
+
+#include <asio.hpp>
+#include <asio/experimental/as_tuple.hpp>
+#include <cstddef>
+#include <deque>
+#include <memory>
+#include <span>
+#include <string_view>
+
+#include "line_framer.hpp"
+#include "registry.hpp"
+
+namespace sala::server {
+
+class Session;
+
+// Completion token for co_await: errors come back as values, never as exceptions.
+inline constexpr auto as_result = asio::experimental::as_tuple(asio::use_awaitable);
+
+// What a session reports to the server that owns it.
+class SessionEvents {
+public:
+    virtual ~SessionEvents() = default;
+    // A received line; false stops reading (the client said bye).
+    virtual bool line(Session& session, std::string_view line) = 0;
+    virtual void line_too_long(Session& session) = 0;
+    // The connection is closed; called once.
+    virtual void closed(Session& session, std::string_view why) = 0;
+    // Batched messages are queued; the server wakes the writer in its next flush pass.
+    virtual void wants_flush(Session& session) = 0;
+};
+
+struct SessionLimits {
+    std::size_t max_queued_bytes = 1 << 20;  // a client further behind is disconnected
+    Clock::duration idle_timeout = std::chrono::seconds(30);
+};
+
+class Session : public std::enable_shared_from_this<Session> {
+public:
+    // `scratch` is the server's receive buffer, shared by all sessions (one thread).
+    Session(asio::ip::tcp::socket socket, ClientId id, SessionEvents& events,
+            const SessionLimits& limits, std::span<char> scratch);
+
+    void start();
+    ClientId id() const { return id_; }
+    bool is_open() const { return !closed_; }
+
+    // Queues a line. `now` wakes the writer at once; otherwise SessionEvents::wants_flush.
+    void send(const SharedLine& line, bool now);
+    // Starts the writer on what is queued.
+    void wake();
+    // Stops reading, writes what is queued, then closes.
+    void finish();
+    void close(std::string_view why);
+
+private:
+    asio::awaitable<void> read_loop();
+    asio::awaitable<void> write_loop();
+    asio::awaitable<void> idle_watch();
+
+    asio::ip::tcp::socket socket_;
+    ClientId id_;
+    SessionEvents& events_;
+    const SessionLimits& limits_;
+    std::span<char> scratch_;
+    asio::steady_timer wake_timer_;
+    asio::steady_timer idle_timer_;
+    std::deque<SharedLine> queue_;
+    std::size_t queued_bytes_ = 0;
+    LineFramer framer_;
+    Clock::time_point last_activity_;
+    bool reading_ = true;
+    bool finishing_ = false;
+    bool flush_pending_ = false;
+    bool overflowed_ = false;
+    bool closed_ = false;
+};
+
+}  // namespace sala::server
