@@ -1,14 +1,35 @@
 #include <iostream>
 
-#include "sala/cli_flags.hpp"
+#include "cli_options.hpp"
+#include "cli_session.hpp"
+#include "sala/client/rtaudio_device.hpp"
+
+namespace {
+
+int list_devices() {
+    auto devices = sala::client::list_audio_devices();
+    if (devices.empty()) {
+        std::cout << "no audio devices found\n";
+        return 0;
+    }
+    for (const auto& d : devices) {
+        std::cout << d.id << ": " << d.name << "  in " << d.input_channels << "  out " << d.output_channels
+                  << "  " << d.preferred_rate << " Hz" << (d.is_default_input ? "  [default input]" : "")
+                  << (d.is_default_output ? "  [default output]" : "") << "\n";
+    }
+    return 0;
+}
+
+}  // namespace
 
 int main(int argc, char** argv) {
-    auto flags = sala::FlagParser("sala-cli", "--server HOST[:PORT] --name NAME [options]",
-                                  "The Sala client without a window, for scripts, bots and tests.")
-                     .option("server", "HOST[:PORT]", "directory server (default port 5000)")
-                     .option("name", "NAME", "the name to register")
-                     .parse_or_exit(argc, argv);
-    (void)flags;
-    std::cerr << "sala-cli: not implemented yet\n";
-    return 1;
+    auto options = sala::cli::parse_cli_options(argc, argv);
+    if (options.list_devices) return list_devices();
+    try {
+        sala::cli::CliSession session(std::move(options));
+        return session.run();
+    } catch (const std::exception& e) {
+        std::cerr << "sala-cli: " << e.what() << "\n";
+        return 1;
+    }
 }

@@ -1,0 +1,118 @@
+#include "cli_options.hpp"
+
+#include <cstdlib>
+#include <iostream>
+#include <sstream>
+
+#include "sala/cli_flags.hpp"
+#include "sala/client/audio_device.hpp"
+
+namespace sala::cli {
+namespace {
+
+[[noreturn]] void fail(const std::string& message) {
+    std::cerr << "sala-cli: " << message << "\n";
+    std::exit(2);
+}
+
+client::Impairment parse_impairment(const std::string& text) {
+    client::Impairment impair;
+    std::stringstream in(text);
+    std::string item;
+    while (std::getline(in, item, ',')) {
+        auto eq = item.find('=');
+        std::string key = item.substr(0, eq);
+        std::string value = eq == std::string::npos ? "" : item.substr(eq + 1);
+        if (key == "loss") {
+            auto pct = parse_integer(value, 0, 100);
+            if (!pct) fail("--impair loss takes a percentage 0 to 100, not '" + value + "'");
+            impair.loss_percent = static_cast<double>(*pct);
+        } else if (key == "jitter") {
+            auto ms = parse_integer(value, 0, 1000);
+            if (!ms) fail("--impair jitter takes milliseconds 0 to 1000, not '" + value + "'");
+            impair.jitter_ms = static_cast<int>(*ms);
+        } else {
+            fail("--impair takes loss=PCT,jitter=MS, not '" + item + "'");
+        }
+    }
+    return impair;
+}
+
+}  // namespace
+
+CliOptions parse_cli_options(int argc, char** argv) {
+    auto flags =
+        FlagParser("sala-cli", "--server HOST[:PORT] --name NAME [options]",
+                   "The Sala client without a window, for scripts, bots and tests.\n"
+                   "Commands on stdin: users, call NAME, accept, reject, hangup, mute, unmute, stats, quit.")
+            .option("server", "HOST[:PORT]", "directory server (port 5000 unless given)")
+            .option("name", "NAME", "the name to register")
+            .option("call", "PEER", "call PEER once registered")
+            .option("answer", "accept|reject|ignore", "what to do with incoming invites (default ignore: ask on stdin)")
+            .option("audio-in", "SPEC", "what is sent: a WAV file, tone:HZ, silence, device or device:NAME (default device)")
+            .option("audio-out", "SPEC", "what is heard: a WAV file, null, device or device:NAME (default device)")
+            .option("duration", "SECONDS", "hang up after this long in a call")
+            .option("calls", "N", "exit after N calls have ended (default 1 with --call)")
+            .flag("echo", "answer every call and send back what is heard (a sound test)")
+            .option("frame-ms", "10|20", "Opus frame length (default 20)")
+            .option("bitrate", "BPS", "Opus bitrate in bit/s (default 24000)")
+            .option("impair", "loss=PCT,jitter=MS", "damage the receive path on purpose (tests, benchmarks)")
+            .flag("json", "print every event as one JSON line")
+            .flag("list-devices", "list the audio devices and exit")
+            .parse_or_exit(argc, argv);
+
+    CliOptions o;
+    o.list_devices = flags.has("list-devices");
+    o.json = flags.has("json");
+    if (o.list_devices) return o;
+    if (!flags.has("server")) fail("--server HOST[:PORT] is required (try --help)");
+    if (!flags.has("name")) fail("--name NAME is required (try --help)");
+    std::string error;
+    if (!client::parse_server_address(flags.get("server"), o.server, &error)) fail(error);
+    o.name = flags.get("name");
+    if (flags.has("call")) o.call = flags.get("call");
+    if (flags.has("answer")) {
+        auto a = flags.get("answer");
+        if (a == "accept") o.answer = Answer::accept;
+        else if (a == "reject") o.answer = Answer::reject;
+        else if (a == "ignore") o.answer = Answer::ignore;
+        else fail("--answer takes accept, reject or ignore, not '" + a + "'");
+    }
+    o.engine.echo = flags.has("echo");
+    if (o.engine.echo) o.answer = Answer::accept;
+    o.engine.audio_in = flags.get("audio-in", "device");
+    o.engine.audio_out = flags.get("audio-out", "device");
+    if (flags.has("duration")) {
+        char* end = nullptr;
+        std::string text = flags.get("duration");
+        double seconds = std::strtod(text.c_str(), &end);
+        if (text.empty() || *end != '\0' || !(seconds > 0) || seconds > 86400)
+            fail("--duration takes seconds (more than 0, at most 86400), not '" + text + "'");
+        o.duration_s = seconds;
+    }
+    if (flags.has("calls")) {
+        auto n = parse_integer(flags.get("calls"), 1, 1000000);
+        if (!n) fail("--calls takes a whole number from 1, not '" + flags.get("calls") + "'");
+        o.calls = *n;
+    } else if (o.call) {
+        o.calls = 1;
+    }
+    if (flags.has("frame-ms")) {
+        auto ms = parse_integer(flags.get("frame-ms"), 10, 20);
+        if (!ms || (*ms != 10 && *ms != 20)) fail("--frame-ms takes 10 or 20, not '" + flags.get("frame-ms") + "'");
+        o.engine.frame_ms = static_cast<int>(*ms);
+    }
+    if (flags.has("bitrate")) {
+        auto bps = parse_integer(flags.get("bitrate"), 6000, 510000);
+        if (!bps) fail("--bitrate takes 6000 to 510000 bit/s, not '" + flags.get("bitrate") + "'");
+        o.engine.bitrate_bps = static_cast<int>(*bps);
+    }
+    if (flags.has("impair")) o.engine.impair = parse_impairment(flags.get("impair"));
+    // Check the audio specs now, so a bad file is reported before any call.
+    if (!o.engine.echo && !client::make_audio_input(o.engine.audio_in, &error))
+        fail("--audio-in: " + error);
+    if (!client::make_audio_output(o.engine.audio_out, &error)) fail("--audio-out: " + error);
+    return o;
+}
+
+}  // namespace sala::cli

@@ -1,0 +1,28 @@
+#pragma once
+// sala-cli's command line, checked into one struct.
+
+#include <optional>
+#include <string>
+
+#include "sala/client/engine.hpp"
+
+namespace sala::cli {
+
+enum class Answer { ignore, accept, reject };
+
+struct CliOptions {
+    client::ServerAddress server;
+    std::string name;
+    std::optional<std::string> call;
+    Answer answer = Answer::ignore;
+    std::optional<double> duration_s;
+    std::optional<long long> calls;  // exit after this many calls ended
+    bool json = false;
+    bool list_devices = false;
+    client::EngineOptions engine;
+};
+
+// Parses argv; on --help/--version prints and exits; on a bad flag prints one line and exits 2.
+CliOptions parse_cli_options(int argc, char** argv);
+
+}  // namespace sala::cli

@@ -1,0 +1,225 @@
+#include "cli_session.hpp"
+
+#include <chrono>
+#include <csignal>
+#include <cstdio>
+#include <ctime>
+#include <iostream>
+#include <poll.h>
+#include <thread>
+#include <unistd.h>
+
+namespace sala::cli {
+namespace {
+using Clock = std::chrono::steady_clock;
+
+std::string reason_words(const std::string& reason) {
+    if (reason == "unknown_user") return "unknown user";
+    if (reason == "no_answer") return "no answer";
+    if (reason == "media_timeout") return "media timeout";
+    if (reason == "peer_left") return "the peer left";
+    if (reason == "self_call") return "cannot call yourself";
+    if (reason == "already_in_call") return "already in a call";
+    if (reason == "connection_lost") return "connection to the server lost";
+    return reason;  // busy, rejected, cancelled, ...
+}
+
+std::string local_time() {
+    auto now = std::chrono::system_clock::now();
+    std::time_t t = std::chrono::system_clock::to_time_t(now);
+    std::tm tm{};
+    localtime_r(&t, &tm);
+    char text[16];
+    std::strftime(text, sizeof text, "%H:%M:%S", &tm);
+    return text;
+}
+}  // namespace
+
+CliSession::CliSession(CliOptions options) : options_(std::move(options)), engine_(options_.engine) {
+    engine_.on_event([this](const client::Event& event) { push({Input::Kind::event, event, {}}); });
+}
+
+void CliSession::push(Input input) {
+    {
+        std::lock_guard lock(mutex_);
+        inputs_.push_back(std::move(input));
+    }
+    wake_.notify_one();
+}
+
+void CliSession::print(const client::Event& event) {
+    if (options_.json) {
+        auto fields = event.fields;
+        fields["time"] = std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
+        std::cout << fields.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << std::endl;
+    } else {
+        print_text(event.text);
+    }
+}
+
+void CliSession::print_text(const std::string& text) {
+    if (options_.json) {
+        std::cout << nlohmann::json{{"event", "info"}, {"message", text}}.dump(-1, ' ', false,
+                                                                              nlohmann::json::error_handler_t::replace)
+                  << std::endl;
+    } else {
+        std::cout << "[" << local_time() << "] " << text << std::endl;
+    }
+}
+
+void CliSession::fail(const std::string& reason) {
+    if (failure_.empty()) failure_ = reason;
+}
+
+void CliSession::on_event(const client::Event& event) {
+    print(event);
+    const std::string kind = event.fields.value("event", "");
+    if (kind == "registered") {
+        if (options_.call && !call_requested_) {
+            call_requested_ = true;
+            engine_.post(client::CallCommand{*options_.call});
+        }
+    } else if (kind == "invite") {
+        if (options_.answer == Answer::accept) engine_.post(client::AcceptCommand{});
+        if (options_.answer == Answer::reject) engine_.post(client::RejectCommand{});
+    } else if (kind == "call_failed") {
+        fail(reason_words(event.fields.value("reason", "")));
+        ++calls_ended_;
+    } else if (kind == "call_ended") {
+        std::string reason = event.fields.value("reason", "");
+        std::string by = event.fields.value("by", "");
+        bool normal = reason == "hangup" || (reason == "rejected" && by == options_.name);
+        if (!normal) fail(reason_words(reason));
+        ++calls_ended_;
+    } else if (kind == "error") {
+        std::string code = event.fields.value("code", "");
+        auto state = engine_.snapshot();
+        if (code == "server_unreachable") {
+            fail("server unreachable: " + event.fields.value("message", ""));
+            done_ = true;
+        } else if (state->connection == client::ConnectionState::disconnected) {
+            // A registration error: name taken, invalid name, server full, ...
+            fail(event.fields.value("message", code));
+            done_ = true;
+        }
+    }
+    if (options_.calls && calls_ended_ >= *options_.calls) done_ = true;
+    // More calls to make: call again once the last one is over.
+    if (!done_ && options_.call && (kind == "call_ended" || kind == "call_failed")) {
+        engine_.post(client::CallCommand{*options_.call});
+    }
+}
+
+void CliSession::on_line(const std::string& raw) {
+    std::string line = raw;
+    while (!line.empty() && (line.back() == '\r' || line.back() == ' ')) line.pop_back();
+    if (line.empty()) return;
+    auto space = line.find(' ');
+    std::string word = line.substr(0, space);
+    std::string rest = space == std::string::npos ? "" : line.substr(space + 1);
+    if (word == "users") {
+        auto s = engine_.snapshot();
+        std::string text = s->users->empty() ? "no other users online" : "users online:";
+        for (const auto& u : *s->users) text += " " + u.name + (u.busy ? " (busy)" : "");
+        print_text(text);
+    } else if (word == "call" && !rest.empty()) {
+        engine_.post(client::CallCommand{rest});
+    } else if (word == "accept") {
+        engine_.post(client::AcceptCommand{});
+    } else if (word == "reject") {
+        engine_.post(client::RejectCommand{});
+    } else if (word == "hangup") {
+        engine_.post(client::HangupCommand{});
+    } else if (word == "mute" || word == "unmute") {
+        engine_.post(client::MuteCommand{word == "mute"});
+    } else if (word == "stats") {
+        auto s = engine_.snapshot();
+        const auto& st = s->stats;
+        char text[320];
+        std::snprintf(text, sizeof text,
+                      "call %s%s: sent %llu, received %llu, lost %.1f%%, jitter %.1f ms, buffer %d ms, "
+                      "%.1f kb/s out, %.1f kb/s in, rtt %.1f ms, concealed %llu, fec %llu",
+                      client::to_string(s->call), s->peer.empty() ? "" : (" with " + s->peer).c_str(),
+                      static_cast<unsigned long long>(st.packets_sent),
+                      static_cast<unsigned long long>(st.packets_received), st.loss_percent, st.jitter_ms,
+                      st.jitter_buffer_ms, st.send_kbps, st.receive_kbps, st.rtt_ms,
+                      static_cast<unsigned long long>(st.concealed_frames),
+                      static_cast<unsigned long long>(st.fec_recovered_frames));
+        print_text(text);
+    } else if (word == "quit" || word == "exit") {
+        done_ = true;
+    } else {
+        print_text("unknown command '" + line + "': users, call NAME, accept, reject, hangup, mute, unmute, stats, quit");
+    }
+}
+
+void CliSession::check_duration() {
+    if (!options_.duration_s) return;
+    auto s = engine_.snapshot();
+    if (s->call != client::CallState::in_call) return;
+    auto in_call = std::chrono::duration<double>(Clock::now() - s->call_started_at).count();
+    if (in_call >= *options_.duration_s && s->call_id != hung_up_call_) {
+        hung_up_call_ = s->call_id;
+        engine_.post(client::HangupCommand{});
+    }
+}
+
+int CliSession::run() {
+    // Signals arrive as an input, so shutdown happens on this thread, cleanly.
+    sigset_t signals;
+    sigemptyset(&signals);
+    sigaddset(&signals, SIGINT);
+    sigaddset(&signals, SIGTERM);
+    pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+    std::jthread signal_waiter([this, signals](std::stop_token stop) {
+        timespec tick{0, 100 * 1000 * 1000};
+        while (!stop.stop_requested()) {
+            if (sigtimedwait(&signals, nullptr, &tick) > 0) push({Input::Kind::signal, {}, {}});
+        }
+    });
+    std::jthread stdin_reader([this](std::stop_token stop) {
+        std::string pending;
+        while (!stop.stop_requested()) {
+            pollfd pfd{0, POLLIN, 0};
+            int ready = poll(&pfd, 1, 100);
+            if (ready <= 0) continue;
+            char chunk[1024];
+            ssize_t n = read(0, chunk, sizeof chunk);
+            if (n <= 0) return;  // stdin closed: keep running on flags alone
+            pending.append(chunk, static_cast<std::size_t>(n));
+            for (auto nl = pending.find('\n'); nl != std::string::npos; nl = pending.find('\n')) {
+                push({Input::Kind::line, {}, pending.substr(0, nl)});
+                pending.erase(0, nl + 1);
+            }
+            if (pending.size() > 4096) pending.clear();
+        }
+    });
+
+    engine_.post(client::ConnectCommand{options_.server.host, options_.server.port, options_.name});
+    while (!done_) {
+        std::deque<Input> batch;
+        {
+            std::unique_lock lock(mutex_);
+            wake_.wait_for(lock, std::chrono::milliseconds(50), [this] { return !inputs_.empty(); });
+            batch.swap(inputs_);
+        }
+        for (auto& input : batch) {
+            if (input.kind == Input::Kind::event) on_event(input.event);
+            if (input.kind == Input::Kind::line) on_line(input.line);
+            if (input.kind == Input::Kind::signal) done_ = true;
+            if (done_) break;
+        }
+        check_duration();
+    }
+    if (!failure_.empty()) {
+        std::cerr << "sala-cli: " << failure_ << "\n";
+        return 1;
+    }
+    if (options_.calls && calls_ended_ < *options_.calls) {
+        std::cerr << "sala-cli: stopped after " << calls_ended_ << " of " << *options_.calls << " calls\n";
+        return 1;
+    }
+    return 0;
+}
+
+}  // namespace sala::cli

@@ -1,0 +1,66 @@
+#pragma once
+// The one place that changes a client's call state, from local intentions and server messages.
+// Pure logic: it returns what to send and what happened; the engine does the I/O.
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "sala/client/snapshot.hpp"
+#include "sala/protocol.hpp"
+
+namespace sala::client {
+
+struct MediaAddress {
+    std::string host;
+    unsigned short port = 0;
+};
+
+// What one input did.
+struct CallTransition {
+    std::string refusal;                      // non-empty: the input made no sense now (plain words)
+    std::vector<protocol::Json> send;         // messages for the server, in order
+    bool invited = false;                     // an invite arrived: ask the user
+    bool started = false;                     // media should start (peer + media are set)
+    std::optional<std::string> failed;        // our call attempt failed: reason code from the server
+    std::optional<std::string> ended_reason;  // the call ended: reason code
+    std::string ended_by;                     // who ended it (a name; ours for local actions)
+};
+
+class CallStateMachine {
+public:
+    explicit CallStateMachine(std::string my_name = "") : me_(std::move(my_name)) {}
+    void set_my_name(std::string name) { me_ = std::move(name); }
+
+    CallState state() const { return state_; }
+    const std::string& peer() const { return peer_; }
+    const std::string& call_id() const { return call_id_; }
+    const MediaAddress& media() const { return media_; }
+
+    // Local intentions.
+    CallTransition call(const std::string& peer);
+    CallTransition accept();
+    CallTransition reject();
+    CallTransition hangup();
+    CallTransition media_timeout();
+    // The directory connection went away: pending invites end; a running call goes on.
+    CallTransition connection_lost();
+
+    // A message from the server (any type; the ones about calls change the state).
+    CallTransition on_server_message(const protocol::Json& message);
+
+private:
+    CallTransition end_locally(const std::string& reason, const std::string& by, bool tell_server);
+    void reset();
+
+    std::string me_;
+    CallState state_ = CallState::idle;
+    std::string peer_;
+    std::string call_id_;
+    MediaAddress media_;
+    bool accepted_ = false;
+    bool cancel_when_acknowledged_ = false;  // hung up before the server named the call
+    std::vector<std::string> recently_ended_;  // their late call_started/call_ended are ignored
+};
+
+}  // namespace sala::client

@@ -1,0 +1,34 @@
+#pragma once
+// What front ends ask the engine to do; posted to the engine thread, never run on the caller's.
+
+#include <string>
+#include <variant>
+
+namespace sala::client {
+
+struct ConnectCommand {
+    std::string host;
+    unsigned short port = 5000;
+    std::string name;
+};
+struct DisconnectCommand {};
+struct CallCommand {
+    std::string peer;
+};
+struct AcceptCommand {};
+struct RejectCommand {};
+struct HangupCommand {};
+struct MuteCommand {
+    bool muted = true;
+};
+// Chooses what is sent and what is heard (specs as in sala-cli --audio-in / --audio-out);
+// applies at once during a call.
+struct AudioCommand {
+    std::string input;
+    std::string output;
+};
+
+using Command = std::variant<ConnectCommand, DisconnectCommand, CallCommand, AcceptCommand, RejectCommand,
+                             HangupCommand, MuteCommand, AudioCommand>;
+
+}  // namespace sala::client

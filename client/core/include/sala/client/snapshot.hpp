@@ -1,0 +1,90 @@
+#pragma once
+// The immutable picture of the engine that front ends render; a new one is published on every change.
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace sala::client {
+
+enum class ConnectionState { disconnected, connecting, registered, reconnecting };
+enum class CallState { idle, calling, ringing, in_call };
+
+const char* to_string(ConnectionState state);
+const char* to_string(CallState state);
+
+// One other user on the directory server.
+struct UserEntry {
+    std::string name;
+    bool busy = false;
+};
+
+enum class LogLevel { info, warning, error };
+
+// A user-level event in plain words, for the log pane.
+struct LogEntry {
+    std::chrono::system_clock::time_point time;
+    LogLevel level = LogLevel::info;
+    std::string text;
+};
+
+// Audio levels in dBFS; -90 means silence.
+struct MeterReading {
+    float rms_dbfs = -90.0f;
+    float peak_dbfs = -90.0f;
+    float hold_dbfs = -90.0f;
+};
+
+// Figures of the current (or last) call.
+struct CallStatistics {
+    std::string codec = "opus";
+    int frame_ms = 20;
+    std::uint64_t packets_sent = 0;
+    std::uint64_t packets_received = 0;
+    std::uint64_t packets_lost = 0;
+    double loss_percent = 0.0;
+    double jitter_ms = 0.0;
+    int jitter_buffer_ms = 0;
+    double send_kbps = 0.0;     // RTP payload + IP/UDP/RTP headers, last second
+    double receive_kbps = 0.0;
+    double rtt_ms = -1.0;       // -1 until measured through RTCP
+    std::uint64_t concealed_frames = 0;
+    std::uint64_t fec_recovered_frames = 0;
+    std::uint64_t late_packets = 0;
+    std::uint64_t duplicate_packets = 0;
+    std::uint64_t foreign_packets = 0;  // wrong address, SSRC or garbage: dropped
+    std::uint64_t capture_overruns = 0;
+    std::uint64_t playback_underruns = 0;
+    double remote_loss_percent = -1.0;  // what the peer reports about our stream
+};
+
+struct Snapshot {
+    std::uint64_t version = 0;
+
+    ConnectionState connection = ConnectionState::disconnected;
+    std::string server;         // host:port
+    std::string name;           // our registered (or requested) name
+    std::string connect_error;  // the last registration/connection problem, in plain words
+    std::shared_ptr<const std::vector<UserEntry>> users = std::make_shared<std::vector<UserEntry>>();
+
+    CallState call = CallState::idle;
+    std::string peer;
+    std::string call_id;
+    std::chrono::steady_clock::time_point call_started_at{};
+    bool muted = false;
+    std::string audio_in = "device";
+    std::string audio_out = "device";
+    std::string audio_problem;  // a device that failed, in plain words; empty when fine
+
+    MeterReading mic;
+    MeterReading speaker;
+    CallStatistics stats;
+
+    std::shared_ptr<const std::vector<LogEntry>> log = std::make_shared<std::vector<LogEntry>>();
+};
+
+using SnapshotPtr = std::shared_ptr<const Snapshot>;
+
+}  // namespace sala::client

@@ -1,0 +1,231 @@
+#include "media_session.hpp"
+
+#include <algorithm>
+
+#include "sala/client/rtcp_packet.hpp"
+#include "sala/client/rtp_packet.hpp"
+
+namespace sala::client {
+namespace {
+constexpr auto kTick = std::chrono::microseconds(2500);
+constexpr std::size_t kIpUdpOverhead = 20 + 8;  // IPv4 + UDP headers on the wire
+constexpr std::size_t kDeviceBlock = 480;        // samples the output device takes at a time
+
+JitterBufferConfig jitter_config(int frame_ms) {
+    JitterBufferConfig config;
+    config.frame_ms = frame_ms;
+    return config;
+}
+}  // namespace
+
+MediaSession::MediaSession(asio::io_context& io, asio::ip::udp::socket& socket, asio::ip::udp::endpoint peer,
+                           const EngineOptions& options, AudioPipes& pipes, std::function<void()> on_media_timeout)
+    : io_(io),
+      socket_(socket),
+      peer_(std::move(peer)),
+      options_(options),
+      pipes_(pipes),
+      on_media_timeout_(std::move(on_media_timeout)),
+      tick_timer_(io),
+      random_(std::random_device{}()),
+      encoder_(options.frame_ms, options.bitrate_bps),
+      jitter_buffer_(jitter_config(options.frame_ms)),
+      frame_(static_cast<std::size_t>(encoder_.frame_samples())),
+      echo_frame_(static_cast<std::size_t>(jitter_buffer_.frame_samples())),
+      packet_(1500) {
+    ssrc_ = random_();
+    sequence_ = static_cast<std::uint16_t>(random_());
+    timestamp_ = random_();
+    echo_ = options.echo;
+    auto now = Clock::now();
+    next_tick_ = now + kTick;
+    next_rtcp_ = now + std::chrono::milliseconds(500);
+    last_heard_ = now;
+    rate_window_start_ = now;
+    tick();
+}
+
+MediaSession::~MediaSession() { stop(); }
+
+void MediaSession::stop() {
+    stopped_ = true;
+    tick_timer_.cancel();
+}
+
+void MediaSession::tick() {
+    if (stopped_) return;
+    auto now = Clock::now();
+    send_frames();
+    play_frames(now);
+    if (now >= next_rtcp_) {
+        send_rtcp();
+        // RFC 3550 randomizes the interval (0.5..1.5 of nominal) to avoid synchronization.
+        next_rtcp_ = now + std::chrono::milliseconds(500 + static_cast<int>(random_() % 1000));
+    }
+    update_rates(now);
+    if (now - last_heard_ > options_.media_timeout) {
+        stopped_ = true;
+        if (on_media_timeout_) asio::post(io_, on_media_timeout_);
+        return;
+    }
+    next_tick_ += kTick;
+    if (next_tick_ < now) next_tick_ = now + kTick;
+    tick_timer_.expires_at(next_tick_);
+    tick_timer_.async_wait([this](asio::error_code ec) {
+        if (!ec) tick();
+    });
+}
+
+void MediaSession::send_frames() {
+    const std::size_t n = frame_.size();
+    while (pipes_.capture.size() >= n) {
+        pipes_.capture.pop(frame_.data(), n);
+        if (muted_) std::fill(frame_.begin(), frame_.end(), 0);
+        std::uint8_t payload[1275];
+        std::size_t size = encoder_.encode(frame_.data(), payload);
+        if (size > 0) {
+            RtpHeader header;
+            header.marker = first_packet_;
+            header.sequence = sequence_;
+            header.timestamp = timestamp_;
+            header.ssrc = ssrc_;
+            std::size_t bytes = write_rtp(header, std::span<const std::uint8_t>(payload, size), packet_);
+            asio::error_code ec;
+            socket_.send_to(asio::buffer(packet_.data(), bytes), peer_, 0, ec);
+            first_packet_ = false;
+            ++packets_sent_;
+            octets_sent_ += size;
+            wire_bytes_sent_ += bytes + kIpUdpOverhead;
+            window_sent_bytes_ += bytes + kIpUdpOverhead;
+        }
+        ++sequence_;
+        timestamp_ += static_cast<std::uint32_t>(n);
+    }
+}
+
+void MediaSession::play_frames(Clock::time_point now) {
+    // Keep about one device block queued: enough to never starve, little enough to add no delay.
+    while (pipes_.playback.size() < kDeviceBlock) {
+        jitter_buffer_.pop(echo_frame_.data(), now);
+        pipes_.playback.push(echo_frame_.data(), echo_frame_.size());
+        if (echo_) pipes_.capture.push(echo_frame_.data(), echo_frame_.size());
+    }
+}
+
+bool MediaSession::on_datagram(std::span<const std::uint8_t> data, const asio::ip::udp::endpoint& from,
+                               Clock::time_point now) {
+    if (stopped_ || from != peer_) {
+        ++foreign_;
+        return false;
+    }
+    if (looks_like_rtcp(data))
+        handle_rtcp(data, now);
+    else
+        handle_rtp(data, now);
+    return true;
+}
+
+void MediaSession::handle_rtp(std::span<const std::uint8_t> data, Clock::time_point now) {
+    auto rtp = parse_rtp(data);
+    if (!rtp || rtp->header.payload_type != kOpusPayloadType || rtp->payload.empty() ||
+        VoiceDecoder::packet_samples(rtp->payload) <= 0) {
+        ++foreign_;
+        return;
+    }
+    // The first valid packet from the peer's address names its SSRC; others are foreign.
+    if (!peer_ssrc_) peer_ssrc_ = rtp->header.ssrc;
+    if (rtp->header.ssrc != *peer_ssrc_) {
+        ++foreign_;
+        return;
+    }
+    last_heard_ = now;
+    wire_bytes_received_ += data.size() + kIpUdpOverhead;
+    window_received_bytes_ += data.size() + kIpUdpOverhead;
+    receive_stats_.on_packet(rtp->header.sequence, rtp->header.timestamp, now);
+    jitter_buffer_.push(rtp->header.sequence, rtp->header.timestamp, rtp->payload, now);
+}
+
+void MediaSession::handle_rtcp(std::span<const std::uint8_t> data, Clock::time_point now) {
+    auto report = parse_rtcp(data);
+    if (!report || (peer_ssrc_ && report->sender_ssrc != *peer_ssrc_)) {
+        ++foreign_;
+        return;
+    }
+    last_heard_ = now;
+    if (report->sender) {
+        last_sr_middle32_ = ntp_middle32(report->sender->ntp);
+        last_sr_arrival_ = now;
+    }
+    for (const auto& block : report->blocks) {
+        if (block.ssrc != ssrc_) continue;
+        remote_loss_percent_ = block.fraction_lost * 100.0 / 256.0;
+        if (block.lsr != 0) {
+            double rtt = rtt_ms(ntp_middle32(ntp_now()), block.lsr, block.dlsr);
+            if (rtt >= 0) rtt_ms_ = rtt;
+        }
+    }
+}
+
+void MediaSession::send_rtcp() {
+    std::optional<ReportBlock> block;
+    if (peer_ssrc_) {
+        std::uint32_t dlsr = 0;
+        if (last_sr_middle32_ != 0) {
+            auto since = std::chrono::duration<double>(Clock::now() - last_sr_arrival_).count();
+            dlsr = static_cast<std::uint32_t>(since * 65536.0);
+        }
+        block = receive_stats_.make_report_block(*peer_ssrc_, last_sr_middle32_, dlsr);
+    }
+    std::uint8_t buffer[256];
+    std::size_t size = 0;
+    if (packets_sent_ > 0) {
+        SenderInfo info;
+        info.ntp = ntp_now();
+        info.rtp_timestamp = timestamp_;
+        info.packet_count = static_cast<std::uint32_t>(packets_sent_);
+        info.octet_count = static_cast<std::uint32_t>(octets_sent_);
+        size = write_sender_report(ssrc_, info, block, buffer, "sala");
+    } else {
+        size = write_receiver_report(ssrc_, block, buffer, "sala");
+    }
+    if (size == 0) return;
+    asio::error_code ec;
+    socket_.send_to(asio::buffer(buffer, size), peer_, 0, ec);
+    wire_bytes_sent_ += size + kIpUdpOverhead;
+    window_sent_bytes_ += size + kIpUdpOverhead;
+}
+
+void MediaSession::update_rates(Clock::time_point now) {
+    auto elapsed = std::chrono::duration<double>(now - rate_window_start_).count();
+    if (elapsed < 1.0) return;
+    send_kbps_ = window_sent_bytes_ * 8.0 / 1000.0 / elapsed;
+    receive_kbps_ = window_received_bytes_ * 8.0 / 1000.0 / elapsed;
+    window_sent_bytes_ = window_received_bytes_ = 0;
+    rate_window_start_ = now;
+}
+
+CallStatistics MediaSession::statistics() const {
+    CallStatistics s;
+    auto jb = jitter_buffer_.stats();
+    s.frame_ms = options_.frame_ms;
+    s.packets_sent = packets_sent_;
+    s.packets_received = receive_stats_.packets_received();
+    s.packets_lost = static_cast<std::uint64_t>(std::max<std::int64_t>(0, receive_stats_.packets_lost()));
+    s.loss_percent = receive_stats_.loss_fraction() * 100.0;
+    s.jitter_ms = receive_stats_.jitter_ms();
+    s.jitter_buffer_ms = jb.current_delay_ms;
+    s.send_kbps = send_kbps_;
+    s.receive_kbps = receive_kbps_;
+    s.rtt_ms = rtt_ms_;
+    s.concealed_frames = jb.concealed;
+    s.fec_recovered_frames = jb.fec_recovered;
+    s.late_packets = jb.late;
+    s.duplicate_packets = jb.duplicate;
+    s.foreign_packets = foreign_;
+    s.capture_overruns = pipes_.capture_overruns.load(std::memory_order_relaxed);
+    s.playback_underruns = pipes_.playback_underruns.load(std::memory_order_relaxed);
+    s.remote_loss_percent = remote_loss_percent_;
+    return s;
+}
+
+}  // namespace sala::client

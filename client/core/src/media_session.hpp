@@ -1,0 +1,95 @@
+#pragma once
+// The media of one call: Opus over RTP to the peer's address, RTCP reports, the jitter buffer
+// and playout into the output pipe. Runs on the engine thread; the audio side only sees rings.
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <random>
+#include <span>
+#include <vector>
+
+#include <asio.hpp>
+
+#include "sala/client/audio_device.hpp"
+#include "sala/client/engine.hpp"
+#include "sala/client/jitter_buffer.hpp"
+#include "sala/client/opus_codec.hpp"
+#include "sala/client/receive_statistics.hpp"
+#include "sala/client/snapshot.hpp"
+
+namespace sala::client {
+
+class MediaSession {
+public:
+    using Clock = std::chrono::steady_clock;
+
+    MediaSession(asio::io_context& io, asio::ip::udp::socket& socket, asio::ip::udp::endpoint peer,
+                 const EngineOptions& options, AudioPipes& pipes, std::function<void()> on_media_timeout);
+    ~MediaSession();
+    MediaSession(const MediaSession&) = delete;
+    MediaSession& operator=(const MediaSession&) = delete;
+
+    // Sends RTCP BYE-free goodbye (nothing) and stops the timers; safe to call twice.
+    void stop();
+    // A datagram that arrived on the media socket. Returns false if it was not ours (counted).
+    bool on_datagram(std::span<const std::uint8_t> data, const asio::ip::udp::endpoint& from, Clock::time_point now);
+    void set_muted(bool muted) { muted_ = muted; }
+    // Echo mode: decoded audio is sent back instead of the input pipe.
+    void set_echo(bool echo) { echo_ = echo; }
+    void count_foreign() { ++foreign_; }
+    CallStatistics statistics() const;
+    const asio::ip::udp::endpoint& peer() const { return peer_; }
+
+private:
+    void tick();
+    void send_frames();
+    void play_frames(Clock::time_point now);
+    void send_rtcp();
+    void handle_rtp(std::span<const std::uint8_t> data, Clock::time_point now);
+    void handle_rtcp(std::span<const std::uint8_t> data, Clock::time_point now);
+    void update_rates(Clock::time_point now);
+
+    asio::io_context& io_;
+    asio::ip::udp::socket& socket_;
+    asio::ip::udp::endpoint peer_;
+    const EngineOptions options_;
+    AudioPipes& pipes_;
+    std::function<void()> on_media_timeout_;
+    asio::steady_timer tick_timer_;
+    Clock::time_point next_tick_;
+    Clock::time_point next_rtcp_;
+    Clock::time_point last_heard_;
+    Clock::time_point rate_window_start_;
+    bool stopped_ = false;
+    bool muted_ = false;
+    bool echo_ = false;
+    std::mt19937 random_;
+
+    VoiceEncoder encoder_;
+    JitterBuffer jitter_buffer_;
+    ReceiveStatistics receive_stats_;
+    std::vector<std::int16_t> frame_;
+    std::vector<std::int16_t> echo_frame_;
+    std::vector<std::uint8_t> packet_;
+
+    std::uint32_t ssrc_;
+    std::uint16_t sequence_;
+    std::uint32_t timestamp_;
+    bool first_packet_ = true;
+    std::uint64_t packets_sent_ = 0;
+    std::uint64_t octets_sent_ = 0;          // RTP payload octets (for SR)
+    std::uint64_t wire_bytes_sent_ = 0;      // IP + UDP + RTP + payload
+    std::uint64_t wire_bytes_received_ = 0;
+    std::uint64_t window_sent_bytes_ = 0, window_received_bytes_ = 0;
+    double send_kbps_ = 0.0, receive_kbps_ = 0.0;
+
+    std::optional<std::uint32_t> peer_ssrc_;
+    std::uint64_t foreign_ = 0;
+    std::uint32_t last_sr_middle32_ = 0;       // LSR to echo back
+    Clock::time_point last_sr_arrival_{};
+    double rtt_ms_ = -1.0;
+    double remote_loss_percent_ = -1.0;
+};
+
+}  // namespace sala::client

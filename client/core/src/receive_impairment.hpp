@@ -1,0 +1,32 @@
+#pragma once
+// Deliberate damage to received datagrams (loss and jitter), for tests and benchmarks.
+
+#include <functional>
+#include <random>
+#include <span>
+
+#include <asio.hpp>
+
+#include "sala/client/engine.hpp"
+
+namespace sala::client {
+
+class ReceiveImpairment {
+public:
+    using Deliver = std::function<void(std::span<const std::uint8_t>, const asio::ip::udp::endpoint&)>;
+
+    ReceiveImpairment(asio::io_context& io, Impairment config);
+    // Drops the datagram with the configured probability, or delivers it after a random delay
+    // of up to jitter_ms (at once when both are zero).
+    void deliver(std::span<const std::uint8_t> data, const asio::ip::udp::endpoint& from, Deliver handler);
+    void cancel();
+
+private:
+    asio::io_context& io_;
+    Impairment config_;
+    std::mt19937 random_;
+    std::size_t in_flight_ = 0;
+    std::vector<std::shared_ptr<asio::steady_timer>> timers_;
+};
+
+}  // namespace sala::client
