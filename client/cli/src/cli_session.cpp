@@ -92,14 +92,11 @@ void CliSession::on_event(const client::Event& event) {
         if (!normal) fail(reason_words(reason));
         ++calls_ended_;
     } else if (kind == "error") {
-        std::string code = event.fields.value("code", "");
-        auto state = engine_.snapshot();
-        if (code == "server_unreachable") {
-            fail("server unreachable: " + event.fields.value("message", ""));
-            done_ = true;
-        } else if (state->connection == client::ConnectionState::disconnected) {
-            // A registration error: name taken, invalid name, server full, ...
-            fail(event.fields.value("message", code));
+        // A registration error (unreachable, name taken, invalid name, server full) ends the run.
+        if (event.fields.value("registration", false)) {
+            std::string code = event.fields.value("code", "");
+            std::string message = event.fields.value("message", code);
+            fail(code == "server_unreachable" ? "server unreachable: " + message : message);
             done_ = true;
         }
     }

@@ -1,5 +1,6 @@
 #include "directory_connection.hpp"
 
+#include <asio/experimental/as_tuple.hpp>
 #include <asio/experimental/awaitable_operators.hpp>
 
 namespace sala::client {
@@ -10,6 +11,7 @@ constexpr auto kConnectTimeout = std::chrono::seconds(5);
 
 using asio::awaitable;
 using asio::use_awaitable;
+using asio::experimental::as_tuple;
 using namespace asio::experimental::awaitable_operators;
 
 DirectoryConnection::DirectoryConnection(asio::io_context& io, Handlers handlers,
@@ -79,18 +81,23 @@ void DirectoryConnection::close(std::chrono::milliseconds grace) {
 
 awaitable<void> DirectoryConnection::run(std::string host, unsigned short port) {
     auto self = shared_from_this();
-    try {
-        asio::ip::tcp::resolver resolver(io_);
-        auto endpoints = co_await resolver.async_resolve(host, std::to_string(port), use_awaitable);
-        asio::steady_timer deadline(io_, kConnectTimeout);
-        auto result = co_await (asio::async_connect(socket_, endpoints, use_awaitable) ||
-                                deadline.async_wait(use_awaitable));
-        if (result.index() == 1) {
-            fail("no answer within 5 s");
-            co_return;
-        }
-    } catch (const std::system_error& e) {
-        fail(e.code() == asio::error::host_not_found ? "unknown host" : e.code().message());
+    asio::ip::tcp::resolver resolver(io_);
+    auto [resolve_error, endpoints] =
+        co_await resolver.async_resolve(host, std::to_string(port), as_tuple(use_awaitable));
+    if (resolve_error) {
+        fail(resolve_error == asio::error::host_not_found ? "unknown host" : resolve_error.message());
+        co_return;
+    }
+    // as_tuple: a refused connection completes the race at once instead of waiting for the timer.
+    asio::steady_timer deadline(io_, kConnectTimeout);
+    auto result = co_await (asio::async_connect(socket_, endpoints, as_tuple(use_awaitable)) ||
+                            deadline.async_wait(as_tuple(use_awaitable)));
+    if (result.index() == 1) {
+        fail("no answer within 5 s");
+        co_return;
+    }
+    if (auto connect_error = std::get<0>(std::get<0>(result)); connect_error) {
+        fail(connect_error.message());
         co_return;
     }
     if (finished_) co_return;

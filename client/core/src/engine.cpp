@@ -127,7 +127,8 @@ private:
     void handle(ConnectCommand& c) {
         if (auto problem = protocol::name_problem(c.name)) {
             state_.connect_error = *problem;
-            emit({{"event", "error"}, {"code", "invalid_name"}, {"message", *problem}}, *problem, LogLevel::error);
+            emit({{"event", "error"}, {"code", "invalid_name"}, {"message", *problem}, {"registration", true}},
+                 *problem, LogLevel::error);
             publish();
             return;
         }
@@ -403,7 +404,8 @@ private:
             state_.connection = ConnectionState::disconnected;
             want_connection_ = false;
             state_.connect_error = "Cannot reach the server " + state_.server + ": " + reason + ".";
-            emit({{"event", "error"}, {"code", "server_unreachable"}, {"message", state_.connect_error}},
+            emit({{"event", "error"}, {"code", "server_unreachable"}, {"message", state_.connect_error},
+                  {"registration", true}},
                  state_.connect_error, LogLevel::error);
             publish();
             return;
@@ -484,10 +486,13 @@ private:
         auto code = protocol::get_string(m, "code").value_or("error");
         auto message = protocol::get_string(m, "message").value_or(code);
         const bool registration = state_.connection != ConnectionState::registered;
-        emit({{"event", "error"}, {"code", code}, {"message", message}}, "server: " + message, LogLevel::error);
-        if (!registration) return;
+        if (!registration) {
+            emit({{"event", "error"}, {"code", code}, {"message", message}}, "server: " + message, LogLevel::error);
+            return;
+        }
         if (registered_once_ && code == "name_taken") {
             // Our old session may not have timed out yet on the server: try again later.
+            emit({{"event", "error"}, {"code", code}, {"message", message}}, "server: " + message, LogLevel::warning);
             close_directory();
             schedule_reconnect();
             return;
@@ -496,6 +501,9 @@ private:
         want_connection_ = false;
         close_directory();
         state_.connection = ConnectionState::disconnected;
+        // "registration": the engine gave up on this server until the user tries again.
+        emit({{"event", "error"}, {"code", code}, {"message", message}, {"registration", true}},
+             "registration failed: " + message, LogLevel::error);
     }
 
     void shut_down() {
