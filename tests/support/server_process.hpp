@@ -1,0 +1,26 @@
+#pragma once
+// A real sala-server for tests: started with --port 0 on 127.0.0.1, its port read from
+// the first stdout line.
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "process.hpp"
+
+namespace sala::test {
+
+class ServerProcess {
+public:
+    // Starts bin("sala-server") --bind 127.0.0.1 --port 0 plus `extra_args`; throws if it
+    // does not report a port within 5 s.
+    explicit ServerProcess(std::vector<std::string> extra_args = {});
+    std::uint16_t port() const { return port_; }
+    Process& process() { return process_; }
+
+private:
+    Process process_;
+    std::uint16_t port_ = 0;
+};
+
+}  // namespace sala::test
