@@ -12,8 +12,11 @@ namespace sala::client {
 
 namespace {
 
-constexpr unsigned kRate = 48000;
-constexpr unsigned kBufferFrames = 480;  // 10 ms
+constexpr unsigned kRate = kInternalRate;
+constexpr unsigned kMaxChannels = 8;
+// Periods the sound system queues for us: small for latency, more than one so a late
+// callback does not at once become a dropout.
+constexpr unsigned kDeviceBuffers = 2;
 constexpr RtAudio::Api kApis[] = {RtAudio::LINUX_PULSE, RtAudio::LINUX_ALSA};
 
 bool set_error(std::string* error, const std::string& text) {
@@ -127,34 +130,62 @@ std::optional<ChosenDevice> choose_device(const std::string& name, bool input,
     return std::nullopt;
 }
 
-// Opens and starts a mono 48 kHz int16 stream on the chosen device.
-bool start_stream(ChosenDevice& device, bool input, RtAudioCallback callback, void* self,
-                  std::string* error) {
+// The device's own rate when it has one (no conversion in the sound server; ours is a
+// known speexdsp resampler), else 48 kHz, else the nearest rate it offers.
+unsigned choose_rate(const RtAudio::DeviceInfo& info) {
+    const auto& rates = info.sampleRates;
+    auto offered = [&](unsigned rate) {
+        return rates.empty() || std::find(rates.begin(), rates.end(), rate) != rates.end();
+    };
+    if (info.preferredSampleRate > 0 && offered(info.preferredSampleRate))
+        return info.preferredSampleRate;
+    if (offered(kRate) || rates.empty()) return kRate;
+    unsigned best = rates.front();
+    for (unsigned rate : rates)
+        if ((rate >= kRate && (best < kRate || rate < best)) || (best < kRate && rate > best))
+            best = rate;
+    return best;
+}
+
+// Opens (does not start) an int16 stream on the chosen device at its own rate and channel
+// count (at most kMaxChannels; retried in stereo and mono when refused), ~10 ms per
+// callback.
+bool open_stream(ChosenDevice& device, bool input, RtAudioCallback callback, void* self,
+                 DeviceStreamFormat* format, std::string* error) {
     const char* direction = input ? "input" : "output";
+    std::string why;
     try {
         const RtAudio::DeviceInfo info = device.audio->getDeviceInfo(device.info.id);
-        const auto& rates = info.sampleRates;
-        // A Resampler (and a channel mix) between the ring and the device slots in here when
-        // a device cannot run at 48 kHz mono; until then such a device is refused.
-        if (!rates.empty() && std::find(rates.begin(), rates.end(), kRate) == rates.end())
-            return set_error(error, std::string("audio ") + direction + " device '" +
-                                        info.name + "' cannot run at 48000 Hz");
-        RtAudio::StreamParameters params;
-        params.deviceId = device.info.id;
-        params.nChannels = 1;
-        RtAudio::StreamOptions options;
-        options.flags = RTAUDIO_MINIMIZE_LATENCY;
-        options.streamName = "sala";
-        unsigned frames = kBufferFrames;
-        device.audio->openStream(input ? nullptr : &params, input ? &params : nullptr,
-                                 RTAUDIO_SINT16, kRate, &frames, callback, self, &options);
-        device.audio->startStream();
-        return true;
+        const unsigned rate = choose_rate(info);
+        const unsigned device_channels = input ? info.inputChannels : info.outputChannels;
+        const unsigned most = std::min(std::max(device_channels, 1u), kMaxChannels);
+        for (unsigned channels = most; channels >= 1; channels = channels > 2 ? 2 : channels - 1) {
+            RtAudio::StreamParameters params;
+            params.deviceId = device.info.id;
+            params.nChannels = channels;
+            RtAudio::StreamOptions options;
+            options.flags = RTAUDIO_MINIMIZE_LATENCY;
+            options.numberOfBuffers = kDeviceBuffers;
+            options.streamName = "sala";
+            unsigned frames = rate / 100;
+            try {
+                device.audio->openStream(input ? nullptr : &params, input ? &params : nullptr,
+                                         RTAUDIO_SINT16, rate, &frames, callback, self, &options);
+            } catch (const RtAudioError& e) {
+                why = e.getMessage();
+                if (device.audio->isStreamOpen()) device.audio->closeStream();
+                continue;
+            }
+            if (!device.audio->isStreamOpen()) continue;
+            *format = {device.audio->getStreamSampleRate(), channels, frames};
+            return true;
+        }
     } catch (const RtAudioError& e) {
-        if (device.audio->isStreamOpen()) device.audio->closeStream();
-        return set_error(error, std::string("audio ") + direction + " device '" +
-                                    device.info.name + "': " + e.getMessage());
+        why = e.getMessage();
     }
+    if (device.audio->isStreamOpen()) device.audio->closeStream();
+    return set_error(error, std::string("audio ") + direction + " device '" + device.info.name +
+                                "' cannot be opened: " + (why.empty() ? "refused" : why));
 }
 
 void stop_stream(RtAudio* audio) {
@@ -186,14 +217,28 @@ RtAudioStream::RtAudioStream(std::string name, bool input)
 
 RtAudioStream::~RtAudioStream() { stop(); }
 
-bool RtAudioStream::start(Callback callback, void* self, std::string* error) {
+bool RtAudioStream::open(Callback callback, void* self, DeviceStreamFormat* format,
+                         std::string* error) {
     stop();
     std::optional<ChosenDevice> device = choose_device(name_, input_, error);
     if (!device) return false;
-    if (!start_stream(*device, input_, callback, self, error)) return false;
+    if (!open_stream(*device, input_, callback, self, &format_, error)) return false;
     opened_name_ = device->info.name;
     audio_ = std::move(device->audio);
+    *format = format_;
     return true;
+}
+
+bool RtAudioStream::run(std::string* error) {
+    if (!audio_) return set_error(error, description() + " is not open");
+    try {
+        audio_->startStream();
+        return true;
+    } catch (const RtAudioError& e) {
+        const std::string text = description() + " cannot start: " + e.getMessage();
+        stop();
+        return set_error(error, text);
+    }
 }
 
 void RtAudioStream::stop() {
@@ -203,51 +248,95 @@ void RtAudioStream::stop() {
 
 std::string RtAudioStream::description() const {
     const std::string& shown = opened_name_.empty() ? name_ : opened_name_;
-    return std::string("audio ") + (input_ ? "input" : "output") + " device " +
-           (shown.empty() ? std::string("(default)") : "'" + shown + "'");
+    std::string text = std::string("audio ") + (input_ ? "input" : "output") + " device " +
+                       (shown.empty() ? std::string("(default)") : "'" + shown + "'");
+    if (audio_)
+        text += " (" + std::to_string(format_.rate) + " Hz, " + std::to_string(format_.channels) +
+                (format_.channels == 1 ? " channel)" : " channels)");
+    return text;
 }
+
+// ---- input ------------------------------------------------------------------------------------
+
+RtAudioInput::RtAudioInput(std::string name) : stream_(std::move(name), true) {}
+RtAudioInput::~RtAudioInput() { stop(); }
+
+std::string RtAudioInput::description() const { return stream_.description(); }
 
 bool RtAudioInput::start(AudioPipes& pipes, std::string* error) {
     stream_.stop();
     pipes_ = &pipes;
-    return stream_.start(&RtAudioInput::callback, this, error);
+    if (!stream_.open(&RtAudioInput::callback, this, &format_, error)) return false;
+    // Everything the callback touches is allocated here, before the stream runs.
+    convert_ = std::make_unique<CaptureFormat>(format_.rate, format_.channels, format_.frames);
+    block_.assign(convert_->max_output(), 0);
+    far_end_.assign(convert_->max_output(), 0);
+    watch_.reset(format_.rate);
+    return stream_.run(error);
 }
 
 int RtAudioInput::callback(void* /*out*/, void* in, unsigned frames, double /*time*/,
                            unsigned status, void* self) {
     auto* device = static_cast<RtAudioInput*>(self);
+    const std::int64_t begun = device->watch_.begin();
     AudioPipes& pipes = *device->pipes_;
-    if (status & RTAUDIO_INPUT_OVERFLOW) device->overflows_.fetch_add(1, std::memory_order_relaxed);
-    if (!in) return 0;
-    const auto* samples = static_cast<const int16_t*>(in);
-    pipes.mic.process(samples, frames);
-    const std::size_t pushed = pipes.capture.push(samples, frames);
-    if (pushed < frames)
-        pipes.capture_overruns.fetch_add(frames - pushed, std::memory_order_relaxed);
-    return 0;
+    if (status & RTAUDIO_INPUT_OVERFLOW) {
+        device->overflows_.fetch_add(1, std::memory_order_relaxed);
+        pipes.capture_overruns.fetch_add(frames, std::memory_order_relaxed);
+    }
+    if (in) {
+        int16_t* block = device->block_.data();
+        const std::size_t n =
+            device->convert_->convert(static_cast<const int16_t*>(in), frames, block);
+        pipes.mic.process(block, n);
+        if (AudioProcessor* processor = pipes.processor.load(std::memory_order_acquire)) {
+            const std::size_t far_n = pipes.far_end.pop(device->far_end_.data(), n);
+            processor->process_capture(block, n, device->far_end_.data(), far_n);
+        }
+        const std::size_t pushed = pipes.capture.push(block, n);
+        if (pushed < n) pipes.capture_overruns.fetch_add(n - pushed, std::memory_order_relaxed);
+    }
+    const bool alive = device->watch_.end(begun, frames);
+    pipes.note_callback_ns(device->watch_.max_callback_ns());
+    return alive ? 0 : 2;  // 2: abort a device that fails in a loop
 }
+
+// ---- output -----------------------------------------------------------------------------------
+
+RtAudioOutput::RtAudioOutput(std::string name) : stream_(std::move(name), false) {}
+RtAudioOutput::~RtAudioOutput() { stop(); }
+
+std::string RtAudioOutput::description() const { return stream_.description(); }
 
 bool RtAudioOutput::start(AudioPipes& pipes, std::string* error) {
     stream_.stop();
     pipes_ = &pipes;
-    return stream_.start(&RtAudioOutput::callback, this, error);
+    if (!stream_.open(&RtAudioOutput::callback, this, &format_, error)) return false;
+    convert_ = std::make_unique<PlaybackFormat>(format_.rate, format_.channels, format_.frames);
+    watch_.reset(format_.rate);
+    return stream_.run(error);
 }
 
 int RtAudioOutput::callback(void* out, void* /*in*/, unsigned frames, double /*time*/,
                             unsigned status, void* self) {
     auto* device = static_cast<RtAudioOutput*>(self);
+    const std::int64_t begun = device->watch_.begin();
     AudioPipes& pipes = *device->pipes_;
-    if (status & RTAUDIO_OUTPUT_UNDERFLOW)
+    if (status & RTAUDIO_OUTPUT_UNDERFLOW) {
         device->underflows_.fetch_add(1, std::memory_order_relaxed);
-    if (!out) return 0;
-    auto* samples = static_cast<int16_t*>(out);
-    const std::size_t got = pipes.playback.pop(samples, frames);
-    if (got < frames) {
-        std::fill(samples + got, samples + frames, int16_t{0});
         pipes.playback_underruns.fetch_add(1, std::memory_order_relaxed);
     }
-    pipes.speaker.process(samples, frames);
-    return 0;
+    if (out) {
+        if (!device->convert_->fill(pipes.playback, static_cast<int16_t*>(out), frames))
+            pipes.playback_underruns.fetch_add(1, std::memory_order_relaxed);
+        const int16_t* heard = device->convert_->last_input();
+        const std::size_t heard_n = device->convert_->last_input_count();
+        pipes.speaker.process(heard, heard_n);
+        if (pipes.processor.load(std::memory_order_relaxed)) pipes.far_end.push(heard, heard_n);
+    }
+    const bool alive = device->watch_.end(begun, frames);
+    pipes.note_callback_ns(device->watch_.max_callback_ns());
+    return alive ? 0 : 2;
 }
 
 }  // namespace sala::client

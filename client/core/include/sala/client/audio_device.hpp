@@ -2,6 +2,7 @@
 // The audio device interface (inputs and outputs on their own clocks), the pipes through
 // which they exchange samples with the engine, and the factory for --audio-in/--audio-out.
 
+#include "sala/client/audio_processor.hpp"
 #include "sala/client/level_meter.hpp"
 #include "sala/client/spsc_ring.hpp"
 
@@ -17,15 +18,34 @@ namespace sala::client {
 // engine; outlives devices.
 struct AudioPipes {
     explicit AudioPipes(std::size_t capacity_samples = 48000)
-        : capture(capacity_samples), playback(capacity_samples) {}
+        : capture(capacity_samples), playback(capacity_samples), far_end(kFarEndSamples) {}
 
     SpscRing<int16_t> capture;   // input device -> engine (what the mic hears)
     SpscRing<int16_t> playback;  // engine -> output device (what the user hears)
     LevelMeter mic;              // updated by the input device on what it captured (raw)
     LevelMeter speaker;          // updated by the output device on what it played
-    std::atomic<std::uint64_t> capture_overruns{0};    // samples dropped: capture ring full
-    std::atomic<std::uint64_t> playback_underruns{0};  // blocks short of samples (padded
-                                                       // with silence)
+    // Samples dropped: capture ring full, or the sound system's own overflow (one block).
+    std::atomic<std::uint64_t> capture_overruns{0};
+    // Blocks short of samples (padded with silence), or the sound system's own underflow.
+    std::atomic<std::uint64_t> playback_underruns{0};
+    // Worst time one sound-card callback took, in nanoseconds (0 for file/null devices).
+    std::atomic<std::uint64_t> callback_max_ns{0};
+
+    // Echo cancellation / noise suppression on capture, run by the input device; null (off)
+    // by default. Set it before the devices start; it must outlive them.
+    std::atomic<AudioProcessor*> processor{nullptr};
+    // What the output device played (48 kHz mono), the processor's echo reference; only
+    // fed while a processor is set.
+    static constexpr std::size_t kFarEndSamples = 4800;  // 100 ms
+    SpscRing<int16_t> far_end;
+
+    // Audio thread: raises callback_max_ns to ns if it is larger.
+    void note_callback_ns(std::uint64_t ns) {
+        std::uint64_t worst = callback_max_ns.load(std::memory_order_relaxed);
+        while (ns > worst &&
+               !callback_max_ns.compare_exchange_weak(worst, ns, std::memory_order_relaxed)) {
+        }
+    }
 };
 
 // A source of captured audio running on its own clock (sound-card callback or paced thread).
@@ -38,6 +58,9 @@ public:
     // Stops and waits: the device no longer touches the pipes when this returns.
     virtual void stop() = 0;
     virtual std::string description() const = 0;
+    // False once a running device has failed (removed, or stopped delivering audio); the
+    // engine then replaces it and tells the user. Devices that cannot fail stay true.
+    virtual bool healthy() const { return true; }
 };
 
 // A sink of played audio running on its own clock.
@@ -50,6 +73,8 @@ public:
     // Stops and waits: the device no longer touches the pipes when this returns.
     virtual void stop() = 0;
     virtual std::string description() const = 0;
+    // As AudioInput::healthy().
+    virtual bool healthy() const { return true; }
 };
 
 // Input spec: a WAV path, "tone:HZ", "silence", "device" or "device:NAME". A WAV file is

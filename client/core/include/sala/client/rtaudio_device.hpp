@@ -3,6 +3,8 @@
 // of devices to choose from.
 
 #include "sala/client/audio_device.hpp"
+#include "sala/client/callback_watch.hpp"
+#include "sala/client/device_format.hpp"
 
 #include <atomic>
 #include <cstdint>
@@ -30,8 +32,15 @@ struct AudioDeviceInfo {
 // there is none.
 std::vector<AudioDeviceInfo> list_audio_devices();
 
-// One RtAudio stream on a named (or the default) device, mono 48 kHz int16: what input and
-// output share.
+// The format a device stream was opened with.
+struct DeviceStreamFormat {
+    unsigned rate = 48000;
+    unsigned channels = 1;
+    unsigned frames = 480;  // per callback
+};
+
+// One RtAudio stream on a named (or the default) device at the device's own rate and
+// channel count, int16, ~10 ms per callback: what input and output share.
 class RtAudioStream {
 public:
     // RtAudio's callback signature (RtAudioStreamStatus is unsigned int).
@@ -44,7 +53,10 @@ public:
     RtAudioStream(const RtAudioStream&) = delete;
     RtAudioStream& operator=(const RtAudioStream&) = delete;
 
-    bool start(Callback callback, void* self, std::string* error);
+    // Opens the stream (not yet running) and reports its format.
+    bool open(Callback callback, void* self, DeviceStreamFormat* format, std::string* error);
+    // Starts the opened stream.
+    bool run(std::string* error);
     void stop();  // the callback is no longer running when this returns
     std::string description() const;
 
@@ -52,21 +64,26 @@ private:
     std::string name_;
     bool input_;
     std::string opened_name_;
+    DeviceStreamFormat format_;
     std::unique_ptr<RtAudio> audio_;
 };
 
-// Captures from a sound device: the RtAudio callback only pushes into pipes.capture and
-// updates pipes.mic and counters (no locks, allocation, logging or blocking).
+// Captures from a sound device: the RtAudio callback mixes the device's channels down to
+// mono, resamples to 48 kHz, runs pipes.processor if set, and pushes into pipes.capture
+// (no locks, allocation, logging or blocking).
 class RtAudioInput final : public AudioInput {
 public:
     // name: "" for the default input, else the device whose name contains it.
-    explicit RtAudioInput(std::string name) : stream_(std::move(name), true) {}
-    ~RtAudioInput() override { stop(); }
+    explicit RtAudioInput(std::string name);
+    ~RtAudioInput() override;
     bool start(AudioPipes& pipes, std::string* error) override;
     void stop() override { stream_.stop(); }
-    std::string description() const override { return stream_.description(); }
+    std::string description() const override;
+    bool healthy() const override { return watch_.healthy(); }
     // Times the sound system reported that captured audio was lost (its own overflow).
     std::uint64_t device_overflows() const { return overflows_.load(std::memory_order_relaxed); }
+    const CallbackWatch& watch() const { return watch_; }
+    DeviceStreamFormat format() const { return format_; }
 
 private:
     static int callback(void* out, void* in, unsigned frames, double time, unsigned status,
@@ -74,23 +91,31 @@ private:
 
     RtAudioStream stream_;
     AudioPipes* pipes_ = nullptr;
+    DeviceStreamFormat format_;
+    std::unique_ptr<CaptureFormat> convert_;
+    std::vector<int16_t> block_;    // 48 kHz mono, one callback's worth
+    std::vector<int16_t> far_end_;  // echo reference for the processor
+    CallbackWatch watch_;
     std::atomic<std::uint64_t> overflows_{0};
 };
 
-// Plays to a sound device: the RtAudio callback only pops pipes.playback (silence when it is
-// short) and updates pipes.speaker and counters.
+// Plays to a sound device: the RtAudio callback pops pipes.playback (silence when it is
+// short), resamples to the device rate and copies to each of its channels.
 class RtAudioOutput final : public AudioOutput {
 public:
     // name: "" for the default output, else the device whose name contains it.
-    explicit RtAudioOutput(std::string name) : stream_(std::move(name), false) {}
-    ~RtAudioOutput() override { stop(); }
+    explicit RtAudioOutput(std::string name);
+    ~RtAudioOutput() override;
     bool start(AudioPipes& pipes, std::string* error) override;
     void stop() override { stream_.stop(); }
-    std::string description() const override { return stream_.description(); }
+    std::string description() const override;
+    bool healthy() const override { return watch_.healthy(); }
     // Times the sound system reported that it ran out of audio to play (its own underflow).
     std::uint64_t device_underflows() const {
         return underflows_.load(std::memory_order_relaxed);
     }
+    const CallbackWatch& watch() const { return watch_; }
+    DeviceStreamFormat format() const { return format_; }
 
 private:
     static int callback(void* out, void* in, unsigned frames, double time, unsigned status,
@@ -98,6 +123,9 @@ private:
 
     RtAudioStream stream_;
     AudioPipes* pipes_ = nullptr;
+    DeviceStreamFormat format_;
+    std::unique_ptr<PlaybackFormat> convert_;
+    CallbackWatch watch_;
     std::atomic<std::uint64_t> underflows_{0};
 };
 
