@@ -307,6 +307,18 @@ private:
         meter_timer_.expires_after(kMeterInterval);
         meter_timer_.async_wait([this](asio::error_code ec) {
             if (ec || !media_) return;
+            // A device that fails mid-call is replaced by silence / null and reported once;
+            // an AudioCommand can choose it (or another) again.
+            if (input_ && !input_->healthy()) {
+                device_problem("microphone", input_->description() + " stopped working (removed or failed)");
+                input_->stop();
+                if ((input_ = make_audio_input("silence", nullptr))) input_->start(*pipes_, nullptr);
+            }
+            if (output_ && !output_->healthy()) {
+                device_problem("speaker", output_->description() + " stopped working (removed or failed)");
+                output_->stop();
+                if ((output_ = make_audio_output("null", nullptr))) output_->start(*pipes_, nullptr);
+            }
             auto mic = pipes_->mic.read();
             auto speaker = pipes_->speaker.read();
             state_.mic = {mic.rms_dbfs, mic.peak_dbfs, mic.hold_dbfs};
