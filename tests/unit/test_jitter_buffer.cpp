@@ -315,31 +315,28 @@ TEST(JitterBuffer, GoesSilentWhenTheStreamStopsAndResumesWhenItReturns) {
     EXPECT_EQ(run.stats.back().late, 0u);
 }
 
+// Every packet decoded, none lost or concealed before the stream ends at end_ms, and the audio
+// bit-exact with a plain decode of the whole stream.
+void expect_every_packet_played(const Playout& run, int packet_ms, int count, double end_ms, double frame_ms) {
+    const JitterBufferStats s = run.stats.back();
+    EXPECT_EQ(s.decoded, static_cast<std::uint64_t>(count));
+    EXPECT_EQ(s.lost, 0u);
+    EXPECT_EQ(run.stats[static_cast<std::size_t>(end_ms / frame_ms)].concealed, 0u);
+    EXPECT_EQ(s.target_delay_ms, 20);
+    const auto clean = from_first_sound(clean_decode(packet_ms, count));
+    const auto played = from_first_sound(run.audio);
+    ASSERT_GE(played.size(), clean.size());
+    EXPECT_TRUE(std::equal(clean.begin(), clean.end(), played.begin()));
+}
+
 TEST(JitterBuffer, PlaysTenMillisecondPacketsInTwentyMillisecondFramesAndViceVersa) {
-    {
-        JitterBuffer jb({.frame_ms = 20});
-        const Playout run = simulate(jb, 10, arrivals(10, 500), 5100);
-        const JitterBufferStats s = run.stats.back();
-        EXPECT_EQ(s.decoded, 500u);
-        EXPECT_EQ(s.lost, 0u);
-        EXPECT_EQ(run.stats[4900 / 20].concealed, 0u);
-        EXPECT_EQ(s.target_delay_ms, 20);
-        const auto clean = from_first_sound(clean_decode(10, 500));
-        const auto played = from_first_sound(run.audio);
-        ASSERT_GE(played.size(), clean.size());
-        EXPECT_TRUE(std::equal(clean.begin(), clean.end(), played.begin()));
-    }
-    {
-        JitterBuffer jb({.frame_ms = 10, .min_delay_ms = 10});
-        EXPECT_EQ(jb.frame_samples(), 480);
-        const Playout run = simulate(jb, 20, arrivals(20, 250), 5100);
-        const JitterBufferStats s = run.stats.back();
-        EXPECT_EQ(s.decoded, 250u);
-        EXPECT_EQ(s.lost, 0u);
-        EXPECT_EQ(run.stats[4900 / 10].concealed, 0u);
-        EXPECT_EQ(s.target_delay_ms, 20);
-        EXPECT_EQ(run.count(FrameKind::decoded), 500u);
-    }
+    JitterBuffer twenty({.frame_ms = 20});
+    expect_every_packet_played(simulate(twenty, 10, arrivals(10, 500), 5100), 10, 500, 4900, 20);
+    JitterBuffer ten({.frame_ms = 10, .min_delay_ms = 10});
+    EXPECT_EQ(ten.frame_samples(), 480);
+    const Playout run = simulate(ten, 20, arrivals(20, 250), 5100);
+    expect_every_packet_played(run, 20, 250, 4900, 10);
+    EXPECT_EQ(run.count(FrameKind::decoded), 500u);
 }
 
 TEST(JitterBuffer, ResetForgetsEverything) {
