@@ -1,6 +1,8 @@
+#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <iostream>
+#include <stdexcept>
 
 #include <glad/gl.h>
 #include <GLFW/glfw3.h>
@@ -8,16 +10,37 @@
 #include <imgui_impl_glfw.h>
 #include <imgui_impl_opengl3.h>
 
+#include "app.hpp"
+#include "close_on_signal.hpp"
+#include "look.hpp"
 #include "sala/cli_flags.hpp"
 
 namespace {
 void on_glfw_error(int code, const char* text) { std::fprintf(stderr, "sala: GLFW error %d: %s\n", code, text); }
+
+// Waits until something happens or, while something moves, until the next frame is due;
+// returns whether input or the engine (rather than the clock) woke us.
+bool wait_for_next_frame(double interval) {
+    if (interval <= 0) {
+        glfwWaitEvents();
+        return true;
+    }
+    const auto start = std::chrono::steady_clock::now();
+    glfwWaitEventsTimeout(interval);
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count() < interval * 0.9;
+}
 }  // namespace
 
 int main(int argc, char** argv) {
     auto flags = sala::FlagParser("sala", "[options]", "The Sala voice-call dashboard.")
-                     .option("server", "HOST[:PORT]", "directory server to use (default localhost:5000)")
+                     .option("server", "HOST[:PORT]", "directory server to use (default: the last one, or localhost:5000)")
                      .option("name", "NAME", "name to register; with --server, registers at once")
+                     .option("audio-in", "SPEC", "what is sent, for this run: device, device:NAME, tone:HZ, a WAV file")
+                     .option("audio-out", "SPEC", "what is heard, for this run: device, device:NAME, null, a WAV file")
+                     .option("config-dir", "DIR", "where settings are kept (default $XDG_CONFIG_HOME/sala or ~/.config/sala)")
+                     .option("ring", "WAV", "the ring tone (default the one in the project's assets)")
+                     .flag("log-stdout", "print every event in plain words on stdout (for tests)")
+                     .option("ui-map", "FILE", "keep where the controls are in FILE (for tests that click them)")
                      .option("frames", "N", "quit after rendering N frames (for tests)")
                      .parse_or_exit(argc, argv);
 
@@ -28,6 +51,21 @@ int main(int argc, char** argv) {
                      "sala-cli --server localhost:5000 --name YOURNAME\n";
         return 1;
     }
+
+    sala::gui::CloseOnSignal close_on_signal;
+    sala::gui::AppOptions options;
+    options.config_dir = flags.has("config-dir") ? std::filesystem::path(flags.get("config-dir"))
+                                                 : sala::gui::default_config_dir();
+    options.settings = sala::gui::load_settings(options.config_dir);
+    if (flags.has("server")) options.settings.server = flags.get("server");
+    if (flags.has("name")) options.settings.name = flags.get("name");
+    options.register_at_once = flags.has("server") && flags.has("name");
+    options.audio_in = flags.get("audio-in");
+    options.audio_out = flags.get("audio-out");
+    options.ring_wav = flags.get("ring", SALA_RING_WAV);
+    options.ui_map = flags.get("ui-map");
+    options.log_stdout = flags.has("log-stdout");
+
     glfwSetErrorCallback(on_glfw_error);
     if (!glfwInit()) {
         std::cerr << "sala: cannot open the display '" << (display ? display : "") << "'\n";
@@ -36,47 +74,78 @@ int main(int argc, char** argv) {
     glfwWindowHint(GLFW_CONTEXT_VERSION_MAJOR, 3);
     glfwWindowHint(GLFW_CONTEXT_VERSION_MINOR, 3);
     glfwWindowHint(GLFW_OPENGL_PROFILE, GLFW_OPENGL_CORE_PROFILE);
-    GLFWwindow* window = glfwCreateWindow(1100, 700, "Sala", nullptr, nullptr);
+    GLFWwindow* window = glfwCreateWindow(1280, 720, "Sala", nullptr, nullptr);
     if (!window) {
         std::cerr << "sala: cannot create an OpenGL 3.3 window\n";
         glfwTerminate();
         return 1;
     }
+    close_on_signal.watch(window);
     glfwMakeContextCurrent(window);
     glfwSwapInterval(1);
     if (!gladLoadGL(glfwGetProcAddress)) {
         std::cerr << "sala: cannot load OpenGL functions\n";
+        close_on_signal.watch(nullptr);
+        glfwDestroyWindow(window);
+        glfwTerminate();
         return 1;
     }
     IMGUI_CHECKVERSION();
     ImGui::CreateContext();
-    ImGui::GetIO().IniFilename = nullptr;
-    ImGui::StyleColorsDark();
+    static std::string ini_path;
+    if (options.config_dir.empty()) {
+        ImGui::GetIO().IniFilename = nullptr;
+    } else {
+        std::error_code ec;
+        std::filesystem::create_directories(options.config_dir, ec);
+        ini_path = (options.config_dir / "imgui.ini").string();
+        ImGui::GetIO().IniFilename = ini_path.c_str();
+    }
+    float scale_x = 1.0f, scale_y = 1.0f;
+    glfwGetWindowContentScale(window, &scale_x, &scale_y);
+    sala::gui::Look look = sala::gui::apply_look(scale_x > 0 ? scale_x : 1.0f);
     ImGui_ImplGlfw_InitForOpenGL(window, true);
     ImGui_ImplOpenGL3_Init("#version 330 core");
 
-    long long max_frames = flags.has("frames") ? sala::parse_integer(flags.get("frames"), 1, 1LL << 40).value_or(1) : -1;
-    for (long long frame = 0; !glfwWindowShouldClose(window) && frame != max_frames; ++frame) {
-        glfwWaitEventsTimeout(0.5);
-        ImGui_ImplOpenGL3_NewFrame();
-        ImGui_ImplGlfw_NewFrame();
-        ImGui::NewFrame();
-        ImGui::Begin("Sala");
-        ImGui::Text("Sala %s", SALA_VERSION);
-        ImGui::End();
-        ImGui::Render();
-        int width = 0, height = 0;
-        glfwGetFramebufferSize(window, &width, &height);
-        glViewport(0, 0, width, height);
-        glClearColor(0.1f, 0.1f, 0.12f, 1.0f);
-        glClear(GL_COLOR_BUFFER_BIT);
-        ImGui_ImplOpenGL3_RenderDrawData(ImGui::GetDrawData());
-        glfwSwapBuffers(window);
+    int status = 0;
+    try {
+        sala::gui::App app(window, options);
+        app.set_look(look);
+        const long long max_frames =
+            flags.has("frames") ? sala::parse_integer(flags.get("frames"), 1, 1LL << 40).value_or(1) : -1;
+        int settle_frames = 2;  // ImGui needs a frame or two after input to show its result
+        for (long long frame = 0; !glfwWindowShouldClose(window) && frame != max_frames; ++frame) {
+            if (settle_frames > 0) {
+                glfwPollEvents();
+                --settle_frames;
+            } else if (wait_for_next_frame(app.redraw_interval())) {
+                settle_frames = 2;
+            }
+            ImGui_ImplOpenGL3_NewFrame();
+            ImGui_ImplGlfw_NewFrame();
+            ImGui::NewFrame();
+            app.frame();
+            ImGui::Render();
+            int width = 0, height = 0;
+            glfwGetFramebufferSize(window, &width, &height);
+            glViewport(0, 0, width, height);
+            glClearColor(0.06f, 0.065f, 0.075f, 1.0f);
+            glClear(GL_COLOR_BUFFER_BIT);
+            ImGui_ImplOpenGL3_RenderDrawData(ImGui::GetDrawData());
+            glfwSwapBuffers(window);
+        }
+        // Gone from the screen at once; the engine then hangs up and says bye (briefly, even
+        // when the server is unreachable) as the app is destroyed.
+        glfwHideWindow(window);
+    } catch (const std::exception& e) {
+        std::cerr << "sala: " << e.what() << "\n";
+        status = 1;
     }
     ImGui_ImplOpenGL3_Shutdown();
     ImGui_ImplGlfw_Shutdown();
     ImGui::DestroyContext();
+    close_on_signal.watch(nullptr);
     glfwDestroyWindow(window);
     glfwTerminate();
-    return 0;
+    return status;
 }

@@ -1,0 +1,26 @@
+#pragma once
+// What the window remembers between runs (last name, server and audio devices), kept as a
+// small "key=value" file in the user's configuration directory.
+
+#include <filesystem>
+#include <string>
+
+namespace sala::gui {
+
+struct Settings {
+    std::string name;
+    std::string server = "localhost:5000";
+    std::string audio_in = "device";   // engine specs: "device" or "device:NAME"
+    std::string audio_out = "device";
+};
+
+// $XDG_CONFIG_HOME/sala, else $HOME/.config/sala; "" when neither variable is set.
+std::filesystem::path default_config_dir();
+
+// The settings in dir/settings.conf; defaults for whatever is missing or unreadable.
+Settings load_settings(const std::filesystem::path& dir);
+// Writes dir/settings.conf (creating dir) through a temporary file and a rename. False with
+// *error set (if not null) when it cannot.
+bool save_settings(const std::filesystem::path& dir, const Settings& settings, std::string* error);
+
+}  // namespace sala::gui

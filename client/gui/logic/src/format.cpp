@@ -1,0 +1,91 @@
+#include "sala/gui/format.hpp"
+
+#include <cstdio>
+#include <ctime>
+
+#include "sala/protocol.hpp"
+
+namespace sala::gui {
+
+std::string format_duration(std::chrono::seconds duration) {
+    long long total = duration.count() < 0 ? 0 : duration.count();
+    char text[32];
+    if (total >= 3600)
+        std::snprintf(text, sizeof text, "%lld:%02lld:%02lld", total / 3600, total / 60 % 60, total % 60);
+    else
+        std::snprintf(text, sizeof text, "%lld:%02lld", total / 60, total % 60);
+    return text;
+}
+
+std::string format_dbfs(float dbfs) {
+    if (dbfs <= -90.0f) return "silence";
+    char text[32];
+    std::snprintf(text, sizeof text, "%.1f dB", static_cast<double>(dbfs));
+    return text;
+}
+
+MeterZone meter_zone(float dbfs) {
+    if (dbfs >= kMeterRedDbfs) return MeterZone::red;
+    if (dbfs >= kMeterYellowDbfs) return MeterZone::yellow;
+    return MeterZone::green;
+}
+
+std::string format_kbps(double kbps) {
+    char text[32];
+    std::snprintf(text, sizeof text, "%.1f kb/s", kbps);
+    return text;
+}
+
+std::string format_percent(double percent) {
+    char text[32];
+    std::snprintf(text, sizeof text, "%.1f %%", percent);
+    return text;
+}
+
+std::string format_ms(double ms) {
+    char text[32];
+    std::snprintf(text, sizeof text, ms < 10.0 ? "%.1f ms" : "%.0f ms", ms);
+    return text;
+}
+
+std::string format_rtt(double rtt_ms) { return rtt_ms < 0 ? "not measured yet" : format_ms(rtt_ms); }
+
+std::string format_clock(std::chrono::system_clock::time_point time) {
+    std::time_t t = std::chrono::system_clock::to_time_t(time);
+    std::tm local{};
+    localtime_r(&t, &local);
+    char text[16];
+    std::strftime(text, sizeof text, "%H:%M:%S", &local);
+    return text;
+}
+
+std::string format_log_line(const client::LogEntry& entry) {
+    return format_clock(entry.time) + "  " + entry.text;
+}
+
+std::string format_log(const std::vector<client::LogEntry>& log) {
+    std::string all;
+    for (const auto& entry : log) all += format_log_line(entry) + "\n";
+    return all;
+}
+
+std::string connection_words(const client::Snapshot& s) {
+    using client::ConnectionState;
+    switch (s.connection) {
+        case ConnectionState::disconnected: return "Not connected";
+        case ConnectionState::connecting: return "Connecting to " + s.server + "...";
+        case ConnectionState::registered: return "Registered as " + s.name + " on " + s.server;
+        case ConnectionState::reconnecting: return "Connection lost; reconnecting to " + s.server + "...";
+    }
+    return "";
+}
+
+ErrorField error_field(const std::string& code) {
+    return code == "name_taken" || code == "invalid_name" ? ErrorField::name : ErrorField::server;
+}
+
+bool name_matches_filter(const std::string& name, const std::string& filter) {
+    return protocol::name_key(name).find(protocol::name_key(filter)) != std::string::npos;
+}
+
+}  // namespace sala::gui

@@ -1,0 +1,47 @@
+#pragma once
+// The window's life between the first frame and the last: the engine, what the engine says,
+// the layout of the panels, and when the next frame is due.
+
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "ui.hpp"
+
+namespace sala::gui {
+
+struct AppOptions {
+    std::filesystem::path config_dir;
+    Settings settings;          // what the fields and devices start with
+    bool register_at_once = false;
+    std::string audio_in;       // overrides for this run only ("" = the remembered device)
+    std::string audio_out;
+    std::string ring_wav;
+    std::string ui_map;         // --ui-map: where the controls are, for tests
+    bool log_stdout = false;    // print each event's plain words on stdout
+};
+
+class App {
+public:
+    // Throws std::runtime_error when the engine cannot start (no UDP socket).
+    App(GLFWwindow* window, AppOptions options);
+    ~App();  // hangs up and says bye (through the engine), stops ringing and the mic test
+
+    void set_look(const Look& look) { ui_->look = look; }
+    // Builds one ImGui frame.
+    void frame();
+    // Whether something moves on its own (meters, ringing, the calling dots): then the loop
+    // redraws at ~30 fps instead of waiting for input or the engine.
+    double redraw_interval() const;
+
+private:
+    void drain_events();
+
+    std::unique_ptr<client::Engine> engine_;
+    std::unique_ptr<Ui> ui_;
+    std::mutex events_mutex_;
+    std::vector<client::Event> events_;  // filled by the engine thread, drained each frame
+};
+
+}  // namespace sala::gui

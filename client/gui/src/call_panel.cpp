@@ -1,0 +1,85 @@
+#include <GLFW/glfw3.h>
+
+#include "sala/gui/format.hpp"
+#include "ui.hpp"
+
+namespace sala::gui {
+namespace {
+
+using client::CallState;
+
+void toggle_mute(Ui& ui) { ui.engine.post(client::MuteCommand{!ui.snapshot->muted}); }
+
+// M outside text fields, Ctrl+M anywhere.
+bool mute_shortcut() {
+    const ImGuiIO& io = ImGui::GetIO();
+    if (!ImGui::IsKeyPressed(GLFW_KEY_M, false)) return false;
+    return io.KeyCtrl || !io.WantTextInput;
+}
+
+void draw_in_call(Ui& ui) {
+    const auto& s = *ui.snapshot;
+    auto elapsed = std::chrono::duration_cast<std::chrono::seconds>(std::chrono::steady_clock::now() - s.call_started_at);
+    heading(ui, ("In a call with " + s.peer).c_str());
+    ImGui::SameLine();
+    ImGui::TextColored(colour::good, "  %s", format_duration(elapsed).c_str());
+    if (s.muted) {
+        ImGui::SameLine();
+        ImGui::TextColored(colour::warn, "  microphone muted");
+    }
+
+    const float width = ImGui::GetTextLineHeight() * 8;
+    if (button(ui, s.muted ? "Unmute (M)" : "Mute (M)", "mute", ui.rules.mute, ImVec2(width, 0)) ||
+        (ui.rules.mute && mute_shortcut()))
+        toggle_mute(ui);
+    ImGui::SameLine();
+    ImGui::PushStyleColor(ImGuiCol_Button, ImVec4(0.62f, 0.20f, 0.20f, 1.0f));
+    ImGui::PushStyleColor(ImGuiCol_ButtonHovered, ImVec4(0.78f, 0.26f, 0.26f, 1.0f));
+    if (button(ui, "Hang up", "hang_up", ui.rules.hang_up, ImVec2(width, 0))) ui.engine.post(client::HangupCommand{});
+    ImGui::PopStyleColor(2);
+
+    ImGui::Spacing();
+    const float meter_width = ImGui::GetContentRegionAvail().x;
+    draw_level_meter("Mic", s.mic, meter_width);
+    draw_level_meter("Peer", s.speaker, meter_width);
+    if (!s.audio_problem.empty()) ImGui::TextColored(colour::warn, "%s", s.audio_problem.c_str());
+}
+
+}  // namespace
+
+void draw_call_panel(Ui& ui, ImVec2 pos, ImVec2 size) {
+    const auto& s = *ui.snapshot;
+    if (begin_panel("Call", pos, size)) {
+        switch (s.call) {
+            case CallState::idle:
+                heading(ui, "Not in a call");
+                ImGui::TextColored(colour::dim, s.connection == client::ConnectionState::registered
+                                                    ? "Pick someone in Users and press Call, or double-click a name."
+                                                    : "Register with a server to make and receive calls.");
+                if (!ui.last_call_words.empty()) {
+                    ImGui::Spacing();
+                    ImGui::TextWrapped("Last call: %s", ui.last_call_words.c_str());
+                }
+                break;
+            case CallState::calling: {
+                // Three dots that come and go while the peer's window rings.
+                int dots = static_cast<int>(ImGui::GetTime() * 2.0) % 4;
+                heading(ui, ("Calling " + s.peer + std::string(static_cast<std::size_t>(dots), '.')).c_str());
+                ImGui::TextColored(colour::dim, "Waiting for %s to answer.", s.peer.c_str());
+                if (button(ui, "Cancel", "cancel", ui.rules.cancel_call, ImVec2(ImGui::GetTextLineHeight() * 8, 0)))
+                    ui.engine.post(client::HangupCommand{});
+                break;
+            }
+            case CallState::ringing:
+                heading(ui, (s.peer + " is calling you").c_str());
+                ImGui::TextColored(colour::dim, "Answer in the window that popped up (Enter accepts, Esc rejects).");
+                break;
+            case CallState::in_call:
+                draw_in_call(ui);
+                break;
+        }
+    }
+    ImGui::End();
+}
+
+}  // namespace sala::gui
