@@ -5,6 +5,8 @@
 
 #include <algorithm>
 #include <cctype>
+#include <chrono>
+#include <condition_variable>
 #include <mutex>
 #include <optional>
 
@@ -17,6 +19,7 @@ constexpr unsigned kMaxChannels = 8;
 // Periods the sound system queues for us: small for latency, more than one so a late
 // callback does not at once become a dropout.
 constexpr unsigned kDeviceBuffers = 2;
+constexpr std::chrono::milliseconds kPresenceInterval{1000};
 constexpr RtAudio::Api kApis[] = {RtAudio::LINUX_PULSE, RtAudio::LINUX_ALSA};
 
 bool set_error(std::string* error, const std::string& text) {
@@ -233,6 +236,8 @@ bool RtAudioStream::run(std::string* error) {
     if (!audio_) return set_error(error, description() + " is not open");
     try {
         audio_->startStream();
+        gone_.store(false, std::memory_order_release);
+        presence_ = std::jthread([this](std::stop_token stop) { watch_presence(stop); });
         return true;
     } catch (const RtAudioError& e) {
         const std::string text = description() + " cannot start: " + e.getMessage();
@@ -241,7 +246,27 @@ bool RtAudioStream::run(std::string* error) {
     }
 }
 
+void RtAudioStream::watch_presence(std::stop_token stop) {
+    std::mutex mutex;
+    std::condition_variable_any wake;
+    std::unique_lock lock(mutex);
+    while (!wake.wait_for(lock, stop, kPresenceInterval, [] { return false; })) {
+        const std::vector<AudioDeviceInfo> devices = list_audio_devices();
+        const bool present = std::any_of(devices.begin(), devices.end(), [&](const AudioDeviceInfo& d) {
+            return d.name == opened_name_ && (input_ ? d.input_channels : d.output_channels) > 0;
+        });
+        if (!present) {
+            gone_.store(true, std::memory_order_release);
+            return;
+        }
+    }
+}
+
 void RtAudioStream::stop() {
+    if (presence_.joinable()) {
+        presence_.request_stop();
+        presence_.join();
+    }
     stop_stream(audio_.get());
     audio_.reset();
 }

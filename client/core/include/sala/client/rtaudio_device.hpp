@@ -9,7 +9,9 @@
 #include <atomic>
 #include <cstdint>
 #include <memory>
+#include <stop_token>
 #include <string>
+#include <thread>
 #include <utility>
 #include <vector>
 
@@ -59,13 +61,21 @@ public:
     bool run(std::string* error);
     void stop();  // the callback is no longer running when this returns
     std::string description() const;
+    // True once the opened device has left the sound system's device list (checked about
+    // once a second on a thread of its own: PulseAudio moves the streams of a removed sink
+    // elsewhere, so the callback alone does not show it).
+    bool gone() const { return gone_.load(std::memory_order_acquire); }
 
 private:
+    void watch_presence(std::stop_token stop);
+
     std::string name_;
     bool input_;
     std::string opened_name_;
     DeviceStreamFormat format_;
     std::unique_ptr<RtAudio> audio_;
+    std::atomic<bool> gone_{false};
+    std::jthread presence_;
 };
 
 // Captures from a sound device: the RtAudio callback mixes the device's channels down to
@@ -79,7 +89,7 @@ public:
     bool start(AudioPipes& pipes, std::string* error) override;
     void stop() override { stream_.stop(); }
     std::string description() const override;
-    bool healthy() const override { return watch_.healthy(); }
+    bool healthy() const override { return watch_.healthy() && !stream_.gone(); }
     // Times the sound system reported that captured audio was lost (its own overflow).
     std::uint64_t device_overflows() const { return overflows_.load(std::memory_order_relaxed); }
     const CallbackWatch& watch() const { return watch_; }
@@ -109,7 +119,7 @@ public:
     bool start(AudioPipes& pipes, std::string* error) override;
     void stop() override { stream_.stop(); }
     std::string description() const override;
-    bool healthy() const override { return watch_.healthy(); }
+    bool healthy() const override { return watch_.healthy() && !stream_.gone(); }
     // Times the sound system reported that it ran out of audio to play (its own underflow).
     std::uint64_t device_underflows() const {
         return underflows_.load(std::memory_order_relaxed);
