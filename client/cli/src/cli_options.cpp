@@ -44,7 +44,7 @@ CliOptions parse_cli_options(int argc, char** argv) {
     auto flags =
         FlagParser("sala-cli", "--server HOST[:PORT] --name NAME [options]",
                    "The Sala client without a window, for scripts, bots and tests.\n"
-                   "Commands on stdin: users, call NAME, accept, reject, hangup, mute, unmute, stats, quit.")
+                   "Commands on stdin: users, call NAME, accept, reject, hangup, mute, unmute, audio IN [OUT], stats, quit.")
             .option("server", "HOST[:PORT]", "directory server (port 5000 unless given)")
             .option("name", "NAME", "the name to register")
             .option("call", "PEER", "call PEER once registered")

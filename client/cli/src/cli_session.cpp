@@ -127,6 +127,12 @@ void CliSession::on_line(const std::string& raw) {
         engine_.post(client::RejectCommand{});
     } else if (word == "hangup") {
         engine_.post(client::HangupCommand{});
+    } else if (word == "audio" && !rest.empty()) {
+        // audio IN [OUT]: choose what is sent and heard again, mid-call too (specs as the flags).
+        auto space2 = rest.find(' ');
+        std::string in = rest.substr(0, space2);
+        std::string out = space2 == std::string::npos ? engine_.snapshot()->audio_out : rest.substr(space2 + 1);
+        engine_.post(client::AudioCommand{in, out});
     } else if (word == "mute" || word == "unmute") {
         engine_.post(client::MuteCommand{word == "mute"});
     } else if (word == "stats") {
@@ -146,7 +152,7 @@ void CliSession::on_line(const std::string& raw) {
     } else if (word == "quit" || word == "exit") {
         done_ = true;
     } else {
-        print_text("unknown command '" + line + "': users, call NAME, accept, reject, hangup, mute, unmute, stats, quit");
+        print_text("unknown command '" + line + "': users, call NAME, accept, reject, hangup, mute, unmute, audio IN [OUT], stats, quit");
     }
 }
 
