@@ -16,7 +16,7 @@ namespace {
 using asio::use_awaitable;
 using asio::ip::tcp;
 
-constexpr std::size_t kFlushChunk = 256;  // sessions woken before letting reads in again
+constexpr std::size_t kFlushChunk = 64;  // sessions woken before letting reads in again
 constexpr auto kShutdownFlushBound = std::chrono::milliseconds(1000);
 constexpr auto kAcceptRetryDelay = std::chrono::milliseconds(100);
 

@@ -30,19 +30,25 @@ void Session::start() {
     asio::co_spawn(executor, [self = shared_from_this()] { return self->idle_watch(); }, asio::detached);
 }
 
-// Waits for readability, then reads into the shared scratch buffer: an idle connection
-// holds no receive buffer of its own.
+// Reads into the shared scratch buffer until the socket is drained, and only then waits
+// for readability (asio's epoll is edge-triggered): an idle connection holds no receive
+// buffer of its own. Yields now and then so that one busy client cannot starve the rest.
 asio::awaitable<void> Session::read_loop() {
+    constexpr int kReadsBeforeYield = 4;
+    int reads = 0;
     while (reading_ && !closed_) {
-        auto [ec] = co_await socket_.async_wait(tcp::socket::wait_read, as_result);
-        if (closed_ || !reading_) co_return;
-        if (ec) {
-            close(ec.message());
-            co_return;
-        }
         std::error_code read_error;
         std::size_t n = socket_.read_some(asio::buffer(scratch_.data(), scratch_.size()), read_error);
-        if (read_error == asio::error::would_block || read_error == asio::error::try_again) continue;
+        if (read_error == asio::error::would_block || read_error == asio::error::try_again) {
+            reads = 0;
+            auto [ec] = co_await socket_.async_wait(tcp::socket::wait_read, as_result);
+            if (closed_ || !reading_) co_return;
+            if (ec) {
+                close(ec.message());
+                co_return;
+            }
+            continue;
+        }
         if (read_error == asio::error::eof) {
             close("closed the connection");
             co_return;
@@ -58,6 +64,10 @@ asio::awaitable<void> Session::read_loop() {
                 return events_.line(*this, line) && reading_ && !closed_;
             },
             [this] { events_.line_too_long(*this); });
+        if (++reads == kReadsBeforeYield) {
+            reads = 0;
+            co_await asio::post(socket_.get_executor(), asio::use_awaitable);
+        }
     }
 }
 

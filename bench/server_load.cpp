@@ -1,0 +1,400 @@
+// Load generator for sala-server: thousands of registered clients in one process (one
+// asio thread), measuring registration rate, how fast a join reaches everyone, call set-up
+// round trips while calls churn, and the server's memory and CPU. Run it with bench/run.sh.
+#include <algorithm>
+#include <array>
+#include <asio.hpp>
+#include <asio/experimental/as_tuple.hpp>
+#include <chrono>
+#include <cstdio>
+#include <deque>
+#include <fstream>
+#include <functional>
+#include <iostream>
+#include <memory>
+#include <sstream>
+#include <string>
+#include <sys/resource.h>
+#include <unistd.h>
+#include <vector>
+
+#include "sala/cli_flags.hpp"
+
+namespace {
+using asio::ip::tcp;
+using Clock = std::chrono::steady_clock;
+using Ms = std::chrono::duration<double, std::milli>;
+constexpr auto as_result = asio::experimental::as_tuple(asio::use_awaitable);
+
+struct ServerUsage {
+    double rss_kib = 0;
+    double cpu_seconds = 0;
+};
+
+ServerUsage server_usage(int pid) {
+    ServerUsage usage;
+    std::ifstream status("/proc/" + std::to_string(pid) + "/status");
+    std::string key;
+    while (status >> key) {
+        if (key == "VmRSS:") status >> usage.rss_kib;
+        status.ignore(4096, '\n');
+    }
+    std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
+    std::string text((std::istreambuf_iterator<char>(stat)), {});
+    auto close = text.rfind(')');
+    if (close != std::string::npos) {
+        std::istringstream fields(text.substr(close + 2));
+        std::string skip;
+        for (int i = 3; i < 14; ++i) fields >> skip;  // fields 3..13
+        double utime = 0, stime = 0;
+        fields >> utime >> stime;
+        usage.cpu_seconds = (utime + stime) / static_cast<double>(sysconf(_SC_CLK_TCK));
+    }
+    return usage;
+}
+
+double percentile(std::vector<double> values, double p) {
+    if (values.empty()) return 0;
+    std::sort(values.begin(), values.end());
+    auto index = static_cast<std::size_t>(p / 100.0 * static_cast<double>(values.size() - 1) + 0.5);
+    return values[std::min(index, values.size() - 1)];
+}
+
+enum class Role { idle, probe, caller, callee };
+
+struct Client {
+    explicit Client(asio::io_context& io) : socket(io) {}
+    tcp::socket socket;
+    std::string name;
+    Role role = Role::idle;
+    std::string partial;
+    std::deque<std::string> out;
+    bool writing = false;
+    bool registered = false;
+    std::size_t others_seen = 0;  // users in welcome + user_joined since
+    // caller side of the churn
+    Client* peer = nullptr;
+    Clock::time_point call_sent;
+    std::string call_id;
+};
+
+class LoadBench {
+public:
+    LoadBench(asio::io_context& io, std::uint16_t port, int server_pid)
+        : io_(io), endpoint_(asio::ip::make_address("127.0.0.1"), port), server_pid_(server_pid) {}
+
+    asio::awaitable<void> run(std::size_t clients, int joins, std::size_t pairs, double churn_seconds);
+
+private:
+    void send(Client& c, std::string line) {
+        c.out.push_back(std::move(line));
+        if (!c.writing) write_next(c);
+    }
+    void write_next(Client& c) {
+        if (c.out.empty()) {
+            c.writing = false;
+            return;
+        }
+        c.writing = true;
+        asio::async_write(c.socket, asio::buffer(c.out.front()), [this, &c](std::error_code ec, std::size_t) {
+            if (ec) return fail(c, "write: " + ec.message());
+            c.out.pop_front();
+            write_next(c);
+        });
+    }
+    void fail(Client& c, const std::string& what) {
+        if (!c.socket.is_open()) return;
+        ++failures_;
+        if (failures_ <= 5) std::cerr << "client " << c.name << ": " << what << "\n";
+        std::error_code ignored;
+        c.socket.close(ignored);
+    }
+    // Reads into one shared buffer (one thread) until the socket is drained, then waits
+    // for readability: asio's epoll is edge-triggered.
+    void read_next(Client& c) {
+        std::error_code read_error;
+        std::size_t n = c.socket.read_some(asio::buffer(scratch_), read_error);
+        if (read_error == asio::error::would_block) {
+            c.socket.async_wait(tcp::socket::wait_read, [this, &c](std::error_code ec) {
+                if (ec) return fail(c, "wait: " + ec.message());
+                read_next(c);
+            });
+            return;
+        }
+        if (read_error) return fail(c, "read: " + read_error.message());
+        std::string_view data(scratch_.data(), n);
+        bytes_received_ += n;
+        while (!data.empty()) {
+            auto nl = data.find('\n');
+            if (nl == std::string_view::npos) {
+                c.partial.append(data);
+                break;
+            }
+            if (c.partial.empty()) {
+                on_line(c, data.substr(0, nl));
+            } else {
+                c.partial.append(data.substr(0, nl));
+                on_line(c, c.partial);
+                c.partial.clear();
+            }
+            data.remove_prefix(nl + 1);
+        }
+        if (c.socket.is_open()) asio::post(io_, [this, &c] { read_next(c); });
+    }
+    static std::string_view field(std::string_view line, std::string_view name) {
+        std::string key = "\"" + std::string(name) + "\":\"";
+        auto at = line.find(key);
+        if (at == std::string_view::npos) return {};
+        at += key.size();
+        return line.substr(at, line.find('"', at) - at);
+    }
+    void on_line(Client& c, std::string_view line) {
+        ++lines_received_;
+        if (!c.registered) {
+            if (line.find("\"welcome\"") == std::string_view::npos) return fail(c, "expected welcome: " + std::string(line.substr(0, 200)));
+            c.registered = true;
+            std::size_t users = 0;
+            for (auto at = line.find("{\"name\":"); at != std::string_view::npos; at = line.find("{\"name\":", at + 1)) ++users;
+            c.others_seen = users;
+            ++registered_;
+            if (c.role == Role::idle) open_next();
+            note_seen(c);
+            return;
+        }
+        // Presence lines are dumped with sorted keys: {"name":..,"status":..,"type":"user_joined"}
+        if (line.ends_with("\"type\":\"user_joined\"}")) {
+            ++c.others_seen;
+            note_seen(c);
+            if (!probe_name_.empty() && line.starts_with(probe_prefix_)) {
+                probe_arrivals_.push_back(Ms(Clock::now() - probe_sent_).count());
+            }
+            return;
+        }
+        if (c.role == Role::callee && line.find("\"type\":\"invite\"") != std::string_view::npos) {
+            send(c, R"({"type":"accept","call_id":")" + std::string(field(line, "call_id")) + "\"}\n");
+        } else if (c.role == Role::caller) {
+            if (line.find("\"type\":\"call_started\"") != std::string_view::npos) {
+                setup_ms_.push_back(Ms(Clock::now() - c.call_sent).count());
+                send(c, R"({"type":"hangup","call_id":")" + std::string(field(line, "call_id")) + "\"}\n");
+            } else if (line.find("\"type\":\"call_ended\"") != std::string_view::npos) {
+                ++calls_done_;
+                if (churning_) start_call(c);
+                else --pairs_active_;
+            } else if (line.find("\"type\":\"call_failed\"") != std::string_view::npos ||
+                       line.find("\"type\":\"error\"") != std::string_view::npos) {
+                std::cerr << "call problem: " << line << "\n";
+                ++failures_;
+                --pairs_active_;
+            }
+        }
+    }
+    void note_seen(Client& c) {
+        if (c.role == Role::idle && c.others_seen + 1 == target_seen_) ++settled_;
+    }
+    void start_call(Client& c) {
+        c.call_sent = Clock::now();
+        send(c, R"({"type":"call","to":")" + c.peer->name + "\"}\n");
+    }
+    void open_next() {
+        if (opened_ >= to_open_) return;
+        Client& c = *clients_[opened_++];
+        asio::co_spawn(io_, open(c), asio::detached);
+    }
+    // Connects and sends hello; the reply is handled in on_line.
+    asio::awaitable<bool> open(Client& c) {
+        auto [ec] = co_await c.socket.async_connect(endpoint_, as_result);
+        if (ec) {
+            fail(c, "connect: " + ec.message());
+            co_return false;
+        }
+        c.socket.set_option(tcp::no_delay(true));
+        c.socket.non_blocking(true);
+        send(c, R"({"type":"hello","version":1,"name":")" + c.name + R"(","media_port":40000})" "\n");
+        read_next(c);
+        co_return true;
+    }
+    template <typename Done>
+    asio::awaitable<bool> wait_until(Done done, std::chrono::milliseconds timeout) {
+        asio::steady_timer tick(io_);
+        auto deadline = Clock::now() + timeout;
+        while (!done()) {
+            if (Clock::now() > deadline) co_return false;
+            tick.expires_after(std::chrono::microseconds(200));
+            co_await tick.async_wait(as_result);
+        }
+        co_return true;
+    }
+
+    asio::io_context& io_;
+    tcp::endpoint endpoint_;
+    int server_pid_;
+    std::vector<std::unique_ptr<Client>> clients_;
+    std::array<char, 256 * 1024> scratch_{};
+    std::size_t opened_ = 0, to_open_ = 0;
+    std::size_t registered_ = 0, settled_ = 0, target_seen_ = 0;
+    std::size_t failures_ = 0, calls_done_ = 0, pairs_active_ = 0;
+    std::uint64_t bytes_received_ = 0, lines_received_ = 0;
+    std::string probe_name_, probe_prefix_;
+    Clock::time_point probe_sent_;
+    std::vector<double> probe_arrivals_, setup_ms_;
+    bool churning_ = false;
+};
+
+asio::awaitable<void> LoadBench::run(std::size_t count, int joins, std::size_t pairs, double churn_seconds) {
+    auto print = [](const std::string& text) { std::cout << text << std::endl; };
+    ServerUsage before = server_usage(server_pid_);
+    print("clients                 " + std::to_string(count));
+
+    // 1. Registration, a window of connections in flight at a time: every welcome opens
+    // the next connection.
+    constexpr std::size_t kWindow = 200;
+    target_seen_ = count;
+    to_open_ = count;
+    auto t0 = Clock::now();
+    for (std::size_t i = 0; i < count; ++i) {
+        auto c = std::make_unique<Client>(io_);
+        char name[32];
+        std::snprintf(name, sizeof name, "user-%05zu", i);
+        c->name = name;
+        clients_.push_back(std::move(c));
+    }
+    for (std::size_t i = 0; i < std::min(kWindow, count); ++i) open_next();
+    bool all = co_await wait_until([&] { return registered_ == count || failures_; }, std::chrono::seconds(120));
+    double reg_s = std::chrono::duration<double>(Clock::now() - t0).count();
+    ServerUsage after_reg = server_usage(server_pid_);
+    if (!all || failures_) {
+        print("registration failed: " + std::to_string(registered_) + " of " + std::to_string(count));
+        co_return;
+    }
+    char text[512];
+    std::snprintf(text, sizeof text, "registration            %zu in %.2f s = %.0f /s (server CPU %.2f s)", count, reg_s,
+                  static_cast<double>(count) / reg_s, after_reg.cpu_seconds - before.cpu_seconds);
+    print(text);
+    co_await wait_until([&] { return settled_ == count; }, std::chrono::seconds(300));
+    double settle_s = std::chrono::duration<double>(Clock::now() - t0).count();
+    ServerUsage held = server_usage(server_pid_);
+    std::snprintf(text, sizeof text, "every join delivered    %.2f s after the first connect (%zu of %zu clients saw all); "
+                  "%.0f MB received", settle_s, settled_, count, static_cast<double>(bytes_received_) / 1e6);
+    print(text);
+    std::snprintf(text, sizeof text, "server RSS              %.1f MiB before, %.1f MiB with %zu clients: %.1f KiB per client",
+                  before.rss_kib / 1024, held.rss_kib / 1024, count, (held.rss_kib - before.rss_kib) / static_cast<double>(count));
+    print(text);
+
+    // 2. Joins: one new client at a time; when has every registered client seen it?
+    std::vector<double> all_reached, per_recipient;
+    for (int j = 0; j < joins; ++j) {
+        auto c = std::make_unique<Client>(io_);
+        c->name = "probe-" + std::to_string(j);
+        c->role = Role::probe;
+        probe_name_ = c->name;
+        probe_prefix_ = "{\"name\":\"" + c->name + "\",";
+        probe_arrivals_.clear();
+        probe_arrivals_.reserve(count);
+        clients_.push_back(std::move(c));
+        Client& probe = *clients_.back();
+        auto [ec] = co_await probe.socket.async_connect(endpoint_, as_result);
+        if (ec) co_return;
+        probe.socket.set_option(tcp::no_delay(true));
+        probe.socket.non_blocking(true);
+        read_next(probe);
+        probe_sent_ = Clock::now();
+        send(probe, R"({"type":"hello","version":1,"name":")" + probe.name + R"(","media_port":40000})" "\n");
+        // Every registered client, the earlier probes included.
+        std::size_t expected = count + static_cast<std::size_t>(j);
+        if (!co_await wait_until([&] { return probe_arrivals_.size() >= expected; }, std::chrono::seconds(30))) {
+            print("join " + probe.name + " reached only " + std::to_string(probe_arrivals_.size()));
+            break;
+        }
+        all_reached.push_back(*std::max_element(probe_arrivals_.begin(), probe_arrivals_.end()));
+        per_recipient.insert(per_recipient.end(), probe_arrivals_.begin(), probe_arrivals_.end());
+    }
+    probe_name_.clear();
+    std::snprintf(text, sizeof text, "join reaches all        p50 %.1f ms, p99 %.1f ms, max %.1f ms over %zu joins "
+                  "(per recipient p50 %.1f ms, p99 %.1f ms)", percentile(all_reached, 50), percentile(all_reached, 99),
+                  all_reached.empty() ? 0.0 : *std::max_element(all_reached.begin(), all_reached.end()),
+                  all_reached.size(), percentile(per_recipient, 50), percentile(per_recipient, 99));
+    print(text);
+
+    // 3. Call churn: pairs call, answer and hang up in a loop; the others watch presence.
+    pairs = std::min(pairs, count / 2);
+    for (std::size_t p = 0; p < pairs; ++p) {
+        Client& caller = *clients_[2 * p];
+        Client& callee = *clients_[2 * p + 1];
+        caller.role = Role::caller;
+        callee.role = Role::callee;
+        caller.peer = &callee;
+    }
+    ServerUsage churn_before = server_usage(server_pid_);
+    auto churn_start = Clock::now();
+    churning_ = true;
+    pairs_active_ = pairs;
+    for (std::size_t p = 0; p < pairs; ++p) start_call(*clients_[2 * p]);
+    co_await wait_until([&] { return failures_ > 0; }, std::chrono::milliseconds(static_cast<long>(churn_seconds * 1000)));
+    churning_ = false;
+    co_await wait_until([&] { return pairs_active_ == 0; }, std::chrono::seconds(30));
+    double churn_s = std::chrono::duration<double>(Clock::now() - churn_start).count();
+    ServerUsage churn_after = server_usage(server_pid_);
+    std::snprintf(text, sizeof text, "call set-up             p50 %.2f ms, p99 %.2f ms, max %.2f ms over %zu calls "
+                  "(%zu pairs churning, %.0f calls/s)", percentile(setup_ms_, 50), percentile(setup_ms_, 99),
+                  setup_ms_.empty() ? 0.0 : *std::max_element(setup_ms_.begin(), setup_ms_.end()), setup_ms_.size(),
+                  pairs, static_cast<double>(calls_done_) / churn_s);
+    print(text);
+    std::snprintf(text, sizeof text, "server CPU during churn %.0f %% of one core", 100.0 * (churn_after.cpu_seconds - churn_before.cpu_seconds) / churn_s);
+    print(text);
+    ServerUsage end = server_usage(server_pid_);
+    std::snprintf(text, sizeof text, "server CPU in total     %.2f s; RSS at the end %.1f MiB; client failures %zu",
+                  end.cpu_seconds - before.cpu_seconds, end.rss_kib / 1024, failures_);
+    print(text);
+    for (auto& c : clients_) {
+        std::error_code ignored;
+        c->socket.close(ignored);
+    }
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    auto flags = sala::FlagParser("sala-bench-server-load", "--port N --server-pid PID [options]",
+                                  "Load benchmark for a running sala-server on 127.0.0.1.")
+                     .option("port", "N", "the server's TCP port")
+                     .option("server-pid", "PID", "the server's process id, to read its memory and CPU")
+                     .option("clients", "N", "registered clients to hold (default 1000)")
+                     .option("joins", "N", "joins timed while they are held (default 20)")
+                     .option("pairs", "N", "client pairs churning calls (default 20)")
+                     .option("churn-seconds", "S", "how long calls churn (default 5)")
+                     .parse_or_exit(argc, argv);
+    auto port = sala::parse_integer(flags.get("port"), 1, 65535);
+    auto pid = sala::parse_integer(flags.get("server-pid"), 1, 1 << 30);
+    auto clients = sala::parse_integer(flags.get("clients", "1000"), 1, 1'000'000);
+    auto joins = sala::parse_integer(flags.get("joins", "20"), 0, 10000);
+    auto pairs = sala::parse_integer(flags.get("pairs", "20"), 0, 100000);
+    auto churn = sala::parse_integer(flags.get("churn-seconds", "5"), 1, 3600);
+    if (!port || !pid || !clients || !joins || !pairs || !churn) {
+        std::cerr << "sala-bench-server-load: --port and --server-pid are required; numbers must be whole\n";
+        return 2;
+    }
+    rlimit limit{};
+    getrlimit(RLIMIT_NOFILE, &limit);
+    limit.rlim_cur = limit.rlim_max;
+    setrlimit(RLIMIT_NOFILE, &limit);
+    if (static_cast<long long>(limit.rlim_cur) < *clients + *joins + 64) {
+        std::cerr << "sala-bench-server-load: open-file limit " << limit.rlim_cur << " is too low\n";
+        return 1;
+    }
+    asio::io_context io(1);
+    LoadBench bench(io, static_cast<std::uint16_t>(*port), static_cast<int>(*pid));
+    asio::co_spawn(io, bench.run(static_cast<std::size_t>(*clients), static_cast<int>(*joins),
+                                 static_cast<std::size_t>(*pairs), static_cast<double>(*churn)),
+                   [&io](std::exception_ptr e) {
+                       if (e) {
+                           try {
+                               std::rethrow_exception(e);
+                           } catch (const std::exception& what) {
+                               std::cerr << "sala-bench-server-load: " << what.what() << "\n";
+                           }
+                       }
+                       io.stop();
+                   });
+    io.run();
+    return 0;
+}
