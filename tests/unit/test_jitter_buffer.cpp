@@ -24,7 +24,8 @@ Clock::time_point at_ms(double ms) {
                                      std::chrono::duration<double, std::milli>(ms + 1000.0));
 }
 
-// Packets of a speech-like tone (harmonics of a gliding pitch), encoded once per frame length.
+// Packets of a speech-like tone (harmonics of a gliding pitch), encoded once per frame length;
+// packet i of a longer stream is packet i modulo their count.
 const std::vector<std::vector<std::uint8_t>>& stream(int frame_ms) {
     static std::map<int, std::vector<std::vector<std::uint8_t>>> cache;
     auto& packets = cache[frame_ms];
@@ -34,7 +35,7 @@ const std::vector<std::vector<std::uint8_t>>& stream(int frame_ms) {
     std::vector<std::int16_t> pcm(static_cast<std::size_t>(frame));
     double phase = 0;
     long n = 0;
-    for (int i = 0; i < (frame_ms == 20 ? 3000 : 600); ++i) {  // a minute of 20 ms, 6 s of 10 ms
+    for (int i = 0; i < 10'000 / frame_ms; ++i) {  // 10 s, repeated for longer streams
         for (auto& s : pcm) {
             const double f0 = 185 + 75 * std::sin(2 * std::numbers::pi * 1.3 * n++ / kVoiceSampleRate);
             phase += 2 * std::numbers::pi * f0 / kVoiceSampleRate;
@@ -76,7 +77,7 @@ Playout simulate(JitterBuffer& jb, int packet_ms, std::vector<Arrival> arrivals,
         for (; next < arrivals.size() && arrivals[next].ms <= t; ++next) {
             const int i = arrivals[next].index;
             jb.push(static_cast<std::uint16_t>(kFirstSeq + i), kFirstTs + ticks * static_cast<std::uint32_t>(i),
-                    packets.at(static_cast<std::size_t>(i)), at_ms(arrivals[next].ms));
+                    packets[static_cast<std::size_t>(i) % packets.size()], at_ms(arrivals[next].ms));
         }
         run.kinds.push_back(jb.pop(frame.data(), at_ms(t)));
         run.audio.insert(run.audio.end(), frame.begin(), frame.end());
@@ -99,7 +100,9 @@ std::vector<std::int16_t> clean_decode(int packet_ms, int count) {
     std::vector<std::int16_t> out;
     std::vector<std::int16_t> frame(kMaxVoicePacketSamples);
     for (int i = 0; i < count; ++i) {
-        const int n = decoder.decode(stream(packet_ms)[static_cast<std::size_t>(i)], frame.data(), kMaxVoicePacketSamples);
+        const auto& packets = stream(packet_ms);
+        const int n = decoder.decode(packets[static_cast<std::size_t>(i) % packets.size()], frame.data(),
+                                     kMaxVoicePacketSamples);
         out.insert(out.end(), frame.begin(), frame.begin() + n);
     }
     return out;
