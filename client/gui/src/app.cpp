@@ -83,9 +83,10 @@ void App::drain_events() {
     }
 }
 
-void App::frame() {
+bool App::frame(const std::vector<KeyPress>& keys) {
     drain_events();
     Ui& ui = *ui_;
+    ui.keys = keys;
     ui.snapshot = engine_->snapshot();
     ui.rules = control_rules(*ui.snapshot, ui.facts());
 
@@ -112,6 +113,9 @@ void App::frame() {
     draw_log_panel(ui, ImVec2(right_x, log_y), ImVec2(right_width, origin.y + area.y - log_y - gap));
     draw_invite_modal(ui);
     ui.map.end_frame();
+    const bool changed = ui.snapshot->version != last_version_;
+    last_version_ = ui.snapshot->version;
+    return changed;
 }
 
 double App::redraw_interval() const {

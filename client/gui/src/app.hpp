@@ -29,8 +29,9 @@ public:
     ~App();  // hangs up and says bye (through the engine), stops ringing and the mic test
 
     void set_look(const Look& look) { ui_->look = look; }
-    // Builds one ImGui frame.
-    void frame();
+    // Builds one ImGui frame; true when the engine's picture changed since the last one (its
+    // effects, e.g. a popup opening, show in the next frame).
+    bool frame(const std::vector<KeyPress>& keys);
     // Whether something moves on its own (meters, ringing, the calling dots): then the loop
     // redraws at ~30 fps instead of waiting for input or the engine.
     double redraw_interval() const;
@@ -41,7 +42,8 @@ private:
     std::unique_ptr<client::Engine> engine_;
     std::unique_ptr<Ui> ui_;
     std::mutex events_mutex_;
-    std::vector<client::Event> events_;  // filled by the engine thread, drained each frame
+    std::vector<client::Event> events_;
+    std::uint64_t last_version_ = 0;  // filled by the engine thread, drained each frame
 };
 
 }  // namespace sala::gui

@@ -11,10 +11,8 @@ using client::CallState;
 void toggle_mute(Ui& ui) { ui.engine.post(client::MuteCommand{!ui.snapshot->muted}); }
 
 // M outside text fields, Ctrl+M anywhere.
-bool mute_shortcut() {
-    const ImGuiIO& io = ImGui::GetIO();
-    if (!ImGui::IsKeyPressed(GLFW_KEY_M, false)) return false;
-    return io.KeyCtrl || !io.WantTextInput;
+bool mute_shortcut(const Ui& ui) {
+    return key_pressed(ui, GLFW_KEY_M, true) || (key_pressed(ui, GLFW_KEY_M) && !ImGui::GetIO().WantTextInput);
 }
 
 void draw_in_call(Ui& ui) {
@@ -30,7 +28,7 @@ void draw_in_call(Ui& ui) {
 
     const float width = ImGui::GetTextLineHeight() * 8;
     if (button(ui, s.muted ? "Unmute (M)" : "Mute (M)", "mute", ui.rules.mute, ImVec2(width, 0)) ||
-        (ui.rules.mute && mute_shortcut()))
+        (ui.rules.mute && mute_shortcut(ui)))
         toggle_mute(ui);
     ImGui::SameLine();
     ImGui::PushStyleColor(ImGuiCol_Button, ImVec4(0.62f, 0.20f, 0.20f, 1.0f));

@@ -59,9 +59,8 @@ void draw_invite_modal(Ui& ui) {
             bool reject = button(ui, "Reject (Esc)", "reject", ui.rules.answer, ImVec2(width, 0));
             ImGui::PopStyleColor(2);
 
-            accept |= ImGui::IsKeyPressed(ImGui::GetKeyIndex(ImGuiKey_Enter), false) ||
-                      ImGui::IsKeyPressed(ImGui::GetKeyIndex(ImGuiKey_KeyPadEnter), false);
-            reject |= ImGui::IsKeyPressed(ImGui::GetKeyIndex(ImGuiKey_Escape), false);
+            accept |= key_pressed(ui, GLFW_KEY_ENTER) || key_pressed(ui, GLFW_KEY_KP_ENTER);
+            reject |= key_pressed(ui, GLFW_KEY_ESCAPE);
             if (accept || reject) {
                 answer(ui, accept && !reject);
                 ImGui::CloseCurrentPopup();

@@ -1,4 +1,4 @@
-#include <chrono>
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <iostream>
@@ -18,16 +18,25 @@
 namespace {
 void on_glfw_error(int code, const char* text) { std::fprintf(stderr, "sala: GLFW error %d: %s\n", code, text); }
 
-// Waits until something happens or, while something moves, until the next frame is due;
-// returns whether input or the engine (rather than the clock) woke us.
-bool wait_for_next_frame(double interval) {
-    if (interval <= 0) {
-        glfwWaitEvents();
-        return true;
-    }
-    const auto start = std::chrono::steady_clock::now();
-    glfwWaitEventsTimeout(interval);
-    return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count() < interval * 0.9;
+// Input seen by GLFW, counted by callbacks that ImGui's backend chains to: ImGui needs a
+// frame or two after any input to show its result, even input taken in by a poll.
+unsigned input_events = 0;
+void count_input() { ++input_events; }
+// Keys pressed since the last frame: ImGui 1.86 misses a key pressed and released within one
+// frame (xdotool does that; so can a quick finger at 30 fps), so shortcuts are read from here.
+std::vector<sala::gui::KeyPress> key_presses;
+void install_input_counters(GLFWwindow* window) {
+    glfwSetWindowFocusCallback(window, [](GLFWwindow*, int) { count_input(); });
+    glfwSetCursorEnterCallback(window, [](GLFWwindow*, int) { count_input(); });
+    glfwSetCursorPosCallback(window, [](GLFWwindow*, double, double) { count_input(); });
+    glfwSetMouseButtonCallback(window, [](GLFWwindow*, int, int, int) { count_input(); });
+    glfwSetScrollCallback(window, [](GLFWwindow*, double, double) { count_input(); });
+    glfwSetKeyCallback(window, [](GLFWwindow*, int key, int, int action, int mods) {
+        count_input();
+        if (action == GLFW_PRESS) key_presses.push_back({key, mods});
+    });
+    glfwSetCharCallback(window, [](GLFWwindow*, unsigned) { count_input(); });
+    glfwSetWindowSizeCallback(window, [](GLFWwindow*, int, int) { count_input(); });
 }
 }  // namespace
 
@@ -104,6 +113,7 @@ int main(int argc, char** argv) {
     float scale_x = 1.0f, scale_y = 1.0f;
     glfwGetWindowContentScale(window, &scale_x, &scale_y);
     sala::gui::Look look = sala::gui::apply_look(scale_x > 0 ? scale_x : 1.0f);
+    install_input_counters(window);  // before the backend, which chains to them
     ImGui_ImplGlfw_InitForOpenGL(window, true);
     ImGui_ImplOpenGL3_Init("#version 330 core");
 
@@ -113,18 +123,28 @@ int main(int argc, char** argv) {
         app.set_look(look);
         const long long max_frames =
             flags.has("frames") ? sala::parse_integer(flags.get("frames"), 1, 1LL << 40).value_or(1) : -1;
-        int settle_frames = 2;  // ImGui needs a frame or two after input to show its result
+        int settle_frames = 2;
         for (long long frame = 0; !glfwWindowShouldClose(window) && frame != max_frames; ++frame) {
+            const unsigned seen = input_events;
             if (settle_frames > 0) {
                 glfwPollEvents();
                 --settle_frames;
-            } else if (wait_for_next_frame(app.redraw_interval())) {
-                settle_frames = 2;
+            } else {
+                // Until something happens or, while something moves, until the next frame.
+                const double interval = app.redraw_interval();
+                if (interval > 0)
+                    glfwWaitEventsTimeout(interval);
+                else
+                    glfwWaitEvents();
             }
+            if (input_events != seen) settle_frames = 2;
             ImGui_ImplOpenGL3_NewFrame();
             ImGui_ImplGlfw_NewFrame();
             ImGui::NewFrame();
-            app.frame();
+            // While nothing moves, a new engine picture gets a second frame for its effects.
+            const bool changed = app.frame(key_presses);
+            key_presses.clear();
+            if (changed && app.redraw_interval() == 0) settle_frames = std::max(settle_frames, 1);
             ImGui::Render();
             int width = 0, height = 0;
             glfwGetFramebufferSize(window, &width, &height);

@@ -31,6 +31,12 @@ inline const ImVec4 bad{0.95f, 0.40f, 0.38f, 1.0f};
 inline const ImVec4 dim{0.62f, 0.64f, 0.68f, 1.0f};
 }  // namespace colour
 
+// A key that went down since the last frame (GLFW key code and modifier bits).
+struct KeyPress {
+    int key = 0;
+    int mods = 0;
+};
+
 // Fonts the panels draw with.
 struct Look {
     ImFont* bold = nullptr;  // headings; nullptr: the default font
@@ -50,6 +56,7 @@ struct Ui {
     // This frame.
     client::SnapshotPtr snapshot;
     ControlRules rules;
+    std::vector<KeyPress> keys;
 
     // Remembered.
     std::filesystem::path config_dir;
@@ -86,6 +93,9 @@ void draw_invite_modal(Ui& ui);
 
 // A horizontal dBFS bar with peak hold, coloured by level band, drawn with ImDrawList.
 void draw_level_meter(const char* label, const client::MeterReading& level, float width);
+
+// Whether key went down since the last frame (with Ctrl held, if ctrl).
+bool key_pressed(const Ui& ui, int key, bool ctrl = false);
 
 // Begins a fixed panel window at pos/size (End() it as usual).
 bool begin_panel(const char* title, ImVec2 pos, ImVec2 size);

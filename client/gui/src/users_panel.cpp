@@ -32,7 +32,12 @@ void draw_users_panel(Ui& ui, ImVec2 pos, ImVec2 size) {
         const bool registered = s.connection == client::ConnectionState::registered;
         ImGui::TextColored(colour::dim, "You:");
         ImGui::SameLine();
-        heading(ui, registered ? s.name.c_str() : "(not registered)");
+        const bool reconnecting = s.connection == client::ConnectionState::reconnecting;
+        heading(ui, registered || reconnecting ? s.name.c_str() : "(not registered)");
+        if (reconnecting) {
+            ImGui::SameLine();
+            ImGui::TextColored(colour::warn, "(reconnecting)");
+        }
 
         ImGui::SetNextItemWidth(-1);
         ImGui::InputTextWithHint("##filter", "filter by name", ui.filter.data(), ui.filter.size());

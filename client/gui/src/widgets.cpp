@@ -1,11 +1,19 @@
 #include <algorithm>
 #include <cstdio>
 
+#include <GLFW/glfw3.h>
+
 #include "sala/client/level_meter.hpp"
 #include "sala/gui/format.hpp"
 #include "ui.hpp"
 
 namespace sala::gui {
+
+bool key_pressed(const Ui& ui, int key, bool ctrl) {
+    for (const auto& press : ui.keys)
+        if (press.key == key && (!ctrl || (press.mods & GLFW_MOD_CONTROL))) return true;
+    return false;
+}
 
 bool begin_panel(const char* title, ImVec2 pos, ImVec2 size) {
     ImGui::SetNextWindowPos(pos, ImGuiCond_Always);
