@@ -124,6 +124,7 @@ int main(int argc, char** argv) {
         const long long max_frames =
             flags.has("frames") ? sala::parse_integer(flags.get("frames"), 1, 1LL << 40).value_or(1) : -1;
         int settle_frames = 2;
+        double last_frame_start = glfwGetTime();
         for (long long frame = 0; !glfwWindowShouldClose(window) && frame != max_frames; ++frame) {
             const unsigned seen = input_events;
             if (settle_frames > 0) {
@@ -131,13 +132,16 @@ int main(int argc, char** argv) {
                 --settle_frames;
             } else {
                 // Until something happens or, while something moves, until the next frame.
+                // (The interval runs from the start of the last frame, so slow frames, e.g.
+                // with software OpenGL, do not lower the rate further.)
                 const double interval = app.redraw_interval();
                 if (interval > 0)
-                    glfwWaitEventsTimeout(interval);
+                    glfwWaitEventsTimeout(std::max(0.001, last_frame_start + interval - glfwGetTime()));
                 else
                     glfwWaitEvents();
             }
             if (input_events != seen) settle_frames = 2;
+            last_frame_start = glfwGetTime();
             ImGui_ImplOpenGL3_NewFrame();
             ImGui_ImplGlfw_NewFrame();
             ImGui::NewFrame();
