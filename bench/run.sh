@@ -25,9 +25,14 @@ for clients in ${SALA_BENCH_CLIENTS:-1000 10000}; do
   port=$(sed -n 's/^listening on .*:\([0-9]*\)$/\1/p' "$work/server.out")
   [[ -n $port ]] || { echo "sala-server did not start:"; cat "$work/server.log"; exit 1; }
   "$bin/sala-bench-server-load" --port "$port" --server-pid "$server_pid" --clients "$clients" \
-    --joins "${SALA_BENCH_JOINS:-20}" --pairs "${SALA_BENCH_PAIRS:-20}" --churn-seconds "${SALA_BENCH_CHURN_SECONDS:-5}"
+    --joins "${SALA_BENCH_JOINS:-20}" --pairs "${SALA_BENCH_PAIRS:-20}" --churn-seconds "${SALA_BENCH_CHURN_SECONDS:-5}" \
+    --call-interval-ms "${SALA_BENCH_CALL_INTERVAL_MS:-100}"
   kill -TERM "$server_pid"
   wait "$server_pid" || { echo "sala-server exited with status $?"; exit 1; }
   server_pid=
   grep -E 'WARN|ERROR' "$work/server.log" | head -5 || true
 done
+
+# sala-cli calls: one-way latency, bandwidth on the wire and CPU per client (see docs/benchmarks.md).
+echo "== sala-cli calls"
+"$root/bench/client_call.sh" "$bin"

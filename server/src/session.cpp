@@ -71,6 +71,48 @@ asio::awaitable<void> Session::read_loop() {
     }
 }
 
+// The front `count` queued lines, the first without what was already sent of it.
+std::vector<asio::const_buffer> Session::pending_buffers(std::size_t count) const {
+    std::vector<asio::const_buffer> buffers;
+    buffers.reserve(count);
+    for (std::size_t i = 0; i < count; ++i) buffers.push_back(asio::buffer(*queue_[i]));
+    buffers.front() += front_sent_;
+    return buffers;
+}
+
+void Session::consume(std::size_t written) {
+    while (written > 0 && !queue_.empty()) {
+        std::size_t left = queue_.front()->size() - front_sent_;
+        if (written < left) {
+            front_sent_ += written;
+            return;
+        }
+        written -= left;
+        queued_bytes_ -= queue_.front()->size();
+        queue_.pop_front();
+        front_sent_ = 0;
+    }
+}
+
+// Writes what the kernel takes at once, without a coroutine round trip; the writer
+// coroutine takes over when the socket's buffer is full.
+void Session::write_now() {
+    if (closed_ || writing_) return;
+    while (!queue_.empty()) {
+        std::error_code ec;
+        std::size_t written = socket_.write_some(pending_buffers(std::min(queue_.size(), kMaxGather)), ec);
+        if (ec == asio::error::would_block || ec == asio::error::try_again) break;
+        if (ec) {
+            // Not now: the registry may be in the middle of a broadcast.
+            asio::post(socket_.get_executor(),
+                       [self = shared_from_this(), why = ec.message()] { self->close(why); });
+            return;
+        }
+        consume(written);
+    }
+    if (!queue_.empty() || finishing_) wake_timer_.cancel();
+}
+
 asio::awaitable<void> Session::write_loop() {
     while (!closed_) {
         if (queue_.empty()) {
@@ -83,20 +125,15 @@ asio::awaitable<void> Session::write_loop() {
             continue;
         }
         std::size_t count = std::min(queue_.size(), kMaxGather);
-        std::vector<asio::const_buffer> buffers;
-        buffers.reserve(count);
-        for (std::size_t i = 0; i < count; ++i) buffers.push_back(asio::buffer(*queue_[i]));
-        auto [ec, written] = co_await asio::async_write(socket_, buffers, as_result);
-        (void)written;
+        writing_ = true;
+        auto [ec, written] = co_await asio::async_write(socket_, pending_buffers(count), as_result);
+        writing_ = false;
         if (closed_) co_return;
         if (ec) {
             close(ec.message());
             co_return;
         }
-        for (std::size_t i = 0; i < count; ++i) {
-            queued_bytes_ -= queue_.front()->size();
-            queue_.pop_front();
-        }
+        consume(written);
     }
 }
 
@@ -128,7 +165,8 @@ void Session::send(const SharedLine& line, bool now) {
     queue_.push_back(line);
     queued_bytes_ += line->size();
     if (now) {
-        wake();
+        flush_pending_ = false;
+        write_now();
     } else if (!flush_pending_) {
         flush_pending_ = true;
         events_.wants_flush(*this);
@@ -137,13 +175,14 @@ void Session::send(const SharedLine& line, bool now) {
 
 void Session::wake() {
     flush_pending_ = false;
-    wake_timer_.cancel();
+    write_now();
 }
 
 void Session::finish() {
     reading_ = false;
     finishing_ = true;
-    wake();
+    flush_pending_ = false;
+    wake_timer_.cancel();
 }
 
 void Session::close(std::string_view why) {
@@ -157,6 +196,7 @@ void Session::close(std::string_view why) {
     idle_timer_.cancel();
     queue_.clear();
     queued_bytes_ = 0;
+    front_sent_ = 0;
     events_.closed(*this, why);
 }
 

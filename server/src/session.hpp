@@ -8,6 +8,7 @@
 #include <deque>
 #include <memory>
 #include <span>
+#include <vector>
 #include <string_view>
 
 #include "line_framer.hpp"
@@ -50,7 +51,7 @@ public:
 
     // Queues a line. `now` wakes the writer at once; otherwise SessionEvents::wants_flush.
     void send(const SharedLine& line, bool now);
-    // Starts the writer on what is queued.
+    // Writes what is queued: at once as far as the socket takes it, the rest in the writer.
     void wake();
     // Stops reading, writes what is queued, then closes.
     void finish();
@@ -60,6 +61,9 @@ private:
     asio::awaitable<void> read_loop();
     asio::awaitable<void> write_loop();
     asio::awaitable<void> idle_watch();
+    void write_now();
+    std::vector<asio::const_buffer> pending_buffers(std::size_t count) const;
+    void consume(std::size_t written);
 
     asio::ip::tcp::socket socket_;
     ClientId id_;
@@ -70,10 +74,12 @@ private:
     asio::steady_timer idle_timer_;
     std::deque<SharedLine> queue_;
     std::size_t queued_bytes_ = 0;
+    std::size_t front_sent_ = 0;  // bytes of queue_.front() already written
     LineFramer framer_;
     Clock::time_point last_activity_;
     bool reading_ = true;
     bool finishing_ = false;
+    bool writing_ = false;  // the writer coroutine has a write in flight
     bool flush_pending_ = false;
     bool overflowed_ = false;
     bool closed_ = false;

@@ -11,16 +11,12 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "deadline.hpp"
 #include "sala/cli_flags.hpp"
 
 namespace sala::test {
 namespace {
 using Clock = std::chrono::steady_clock;
-
-int remaining_ms(Clock::time_point deadline) {
-    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()).count();
-    return left < 0 ? 0 : static_cast<int>(left);
-}
 }  // namespace
 
 LineClient::LineClient(std::uint16_t port, int receive_buffer) {

@@ -1,5 +1,7 @@
 #include "process.hpp"
 
+#include "deadline.hpp"
+
 #include <cerrno>
 #include <csignal>
 #include <cstring>
@@ -15,11 +17,6 @@ extern char** environ;
 namespace sala::test {
 namespace {
 using Clock = std::chrono::steady_clock;
-
-int remaining_ms(Clock::time_point deadline) {
-    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()).count();
-    return left < 0 ? 0 : static_cast<int>(left);
-}
 }  // namespace
 
 Process::Process(std::vector<std::string> argv) {
