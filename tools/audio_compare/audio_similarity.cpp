@@ -242,31 +242,37 @@ double waveform_correlation(std::span<const std::int16_t> sent, std::span<const 
     return correlation_at(sent, recorded, delay);
 }
 
-double spectral_similarity(std::span<const std::int16_t> sent, std::span<const std::int16_t> recorded,
-                           std::ptrdiff_t delay, const SimilarityOptions& options, std::size_t* frames) {
+namespace {
+
+// The spectral similarity with recorded[start + delay_at(start)] compared to each SENT
+// frame at `start`.
+template <typename DelayAt>
+double band_similarity(std::span<const std::int16_t> sent, std::span<const std::int16_t> recorded,
+                       DelayAt delay_at, const SimilarityOptions& options, std::size_t* frames) {
     if (frames) *frames = 0;
-    const auto frame = static_cast<std::size_t>(options.frame_ms * kAnalysisRate / 1000.0);
-    if (frame == 0) return 0;
-    const auto range = overlap(sent.size(), recorded.size(), delay);
+    const auto frame = static_cast<std::ptrdiff_t>(options.frame_ms * kAnalysisRate / 1000.0);
+    if (frame <= 0) return 0;
 
     std::vector<std::ptrdiff_t> starts;
     std::vector<double> levels;
-    for (auto start = range.begin; start + std::ptrdiff_t(frame) <= range.end; start += std::ptrdiff_t(frame)) {
+    for (std::ptrdiff_t start = 0; start + frame <= std::ptrdiff_t(sent.size()); start += frame) {
+        const auto at = start + delay_at(start);
+        if (at < 0 || at + frame > std::ptrdiff_t(recorded.size())) continue;
         starts.push_back(start);
-        levels.push_back(frame_energy_db(sent, start, frame));
+        levels.push_back(frame_energy_db(sent, start, std::size_t(frame)));
     }
     if (starts.empty()) return 0;
     const double loudest = *std::max_element(levels.begin(), levels.end());
     // Speech: within speech_floor_db of the loudest frame, and not near-silence in absolute terms.
     const double threshold = std::max(loudest - options.speech_floor_db, -70.0);
 
-    BandAnalyzer analyzer(frame);
+    BandAnalyzer analyzer{std::size_t(frame)};
     std::vector<double> a, b;
     std::size_t count = 0;
     for (std::size_t i = 0; i < starts.size(); ++i) {
         if (levels[i] < threshold) continue;
         analyzer.analyze(sent, starts[i], a);
-        analyzer.analyze(recorded, starts[i] + delay, b);
+        analyzer.analyze(recorded, starts[i] + delay_at(starts[i]), b);
         ++count;
     }
     if (frames) *frames = count;
@@ -302,6 +308,28 @@ double spectral_similarity(std::span<const std::int16_t> sent, std::span<const s
     return dot / std::sqrt(energy_a * energy_b);
 }
 
+}  // namespace
+
+double spectral_similarity(std::span<const std::int16_t> sent, std::span<const std::int16_t> recorded,
+                           std::ptrdiff_t delay, const SimilarityOptions& options, std::size_t* frames) {
+    return band_similarity(sent, recorded, [delay](std::ptrdiff_t) { return delay; }, options, frames);
+}
+
+double tracked_spectral_similarity(std::span<const std::int16_t> sent, std::span<const std::int16_t> recorded,
+                                   std::span<const SegmentDelay> segments, std::ptrdiff_t delay,
+                                   double segment_ms, const SimilarityOptions& options) {
+    const auto length = static_cast<std::ptrdiff_t>(segment_ms * kAnalysisRate / 1000.0);
+    auto delay_at = [&](std::ptrdiff_t start) {
+        for (const auto& segment : segments) {
+            const auto first = static_cast<std::ptrdiff_t>(std::llround(segment.start_ms * kAnalysisRate / 1000.0));
+            if (start >= first && start < first + length)
+                return static_cast<std::ptrdiff_t>(std::llround(segment.delay_ms * kAnalysisRate / 1000.0));
+        }
+        return delay;
+    };
+    return band_similarity(sent, recorded, delay_at, options, nullptr);
+}
+
 std::optional<SimilarityResult> compare(std::span<const std::int16_t> sent,
                                         std::span<const std::int16_t> recorded,
                                         const SimilarityOptions& options) {
@@ -312,6 +340,14 @@ std::optional<SimilarityResult> compare(std::span<const std::int16_t> sent,
     result.delay_ms = double(*delay) * 1000.0 / kAnalysisRate;
     result.waveform_correlation = waveform_correlation(sent, recorded, *delay);
     result.spectral_similarity = spectral_similarity(sent, recorded, *delay, options, &result.speech_frames);
+    const auto segments = segment_delays(sent, recorded, options.segment_ms, options);
+    result.delay_min_ms = result.delay_max_ms = result.delay_ms;
+    for (const auto& segment : segments) {
+        result.delay_min_ms = std::min(result.delay_min_ms, segment.delay_ms);
+        result.delay_max_ms = std::max(result.delay_max_ms, segment.delay_ms);
+    }
+    result.tracked_similarity =
+        tracked_spectral_similarity(sent, recorded, segments, *delay, options.segment_ms, options);
     result.sent_rms_dbfs = rms_dbfs(sent);
     result.recorded_rms_dbfs = rms_dbfs(recorded);
     return result;

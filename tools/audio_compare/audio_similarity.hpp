@@ -19,6 +19,7 @@ struct SimilarityOptions {
     int decimation = 8;             // coarse search at 48 kHz / decimation
     double frame_ms = 20.0;         // spectral frames
     double speech_floor_db = 40.0;  // a SENT frame is speech if within this of the loudest frame
+    double segment_ms = 1000.0;     // stretches whose delay is tracked separately
 };
 
 // The comparison of RECORDED against SENT (recorded[n + delay] ~ sent[n]).
@@ -28,6 +29,11 @@ struct SimilarityResult {
     double waveform_correlation = 0;  // normalized, -1..1, over the overlap at that delay
     double spectral_similarity = 0;   // correlation of log band energies, -1..1
     std::size_t speech_frames = 0;    // frames the spectral similarity was computed over
+    // The same similarity with the delay re-estimated for each segment_ms stretch: a call's
+    // delay moves when its jitter buffer grows or shrinks, which the single delay above
+    // misses. The range of those per-stretch delays (with the overall one).
+    double tracked_similarity = 0;
+    double delay_min_ms = 0, delay_max_ms = 0;
     double sent_rms_dbfs = -120;
     double recorded_rms_dbfs = -120;
 };
@@ -70,6 +76,13 @@ struct SegmentDelay {
 std::vector<SegmentDelay> segment_delays(std::span<const std::int16_t> sent,
                                          std::span<const std::int16_t> recorded, double segment_ms,
                                          const SimilarityOptions& options = {});
+
+// spectral_similarity() with each segment_ms stretch of SENT at its own delay from
+// `segments` (see segment_delays()), and at `delay` where it has none.
+double tracked_spectral_similarity(std::span<const std::int16_t> sent,
+                                   std::span<const std::int16_t> recorded,
+                                   std::span<const SegmentDelay> segments, std::ptrdiff_t delay,
+                                   double segment_ms, const SimilarityOptions& options = {});
 
 // compare() on two WAV files (any rate and channel count, converted to 48 kHz mono). On
 // failure returns nullopt and puts one line saying why in *error (if not null).

@@ -76,6 +76,9 @@ int main(int argc, char** argv) {
                            {"waveform_correlation", result->waveform_correlation},
                            {"spectral_similarity", result->spectral_similarity},
                            {"speech_frames", result->speech_frames},
+                           {"tracked_similarity", result->tracked_similarity},
+                           {"delay_min_ms", result->delay_min_ms},
+                           {"delay_max_ms", result->delay_max_ms},
                            {"sent_rms_dbfs", result->sent_rms_dbfs},
                            {"recorded_rms_dbfs", result->recorded_rms_dbfs}};
         if (flags.has("segments")) {
@@ -91,6 +94,8 @@ int main(int argc, char** argv) {
         std::printf("waveform_correlation %.3f\n", result->waveform_correlation);
         std::printf("spectral_similarity  %.3f (over %zu speech frames of 20 ms)\n", result->spectral_similarity,
                     result->speech_frames);
+        std::printf("tracked_similarity   %.3f (delay re-estimated each second: %.2f .. %.2f ms)\n",
+                    result->tracked_similarity, result->delay_min_ms, result->delay_max_ms);
         std::printf("sent_rms_dbfs        %.1f\n", result->sent_rms_dbfs);
         std::printf("recorded_rms_dbfs    %.1f\n", result->recorded_rms_dbfs);
         for (const auto& segment : segments)
