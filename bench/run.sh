@@ -36,7 +36,3 @@ done
 # sala-cli calls: one-way latency, bandwidth on the wire and CPU per client (see docs/benchmarks.md).
 echo "== sala-cli calls"
 "$root/bench/client_call.sh" "$bin"
-
-# sala-cli calls: one-way latency, bandwidth on the wire and CPU per client (see docs/benchmarks.md).
-echo "== sala-cli calls"
-"$root/bench/client_call.sh" "$bin"
