@@ -9,8 +9,6 @@ start_sala --server "$server" --name alice
 wait_for 10 "registration" has "$work/sala.out" "^registered as alice on $server"
 wait_for 10 "alice in bob's list" has "$work/bob.out" '"event":"user_joined","name":"alice"'
 
-ended() { grep -c '"event":"call_ended"' "$work/bob.out" || true; }
-
 # 1. Accept by clicking.
 peer_says bob "call alice"
 wait_for 10 "invite modal" enabled accept
@@ -20,16 +18,16 @@ click accept
 wait_for 10 "call start (click)" has "$work/bob.out" '"event":"call_started"'
 wait_for 10 "call panel" enabled hang_up
 peer_says bob hangup
-wait_for 10 "end of call 1" test "$(ended)" -ge 1
+wait_for 10 "end of call 1" has_times "$work/bob.out" '"event":"call_ended"' 1
 wait_for 10 "idle window" has "$work/sala.out" '^call with bob ended: bob hung up'
 
 # 2. Accept with Enter.
 peer_says bob "call alice"
 wait_for 10 "invite modal" enabled accept
 press Return
-wait_for 10 "call start (Enter)" test "$(grep -c '"event":"call_started"' "$work/bob.out")" -ge 2
+wait_for 10 "call start (Enter)" has_times "$work/bob.out" '"event":"call_started"' 2
 peer_says bob hangup
-wait_for 10 "end of call 2" test "$(ended)" -ge 2
+wait_for 10 "end of call 2" has_times "$work/bob.out" '"event":"call_ended"' 2
 
 # 3. Reject with Esc.
 peer_says bob "call alice"

@@ -37,6 +37,8 @@ wait_for() {
 
 # has FILE PATTERN: a line of FILE matches the extended regular expression.
 has() { grep -Eq -- "$2" "$1"; }
+# has_times FILE PATTERN N: at least N lines of FILE match.
+has_times() { (($(grep -Ec -- "$2" "$1") >= $3)); }
 
 start_server() {
     "$bin/sala-server" --port 0 >"$work/server.out" 2>"$work/server.err" &

@@ -9,9 +9,17 @@ start_peer carol --answer reject
 start_sala
 shot 1-started
 
-type_into name_field alice
+# A name already taken: the server's words appear under the name field.
+type_into name_field bob
 type_into server_field "$server"
-shot 2-typed
+click register
+wait_for 10 "name-taken error" has "$work/sala.out" 'already taken'
+wait_for 5 "editable fields again" enabled name_field
+sleep 0.3
+shot 2-name-taken
+
+type_into name_field alice
+shot 3-typed
 click register
 wait_for 10 "registration" has "$work/sala.out" "^registered as alice on $server"
 wait_for 10 "bob seeing alice" has "$work/bob.out" '"event":"user_joined","name":"alice"'
@@ -25,7 +33,7 @@ click user:carol
 click call
 wait_for 10 "carol's rejection" has "$work/sala.out" '^call with carol ended: carol rejected the call'
 sleep 0.3
-shot 3-rejected
+shot 4-rejected
 
 # An accepted call.
 click user:bob
@@ -40,15 +48,15 @@ press m
 wait_for 5 "unmute" has "$work/sala.out" '^microphone on'
 wait_for 10 "call statistics" has "$work/sala.out" '^stats: sent [0-9]+, received [1-9]'
 sleep 1.5  # a couple more seconds of meters and plots for the picture
-shot 4-in-call
+shot 5-in-call
 click hang_up
 wait_for 10 "bob's call end" has "$work/bob.out" '"event":"call_ended".*"reason":"hangup"'
 wait_for 10 "Call again" enabled call
 
 # Closing the window during a call hangs up and says bye.
 click call
-wait_for 10 "second call" test "$(grep -c '"event":"call_started"' "$work/bob.out")" -ge 2
+wait_for 10 "second call" has_times "$work/bob.out" '"event":"call_started"' 2
 close_sala
-wait_for 5 "hang-up on close" test "$(grep -c '"event":"call_ended"' "$work/bob.out")" -ge 2
+wait_for 5 "hang-up on close" has_times "$work/bob.out" '"event":"call_ended"' 2
 wait_for 5 "bye on close" has "$work/bob.out" '"event":"user_left","name":"alice"'
 echo "PASS"
