@@ -6,7 +6,7 @@ set -euo pipefail
 bin=$1        # the build's bin directory
 artifacts=$2  # screenshots and logs are kept here
 work=$artifacts/$(basename "$0" .sh)
-rm -rf "$work"
+rm -rf "$work" "$artifacts/$(basename "$0" .sh)"-*.png
 mkdir -p "$work"
 pids=()
 

@@ -7,6 +7,7 @@ start_server
 start_peer bob --answer accept
 start_peer carol --answer reject
 start_sala
+sleep 0.5  # the first frame after the window is mapped
 shot 1-started
 
 # A name already taken: the server's words appear under the name field.

@@ -6,7 +6,7 @@ artifacts=$2
 mkdir -p "$artifacts"
 export LIBGL_ALWAYS_SOFTWARE=1
 xvfb-run -a -s '-screen 0 1280x720x24' bash -c '
-  "$1" --frames 100000 & pid=$!
+  "$1" --frames 100000 --config-dir "$2/window_opens-config" & pid=$!
   trap "kill $pid 2>/dev/null || true" EXIT
   xdotool search --sync --onlyvisible --name "^Sala" >/dev/null
   sleep 1
