@@ -10,6 +10,8 @@
 # and the targets with PASS/FAIL. Needs espeak-ng; tshark (root) is optional.
 # Usage: bench/client_call.sh [BIN_DIR]    (default: $SALA_BUILD_DIR/bin or build/bin)
 #   CALL_SECONDS=10 (call length)  RUNS=1 (calls per configuration)
+#   SALA_BENCH_NICE=-15 runs the server and clients under `nice -n -15` (root), so that other
+#   work on a shared machine (parallel builds) disturbs the paced audio clocks less
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 bin=${1:-${SALA_BUILD_DIR:-$root/build}/bin}
@@ -20,6 +22,8 @@ for program in sala-server sala-cli sala-audio-compare; do
   [[ -x $bin/$program ]] || { echo "missing $bin/$program: build it first" >&2; exit 1; }
 done
 command -v espeak-ng >/dev/null || { echo "espeak-ng is needed for the speech files" >&2; exit 1; }
+prio=()
+[[ -z ${SALA_BENCH_NICE:-} ]] || prio=(nice -n "$SALA_BENCH_NICE")
 use_tshark=0
 if command -v tshark >/dev/null && [[ $(id -u) == 0 ]]; then use_tshark=1; fi
 
@@ -67,9 +71,9 @@ wire_kbps() {  # PCAP BOB_PORT -> "a_to_b b_to_a packets_a_to_b"
       END { printf "%.1f %.1f %d\n", rate("ab"), rate("ba"), n["ab"] }'
 }
 
-printf '%s\n' "sala-cli calls: $seconds s each, $runs per configuration, on 127.0.0.1 ($(nproc) cores)"
-echo "latency: offset of the recording [corrected for the two sides' start skew] (range of per-second offsets)"
-printf '%-6s %-22s %-26s %-26s %-22s %-18s %s\n' frame impairment "latency a->b ms" \
+printf '%s\n' "sala-cli calls: $seconds s each, $runs per configuration, on 127.0.0.1 ($(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg)${prio[*]:+, ${prio[*]}})"
+echo "latency: offset of the recording [corrected for the two sides' start skew] (range of per-second offsets) s=similarity"
+printf '%-6s %-18s %-36s %-36s %-14s %-14s %s\n' frame impairment "latency a->b ms" \
   "latency b->a ms" "send kb/s a, b" "tshark kb/s a, b" "cpu % a, b"
 results=()
 for frame in 20 10; do
@@ -80,19 +84,19 @@ for frame in 20 10; do
       extra=(--frame-ms "$frame")
       [[ $impair == none ]] || extra+=(--impair "$impair")
 
-      "$bin/sala-server" --bind 127.0.0.1 --port 0 >"$dir/server.out" 2>"$dir/server.log" &
+      "${prio[@]}" "$bin/sala-server" --bind 127.0.0.1 --port 0 >"$dir/server.out" 2>"$dir/server.log" &
       server=$!
       pids+=("$server")
       wait_for "$dir/server.out" '^listening on' 5
       port=$(sed -n 's/^listening on .*:\([0-9]*\)$/\1/p' "$dir/server.out")
 
-      "$bin/sala-cli" --server "127.0.0.1:$port" --name bob --answer accept --calls 1 \
+      "${prio[@]}" "$bin/sala-cli" --server "127.0.0.1:$port" --name bob --answer accept --calls 1 \
         --audio-in "$work/bob_says.wav" --audio-out "$dir/bob_heard.wav" "${extra[@]}" --json \
         >"$dir/bob.json" 2>"$dir/bob.err" &
       bob=$!
       pids+=("$bob")
       wait_for "$dir/bob.json" '"event":"registered"' 5
-      "$bin/sala-cli" --server "127.0.0.1:$port" --name alice --call bob --duration "$seconds" \
+      "${prio[@]}" "$bin/sala-cli" --server "127.0.0.1:$port" --name alice --call bob --duration "$seconds" \
         --audio-in "$work/alice_says.wav" --audio-out "$dir/alice_heard.wav" "${extra[@]}" --json \
         >"$dir/alice.json" 2>"$dir/alice.err" &
       alice=$!
@@ -133,10 +137,10 @@ for frame in 20 10; do
       start_a=$(jq -r 'select(.event == "call_started") | .time' "$dir/alice.json")
       start_b=$(jq -r 'select(.event == "call_started") | .time' "$dir/bob.json")
       skew=$(awk -v a="$start_a" -v b="$start_b" 'BEGIN { printf "%.1f", (b - a) * 1000 }')
-      lat() { jq -r --argjson skew "$2" '"\(.delay_ms * 10 | round / 10) [\((.delay_ms + $skew) * 10 | round / 10)] (\(.delay_min_ms * 10 | round / 10)..\(.delay_max_ms * 10 | round / 10))"' "$1"; }
+      lat() { jq -r --argjson skew "$2" '"\(.delay_ms * 10 | round / 10) [\((.delay_ms + $skew) * 10 | round / 10)] (\(.delay_min_ms * 10 | round / 10)..\(.delay_max_ms * 10 | round / 10)) s=\(.tracked_similarity * 100 | round / 100)"' "$1"; }
       send_a=$(mean_send_kbps "$dir/alice.json")
       send_b=$(mean_send_kbps "$dir/bob.json")
-      printf '%-6s %-22s %-26s %-26s %-22s %-18s %s\n' "$frame ms" "$impair" "$(lat "$dir/ab.json" "$skew")" \
+      printf '%-6s %-18s %-36s %-36s %-14s %-14s %s\n' "$frame ms" "$impair" "$(lat "$dir/ab.json" "$skew")" \
         "$(lat "$dir/ba.json" "$(awk -v s="$skew" 'BEGIN { print -s }')")" "$(printf '%.1f, %.1f' "$send_a" "$send_b")" "$wire" "$cpu_a, $cpu_b"
       results+=("$frame $impair $(jq -r .delay_ms "$dir/ab.json") $(jq -r .delay_ms "$dir/ba.json") $send_a $send_b $cpu_a $cpu_b $skew")
       pids=()

@@ -6,18 +6,17 @@
 #include <unistd.h>
 
 #include <cmath>
-#include <cstdlib>
 #include <filesystem>
 #include <iostream>
 #include <numbers>
 #include <random>
-#include <sstream>
 #include <thread>
 
 #include <gtest/gtest.h>
 
 #include "audio_similarity.hpp"
 #include "cli_peer.hpp"
+#include "program_path.hpp"
 #include "sala/client/opus_codec.hpp"
 #include "sala/client/rtp_packet.hpp"
 #include "server_process.hpp"
@@ -25,8 +24,10 @@
 
 namespace {
 using namespace std::chrono_literals;
+using sala::audio::describe;
 using sala::audio::SimilarityResult;
 using sala::test::CliPeer;
+using sala::test::find_on_path;
 using sala::test::Process;
 using sala::test::ServerProcess;
 using sala::test::TempDir;
@@ -58,25 +59,6 @@ constexpr double kMaxDelayMs = 300.0;
 constexpr const char* kAliceText =
     "The quick brown fox jumps over the lazy dog, then runs far away into the forest.";
 constexpr const char* kBobText = "Seven silver spoons were lying on the kitchen table, next to a bowl of soup.";
-
-std::optional<std::string> find_on_path(const std::string& program) {
-    const char* path = std::getenv("PATH");
-    std::stringstream dirs(path ? path : "/usr/bin:/bin");
-    for (std::string dir; std::getline(dirs, dir, ':');) {
-        auto candidate = std::filesystem::path(dir.empty() ? "." : dir) / program;
-        if (::access(candidate.c_str(), X_OK) == 0) return candidate.string();
-    }
-    return std::nullopt;
-}
-
-std::string describe(const SimilarityResult& r) {
-    std::ostringstream out;
-    out << "delay " << r.delay_ms << " ms, waveform " << r.waveform_correlation << ", spectral "
-        << r.spectral_similarity << " over " << r.speech_frames << " frames, tracked " << r.tracked_similarity
-        << ", delay range " << r.delay_min_ms << ".." << r.delay_max_ms << " ms, rms sent " << r.sent_rms_dbfs
-        << " recorded " << r.recorded_rms_dbfs << " dBFS";
-    return out.str();
-}
 
 SimilarityResult measure(const std::string& sent, const std::string& recorded) {
     std::string error;

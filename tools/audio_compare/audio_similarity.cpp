@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <complex>
+#include <cstdio>
 #include <numbers>
 #include <vector>
 
@@ -179,6 +180,16 @@ double frame_energy_db(std::span<const std::int16_t> samples, std::ptrdiff_t sta
 }
 
 }  // namespace
+
+std::string describe(const SimilarityResult& r) {
+    char text[320];
+    std::snprintf(text, sizeof text,
+                  "delay %.2f ms (per second %.2f..%.2f), waveform %.3f, spectral %.3f over %zu frames, "
+                  "tracked %.3f, rms sent %.1f recorded %.1f dBFS",
+                  r.delay_ms, r.delay_min_ms, r.delay_max_ms, r.waveform_correlation, r.spectral_similarity,
+                  r.speech_frames, r.tracked_similarity, r.sent_rms_dbfs, r.recorded_rms_dbfs);
+    return text;
+}
 
 double rms_dbfs(std::span<const std::int16_t> samples) {
     if (samples.empty()) return -120.0;

@@ -38,6 +38,9 @@ struct SimilarityResult {
     double recorded_rms_dbfs = -120;
 };
 
+// One line with every figure of a result, for logs and test messages.
+std::string describe(const SimilarityResult& result);
+
 // RMS level in dBFS (full scale 32768); -120 for silence or no samples.
 double rms_dbfs(std::span<const std::int16_t> samples);
 
