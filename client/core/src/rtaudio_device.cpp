@@ -1,5 +1,7 @@
 #include "sala/client/rtaudio_device.hpp"
 
+#include "pulse_presence.hpp"
+
 #include <RtAudio.h>
 #include <dlfcn.h>
 
@@ -20,6 +22,7 @@ constexpr unsigned kMaxChannels = 8;
 // callback does not at once become a dropout.
 constexpr unsigned kDeviceBuffers = 2;
 constexpr std::chrono::milliseconds kPresenceInterval{1000};
+constexpr std::chrono::milliseconds kPresenceTimeout{500};
 constexpr RtAudio::Api kApis[] = {RtAudio::LINUX_PULSE, RtAudio::LINUX_ALSA};
 
 bool set_error(std::string* error, const std::string& text) {
@@ -37,6 +40,14 @@ bool compiled(RtAudio::Api api) {
     std::vector<RtAudio::Api> apis;
     RtAudio::getCompiledApi(apis);
     return std::find(apis.begin(), apis.end(), api) != apis.end();
+}
+
+// RtAudio 5 does not promise that two instances may list or open devices at once (the GUI
+// lists on a thread of its own while the engine opens): every listing and opening in this
+// process takes this lock. The audio callbacks never do.
+std::mutex& sound_system_mutex() {
+    static std::mutex mutex;
+    return mutex;
 }
 
 void ignore_alsa_message(const char*, int, const char*, int, const char*, ...) {}
@@ -203,6 +214,7 @@ void stop_stream(RtAudio* audio) {
 }  // namespace
 
 std::vector<AudioDeviceInfo> list_audio_devices() {
+    std::lock_guard lock(sound_system_mutex());
     try {
         std::unique_ptr<RtAudio> audio = open_sound_system();
         if (audio) return list_devices(*audio);
@@ -212,6 +224,7 @@ std::vector<AudioDeviceInfo> list_audio_devices() {
 }
 
 bool find_audio_device(const std::string& name, bool input, std::string* error) {
+    std::lock_guard lock(sound_system_mutex());
     return choose_device(name, input, error).has_value();
 }
 
@@ -223,6 +236,7 @@ RtAudioStream::~RtAudioStream() { stop(); }
 bool RtAudioStream::open(Callback callback, void* self, DeviceStreamFormat* format,
                          std::string* error) {
     stop();
+    std::lock_guard lock(sound_system_mutex());
     std::optional<ChosenDevice> device = choose_device(name_, input_, error);
     if (!device) return false;
     if (!open_stream(*device, input_, callback, self, &format_, error)) return false;
@@ -237,7 +251,8 @@ bool RtAudioStream::run(std::string* error) {
     try {
         audio_->startStream();
         gone_.store(false, std::memory_order_release);
-        presence_ = std::jthread([this](std::stop_token stop) { watch_presence(stop); });
+        if (audio_->getCurrentApi() == RtAudio::LINUX_PULSE)
+            presence_ = std::jthread([this](std::stop_token stop) { watch_presence(stop); });
         return true;
     } catch (const RtAudioError& e) {
         const std::string text = description() + " cannot start: " + e.getMessage();
@@ -250,12 +265,12 @@ void RtAudioStream::watch_presence(std::stop_token stop) {
     std::mutex mutex;
     std::condition_variable_any wake;
     std::unique_lock lock(mutex);
-    while (!wake.wait_for(lock, stop, kPresenceInterval, [] { return false; })) {
-        const std::vector<AudioDeviceInfo> devices = list_audio_devices();
-        const bool present = std::any_of(devices.begin(), devices.end(), [&](const AudioDeviceInfo& d) {
-            return d.name == opened_name_ && (input_ ? d.input_channels : d.output_channels) > 0;
-        });
-        if (!present) {
+    for (;;) {
+        wake.wait_for(lock, stop, kPresenceInterval, [] { return false; });
+        if (stop.stop_requested()) return;
+        // No conclusion (nullopt) when the server does not answer in time: a server that
+        // is gone shows in the callbacks instead (CallbackWatch).
+        if (pulse_device_present(opened_name_, input_, kPresenceTimeout) == false) {
             gone_.store(true, std::memory_order_release);
             return;
         }

@@ -18,10 +18,10 @@ bool in_audio_callback();
 class CallbackWatch {
 public:
     using Clock = std::chrono::steady_clock;
-    // Before the first callback a device may take this long (PulseAudio's idle sinks work
-    // in 2 s blocks); after it, a gap this long means the device stopped.
+    // Before the first callback a device may take this long, and after it a gap this long
+    // means the device stopped: both above PulseAudio's 2 s blocks on idle sinks.
     static constexpr std::chrono::milliseconds kFirstCallbackGrace{4000};
-    static constexpr std::chrono::milliseconds kStallLimit{1500};
+    static constexpr std::chrono::milliseconds kStallLimit{3000};
     // Frames beyond real time (rate * elapsed * kFastFactor + kFastSlack) mean a failing
     // device is calling back in a loop.
     static constexpr double kFastFactor = 1.5;

@@ -61,7 +61,7 @@ public:
     bool run(std::string* error);
     void stop();  // the callback is no longer running when this returns
     std::string description() const;
-    // True once the opened device has left the sound system's device list (checked about
+    // True once the opened PulseAudio device has left the server (checked about
     // once a second on a thread of its own: PulseAudio moves the streams of a removed sink
     // elsewhere, so the callback alone does not show it).
     bool gone() const { return gone_.load(std::memory_order_acquire); }
