@@ -16,10 +16,10 @@ for ((i = 1; i <= runs; i++)); do
     --gtest_filter='*CarriesSpeechBothWays:*LoopThroughA44kStereoSink*' >>"$log" 2>&1 || {
       echo "run $i failed:" >&2; tail -30 "$log" >&2; exit 1; }
 done
-grep -E '^\[ (latency|callback) \]' "$log"
+grep -E '^\[ (latency|callback) +\]' "$log"
 awk '
   /^\[ latency  \]/ { for (i = 1; i <= NF; i++) if ($i == "ms,"|| $i == "ms") { v = $(i-1) + 0; n++; s += v;
                       if (n == 1 || v < lo) lo = v; if (v > hi) hi = v } }
-  /^\[ callback \]/ { for (i = 1; i <= NF; i++) if ($i == "us") { c = $(i-1) + 0; if (c > cmax) cmax = c } }
+  /^\[ callback \]/ { for (i = 1; i <= NF; i++) if ($i == "us" || $i == "us,") { c = $(i-1) + 0; if (c > cmax) cmax = c } }
   END { printf "one-way latency device to device: %d measurements, %.1f .. %.1f ms, mean %.1f ms\n", n, lo, hi, s / n;
         printf "worst callback time over all runs: %.1f us (10 ms blocks)\n", cmax }' "$log"

@@ -146,14 +146,26 @@ private:
 class Recorder {
 public:
     Recorder(const std::string& sink, const std::string& path)
-        : process_({find_on_path("parec").value_or("/usr/bin/parec"), "-d", sink + ".monitor", "--rate=48000",
+        : path_(path),
+          process_({find_on_path("parec").value_or("/usr/bin/parec"), "-d", sink + ".monitor", "--rate=48000",
                     "--channels=1", "--format=s16le", "--file-format=wav", "--latency-msec=10", path}) {}
     void stop() {
         process_.signal(SIGINT);
         process_.wait(5s);
     }
+    // Waits until audio is being written (a new PulseAudio stream may first stall).
+    bool wait_until_recording(std::chrono::milliseconds timeout = 10s) const {
+        const auto deadline = Clock::now() + timeout;
+        std::error_code ec;
+        while (Clock::now() < deadline) {
+            if (std::filesystem::file_size(path_, ec) > 44 + 2 * 4800 && !ec) return true;
+            std::this_thread::sleep_for(20ms);
+        }
+        return false;
+    }
 
 private:
+    std::string path_;
     Process process_;
 };
 
@@ -226,6 +238,8 @@ protected:
         {
             Recorder a_mic("a_in", dir_.file("a_mic.wav")), b_speaker("b_out", dir_.file("b_speaker.wav"));
             Recorder b_mic("b_in", dir_.file("b_mic.wav")), a_speaker("a_out", dir_.file("a_speaker.wav"));
+            for (const Recorder* r : {&a_mic, &b_speaker, &b_mic, &a_speaker})
+                ASSERT_TRUE(r->wait_until_recording()) << "parec wrote nothing";
             const std::string paplay = find_on_path("paplay").value_or("/usr/bin/paplay");
             Process play_a({paplay, "-d", "a_in", alice_says_});
             Process play_b({paplay, "-d", "b_in", bob_says_});
