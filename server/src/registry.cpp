@@ -34,21 +34,19 @@ void Registry::connected(ClientId id, std::string host) {
 }
 
 void Registry::send(ClientId to, const Json& message) {
-    outbox_.send(to, make_line(message), Delivery::now);
+    outbox_.send(to, make_line(message));
 }
 
 void Registry::send_error(ClientId to, std::string_view code, std::string_view message) {
     send(to, protocol::error(code, message));
 }
 
-void Registry::broadcast(ClientId except, const Json& message) {
-    SharedLine line = make_line(message);
-    for (const auto& [key, id] : by_key_)
-        if (id != except) outbox_.send(id, line, Delivery::batched);
+void Registry::publish(ClientId about, const Json& message) {
+    outbox_.publish(about, protocol::to_line(message));
 }
 
 void Registry::status_changed(ClientId id, const Client& client) {
-    broadcast(id, Json{{"type", type::user_status},
+    publish(id, Json{{"type", type::user_status},
                        {"name", client.name},
                        {"status", client.busy() ? "busy" : "available"}});
 }
@@ -69,7 +67,7 @@ AfterLine Registry::receive(ClientId id, std::string_view line, Clock::time_poin
     const std::string& kind = message["type"].get_ref<const std::string&>();
 
     if (kind == type::ping) {
-        outbox_.send(id, pong_line(), Delivery::now);
+        outbox_.send(id, pong_line());
     } else if (kind == type::bye) {
         disconnected(id, "said bye");
         return AfterLine::close;
@@ -125,8 +123,9 @@ void Registry::on_hello(ClientId id, Client& client, const Json& message) {
     client.quoted_name = Json(*name).dump();
     client.media_port = static_cast<std::uint16_t>(*media_port);
     by_key_.emplace(std::move(key), id);
-    outbox_.send(id, std::make_shared<const std::string>(welcome_line(id, client)), Delivery::now);
-    broadcast(id, Json{{"type", type::user_joined}, {"name", client.name}, {"status", "available"}});
+    outbox_.send(id, std::make_shared<const std::string>(welcome_line(id, client)));
+    publish(id, Json{{"type", type::user_joined}, {"name", client.name}, {"status", "available"}});
+    outbox_.subscribe(id);
     log::info("server", log::cat("registered ", client.quoted_name, " from ", client.host,
                                  " (", by_key_.size(), " users)"));
 }
@@ -228,7 +227,7 @@ void Registry::end_call(const Call& ended, std::string_view reason, std::string_
         if (it == clients_.end()) continue;
         it->second.call_id.clear();
         if (party == gone) continue;
-        outbox_.send(party, line, Delivery::now);
+        outbox_.send(party, line);
     }
     for (ClientId party : {call.caller, call.callee}) {
         auto it = clients_.find(party);
@@ -245,7 +244,8 @@ void Registry::disconnected(ClientId id, std::string_view why) {
         if (const Call* call = client.busy() ? calls_.find(client.call_id) : nullptr)
             end_call(*call, "peer_left", client.name, id);
         by_key_.erase(protocol::name_key(client.name));
-        broadcast(id, Json{{"type", type::user_left}, {"name", client.name}});
+        outbox_.unsubscribe(id);
+        publish(id, Json{{"type", type::user_left}, {"name", client.name}});
         log::info("server", log::cat(client.quoted_name, " left: ", why, " (", by_key_.size(),
                                      " users)"));
     }

@@ -20,15 +20,20 @@ namespace sala::server {
 // One serialized message ending in '\n', shared by every recipient of a broadcast.
 using SharedLine = std::shared_ptr<const std::string>;
 
-// `now` for replies and call signalling; `batched` for presence, which the server may
-// hold back briefly to write many events to many clients at once. Order is kept either way.
-enum class Delivery { now, batched };
-
 // Where the registry's messages go: the server queues them on the client's session.
+// Every client receives its messages in the order the registry produced them, directed
+// and published alike.
 class Outbox {
 public:
     virtual ~Outbox() = default;
-    virtual void send(ClientId to, const SharedLine& line, Delivery delivery) = 0;
+    // Replies and call signalling: written at once.
+    virtual void send(ClientId to, const SharedLine& line) = 0;
+    // Presence: to every subscribed client except `about`. The server may hold it back
+    // briefly to write many changes to many clients at once.
+    virtual void publish(ClientId about, std::string line) = 0;
+    // `id` receives what is published from now on (it registered) / no longer (it left).
+    virtual void subscribe(ClientId id) = 0;
+    virtual void unsubscribe(ClientId id) = 0;
     // An invite waits for an answer until `deadline`: call Registry::expire_invites then.
     virtual void invite_deadline(Clock::time_point deadline) = 0;
 };
@@ -76,7 +81,7 @@ private:
 
     void send(ClientId to, const Json& message);
     void send_error(ClientId to, std::string_view code, std::string_view message);
-    void broadcast(ClientId except, const Json& message);
+    void publish(ClientId about, const Json& message);
     void status_changed(ClientId id, const Client& client);
 
     void on_hello(ClientId id, Client& client, const Json& message);

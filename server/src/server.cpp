@@ -1,5 +1,6 @@
 #include "server.hpp"
 
+#include <algorithm>
 #include <array>
 #include <asio.hpp>
 #include <csignal>
@@ -7,6 +8,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "presence_log.hpp"
 #include "registry.hpp"
 #include "sala/log.hpp"
 #include "session.hpp"
@@ -16,7 +18,11 @@ namespace {
 using asio::use_awaitable;
 using asio::ip::tcp;
 
-constexpr std::size_t kFlushChunk = 64;  // sessions woken before letting reads in again
+// Presence is written in passes over every registered client, at most one pass per
+// interval, each pass carrying every change since the last one; a pass lets reads (and so
+// call signalling) in after every slice of clients.
+constexpr auto kPresenceInterval = std::chrono::milliseconds(25);
+constexpr std::size_t kPresenceSlice = 64;
 constexpr auto kShutdownFlushBound = std::chrono::milliseconds(1000);
 constexpr auto kAcceptRetryDelay = std::chrono::milliseconds(100);
 
@@ -34,12 +40,18 @@ std::string endpoint_text(const tcp::endpoint& endpoint) {
 }
 
 class Server final : public Outbox, public SessionEvents {
+    struct Peer {
+        std::shared_ptr<Session> session;
+        PresenceLog::Seq seen = 0;  // the presence before this position is queued to it
+        bool subscribed = false;    // registered: it receives presence
+    };
+
 public:
     Server(asio::io_context& io, const ServerOptions& options, std::size_t max_clients)
         : io_(io),
           acceptor_(io),
           signals_(io, SIGINT, SIGTERM),
-          flush_timer_(io),
+          presence_timer_(io),
           invite_timer_(io),
           stop_timer_(io),
           registry_(*this, RegistryLimits{max_clients, options.invite_timeout}),
@@ -63,7 +75,7 @@ public:
             if (!ec) shut_down(signal);
         });
         asio::co_spawn(io_, accept_loop(), asio::detached);
-        asio::co_spawn(io_, flush_loop(), asio::detached);
+        asio::co_spawn(io_, presence_loop(), asio::detached);
         asio::co_spawn(io_, invite_loop(), asio::detached);
     }
 
@@ -100,30 +112,55 @@ private:
         registry_.connected(id, host_of(remote));
         auto session = std::make_shared<Session>(std::move(socket), id, *this, limits_,
                                                  std::span<char>(scratch_));
-        sessions_.emplace(id, session);
+        sessions_.emplace(id, Peer{session});
         log::debug("server", log::cat("client ", id, " connected from ", endpoint_text(remote)));
         session->start();
     }
 
-    // Wakes the writers of sessions with batched (presence) messages, a chunk at a time,
-    // so that reads and call signalling get their turn during a large broadcast.
-    asio::awaitable<void> flush_loop() {
-        std::vector<ClientId> batch;
+    // Writes the published presence to every subscribed client, one write per client per
+    // pass, a slice of clients at a time.
+    asio::awaitable<void> presence_loop() {
+        std::vector<ClientId> readers;
+        Clock::time_point last_pass{};
         for (;;) {
-            if (dirty_.empty()) {
-                flush_timer_.expires_at(Clock::time_point::max());
-                co_await flush_timer_.async_wait(as_result);
+            if (presence_.begin() == presence_.end()) {
+                presence_timer_.expires_at(Clock::time_point::max());
+                co_await presence_timer_.async_wait(as_result);
                 if (stopping_) co_return;
                 continue;
             }
-            batch.swap(dirty_);
-            for (std::size_t i = 0; i < batch.size(); ++i) {
-                if (auto it = sessions_.find(batch[i]); it != sessions_.end()) it->second->wake();
-                if ((i + 1) % kFlushChunk == 0) co_await asio::post(io_, use_awaitable);
+            while (Clock::now() < last_pass + kPresenceInterval) {
+                presence_timer_.expires_at(last_pass + kPresenceInterval);
+                co_await presence_timer_.async_wait(as_result);
                 if (stopping_) co_return;
             }
-            batch.clear();
-            co_await asio::post(io_, use_awaitable);
+            last_pass = Clock::now();
+            PresenceLog::Seq from = presence_.begin();
+            PresenceLog::Seq to = presence_.end();
+            auto everyone = std::make_shared<const std::string>(presence_.lines(from, to, 0));
+            std::vector<ClientId> subjects = presence_.subjects(from, to);
+            readers.clear();
+            for (const auto& [id, peer] : sessions_)
+                if (peer.subscribed && peer.seen < to) readers.push_back(id);
+            for (std::size_t i = 0; i < readers.size(); ++i) {
+                auto it = sessions_.find(readers[i]);
+                if (it != sessions_.end() && it->second.subscribed && it->second.seen < to) {
+                    Peer& peer = it->second;
+                    if (peer.seen == from && !std::binary_search(subjects.begin(), subjects.end(), it->first)) {
+                        peer.seen = to;
+                        peer.session->send(everyone);
+                    } else {
+                        std::string own = presence_.lines(peer.seen, to, it->first);
+                        peer.seen = to;
+                        if (!own.empty()) peer.session->send(std::make_shared<const std::string>(std::move(own)));
+                    }
+                }
+                if ((i + 1) % kPresenceSlice == 0) {
+                    co_await asio::post(io_, use_awaitable);
+                    if (stopping_) co_return;
+                }
+            }
+            presence_.trim(to);
         }
     }
 
@@ -143,30 +180,54 @@ private:
                                      " clients"));
         std::error_code ignored;
         acceptor_.close(ignored);
-        flush_timer_.cancel();
+        presence_timer_.cancel();
         invite_timer_.cancel();
         registry_.clear();  // nobody is told that the others leave
         auto shutdown = std::make_shared<const std::string>(
             protocol::to_line(protocol::Json{{"type", protocol::type::shutdown}}));
-        for (auto& [id, session] : sessions_) {
-            session->send(shutdown, true);
-            session->finish();
+        for (auto& [id, peer] : sessions_) {
+            peer.session->send(shutdown);
+            peer.session->finish();
         }
         if (sessions_.empty()) return;
         stop_timer_.expires_after(kShutdownFlushBound);
         stop_timer_.async_wait([this](std::error_code ec) {
             if (ec) return;
             std::vector<std::shared_ptr<Session>> left;
-            for (auto& [id, session] : sessions_) left.push_back(session);
+            for (auto& [id, peer] : sessions_) left.push_back(peer.session);
             log::warn("server", log::cat("closing ", left.size(), " clients that did not read in time"));
             for (auto& session : left) session->close("shutdown");
         });
     }
 
     // Outbox
-    void send(ClientId to, const SharedLine& line, Delivery delivery) override {
-        if (auto it = sessions_.find(to); it != sessions_.end())
-            it->second->send(line, delivery == Delivery::now);
+    // A directed message goes out at once, after the presence the client has not got yet
+    // (so a client never hears of a call with someone before it hears that they joined).
+    void send(ClientId to, const SharedLine& line) override {
+        auto it = sessions_.find(to);
+        if (it == sessions_.end()) return;
+        Peer& peer = it->second;
+        std::string missed = catch_up(to, peer);
+        if (missed.empty()) return peer.session->send(line);
+        missed += *line;
+        peer.session->send(std::make_shared<const std::string>(std::move(missed)));
+    }
+    void publish(ClientId about, std::string line) override {
+        presence_.append(about, std::move(line));
+        if (presence_.end() - presence_.begin() == 1) presence_timer_.cancel();
+    }
+    void subscribe(ClientId id) override {
+        if (auto it = sessions_.find(id); it != sessions_.end()) {
+            it->second.subscribed = true;
+            it->second.seen = presence_.end();
+        }
+    }
+    void unsubscribe(ClientId id) override {
+        auto it = sessions_.find(id);
+        if (it == sessions_.end() || !it->second.subscribed) return;
+        std::string missed = catch_up(id, it->second);
+        if (!missed.empty()) it->second.session->send(std::make_shared<const std::string>(std::move(missed)));
+        it->second.subscribed = false;
     }
     void invite_deadline(Clock::time_point deadline) override {
         if (deadline < invite_timer_.expiry()) invite_timer_.cancel();
@@ -190,22 +251,26 @@ private:
         sessions_.erase(session.id());
         if (stopping_ && sessions_.empty()) stop_timer_.cancel();
     }
-    void wants_flush(Session& session) override {
-        if (dirty_.empty()) flush_timer_.cancel();
-        dirty_.push_back(session.id());
+
+    // The presence published since the client last got any, marked as got.
+    std::string catch_up(ClientId id, Peer& peer) {
+        if (!peer.subscribed || peer.seen >= presence_.end()) return {};
+        std::string missed = presence_.lines(peer.seen, presence_.end(), id);
+        peer.seen = presence_.end();
+        return missed;
     }
 
     asio::io_context& io_;
     tcp::acceptor acceptor_;
     asio::signal_set signals_;
-    asio::steady_timer flush_timer_;
+    asio::steady_timer presence_timer_;
     asio::steady_timer invite_timer_;
     asio::steady_timer stop_timer_;
     Registry registry_;
     SessionLimits limits_;
     std::size_t max_connections_;
-    std::unordered_map<ClientId, std::shared_ptr<Session>> sessions_;
-    std::vector<ClientId> dirty_;
+    std::unordered_map<ClientId, Peer> sessions_;
+    PresenceLog presence_;
     std::array<char, 64 * 1024> scratch_{};
     ClientId next_id_ = 1;
     bool stopping_ = false;

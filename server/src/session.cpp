@@ -103,7 +103,7 @@ void Session::write_now() {
         std::size_t written = socket_.write_some(pending_buffers(std::min(queue_.size(), kMaxGather)), ec);
         if (ec == asio::error::would_block || ec == asio::error::try_again) break;
         if (ec) {
-            // Not now: the registry may be in the middle of a broadcast.
+            // Not now: the server may be in the middle of a presence pass.
             asio::post(socket_.get_executor(),
                        [self = shared_from_this(), why = ec.message()] { self->close(why); });
             return;
@@ -150,13 +150,13 @@ asio::awaitable<void> Session::idle_watch() {
     }
 }
 
-void Session::send(const SharedLine& line, bool now) {
+void Session::send(const SharedLine& line) {
     if (closed_ || overflowed_) return;
     if (!queue_.empty() && queued_bytes_ + line->size() > limits_.max_queued_bytes) {
         overflowed_ = true;
         log::warn("server", log::cat("client ", id_, " does not read its messages (over ",
                                      limits_.max_queued_bytes, " bytes queued): disconnecting"));
-        // Not now: the registry may be in the middle of a broadcast.
+        // Not now: the server may be in the middle of a presence pass.
         asio::post(socket_.get_executor(), [self = shared_from_this()] {
             self->close("too slow: it did not read its messages");
         });
@@ -164,24 +164,12 @@ void Session::send(const SharedLine& line, bool now) {
     }
     queue_.push_back(line);
     queued_bytes_ += line->size();
-    if (now) {
-        flush_pending_ = false;
-        write_now();
-    } else if (!flush_pending_) {
-        flush_pending_ = true;
-        events_.wants_flush(*this);
-    }
-}
-
-void Session::wake() {
-    flush_pending_ = false;
     write_now();
 }
 
 void Session::finish() {
     reading_ = false;
     finishing_ = true;
-    flush_pending_ = false;
     wake_timer_.cancel();
 }
 

@@ -30,8 +30,6 @@ public:
     virtual void line_too_long(Session& session) = 0;
     // The connection is closed; called once.
     virtual void closed(Session& session, std::string_view why) = 0;
-    // Batched messages are queued; the server wakes the writer in its next flush pass.
-    virtual void wants_flush(Session& session) = 0;
 };
 
 struct SessionLimits {
@@ -49,10 +47,9 @@ public:
     ClientId id() const { return id_; }
     bool is_open() const { return !closed_; }
 
-    // Queues a line. `now` wakes the writer at once; otherwise SessionEvents::wants_flush.
-    void send(const SharedLine& line, bool now);
-    // Writes what is queued: at once as far as the socket takes it, the rest in the writer.
-    void wake();
+    // Queues a line (one or more messages) and writes what is queued: at once as far as
+    // the socket takes it, the rest in the writer coroutine.
+    void send(const SharedLine& line);
     // Stops reading, writes what is queued, then closes.
     void finish();
     void close(std::string_view why);
@@ -80,7 +77,6 @@ private:
     bool reading_ = true;
     bool finishing_ = false;
     bool writing_ = false;  // the writer coroutine has a write in flight
-    bool flush_pending_ = false;
     bool overflowed_ = false;
     bool closed_ = false;
 };

@@ -5,6 +5,7 @@
 
 #include <deque>
 #include <map>
+#include <set>
 
 namespace {
 using namespace sala::server;
@@ -14,15 +15,23 @@ using namespace std::chrono_literals;
 // Records what the registry sends, per client, parsed back from the lines.
 class FakeOutbox : public Outbox {
 public:
-    void send(ClientId to, const SharedLine& line, Delivery) override {
+    void send(ClientId to, const SharedLine& line) override {
         ASSERT_FALSE(line->empty());
         EXPECT_EQ(line->back(), '\n');
         inbox[to].push_back(Json::parse(*line));
     }
+    // What the server does over time, at once: to every subscriber but the subject.
+    void publish(ClientId about, std::string line) override {
+        for (ClientId id : subscribers)
+            if (id != about) send(id, std::make_shared<const std::string>(line));
+    }
+    void subscribe(ClientId id) override { subscribers.insert(id); }
+    void unsubscribe(ClientId id) override { subscribers.erase(id); }
     void invite_deadline(Clock::time_point deadline) override { deadlines.push_back(deadline); }
 
     std::map<ClientId, std::deque<Json>> inbox;
     std::vector<Clock::time_point> deadlines;
+    std::set<ClientId> subscribers;
 };
 
 class RegistryTest : public ::testing::Test {
@@ -310,6 +319,7 @@ TEST_F(RegistryTest, AnsweredCallsDoNotExpire) {
 TEST_F(RegistryTest, LeavingMidInviteOrCallEndsItWithPeerLeft) {
     for (bool answered : {false, true}) {
         registry.clear();
+        outbox.subscribers.clear();  // the server drops its sessions along with the registry
         drain();
         std::string id = ring();
         if (answered) say(2, Json{{"type", "accept"}, {"call_id", id}});
