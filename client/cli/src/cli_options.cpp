@@ -62,6 +62,7 @@ CliOptions parse_cli_options(int argc, char** argv) {
             .parse_or_exit(argc, argv);
 
     CliOptions o;
+    o.engine.meter_interval = std::chrono::milliseconds(250);  // nothing draws meters here
     o.list_devices = flags.has("list-devices");
     o.json = flags.has("json");
     if (o.list_devices) return o;

@@ -175,7 +175,7 @@ int CliSession::run() {
     sigaddset(&signals, SIGTERM);
     pthread_sigmask(SIG_BLOCK, &signals, nullptr);
     std::jthread signal_waiter([this, signals](std::stop_token stop) {
-        timespec tick{0, 100 * 1000 * 1000};
+        timespec tick{0, 500 * 1000 * 1000};
         while (!stop.stop_requested()) {
             if (sigtimedwait(&signals, nullptr, &tick) > 0) push({Input::Kind::signal, {}, {}});
         }
@@ -184,7 +184,7 @@ int CliSession::run() {
         std::string pending;
         while (!stop.stop_requested()) {
             pollfd pfd{0, POLLIN, 0};
-            int ready = poll(&pfd, 1, 100);
+            int ready = poll(&pfd, 1, 500);
             if (ready <= 0) continue;
             char chunk[1024];
             ssize_t n = read(0, chunk, sizeof chunk);
@@ -203,7 +203,7 @@ int CliSession::run() {
         std::deque<Input> batch;
         {
             std::unique_lock lock(mutex_);
-            wake_.wait_for(lock, std::chrono::milliseconds(50), [this] { return !inputs_.empty(); });
+            wake_.wait_for(lock, std::chrono::milliseconds(100), [this] { return !inputs_.empty(); });
             batch.swap(inputs_);
         }
         for (auto& input : batch) {

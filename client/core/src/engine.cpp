@@ -23,7 +23,6 @@ namespace type = protocol::type;
 using Clock = std::chrono::steady_clock;
 
 constexpr std::size_t kMaxLogEntries = 1000;
-constexpr auto kMeterInterval = std::chrono::milliseconds(33);
 
 const char* failure_words(const std::string& reason) {
     if (reason == "unknown_user") return "there is no such user";
@@ -277,7 +276,9 @@ private:
             input_ = make_audio_input(options_.audio_in, &error);
             if (!input_ || !input_->start(*pipes_, &error)) {
                 device_problem("microphone", error);
-                input_.reset();
+                // Send silence rather than nothing: the peer keeps hearing a live call.
+                input_ = make_audio_input("silence", &error);
+                if (input_) input_->start(*pipes_, &error);
             }
         }
         output_ = make_audio_output(options_.audio_out, &error);
@@ -304,7 +305,7 @@ private:
     }
 
     void schedule_meters() {
-        meter_timer_.expires_after(kMeterInterval);
+        meter_timer_.expires_after(options_.meter_interval);
         meter_timer_.async_wait([this](asio::error_code ec) {
             if (ec || !media_) return;
             // A device that fails mid-call is replaced by silence / null and reported once;

@@ -1,19 +1,23 @@
 #include "media_session.hpp"
 
 #include <algorithm>
+#include <unistd.h>
 
 #include "sala/client/rtcp_packet.hpp"
 #include "sala/client/rtp_packet.hpp"
 
 namespace sala::client {
 namespace {
-constexpr auto kTick = std::chrono::microseconds(2500);
+// The devices wake the engine after every 10 ms block; this timer only covers their absence.
+constexpr auto kBackstop = std::chrono::milliseconds(200);
 constexpr std::size_t kIpUdpOverhead = 20 + 8;  // IPv4 + UDP headers on the wire
 constexpr std::size_t kDeviceBlock = 480;        // samples the output device takes at a time
 
-JitterBufferConfig jitter_config(int frame_ms) {
+// Playout pops one device block (10 ms) at a time whatever the packet length, so the
+// playback ring holds one block and adds no more delay than the device needs.
+JitterBufferConfig jitter_config() {
     JitterBufferConfig config;
-    config.frame_ms = frame_ms;
+    config.frame_ms = 10;
     return config;
 }
 }  // namespace
@@ -26,10 +30,11 @@ MediaSession::MediaSession(asio::io_context& io, asio::ip::udp::socket& socket, 
       options_(options),
       pipes_(pipes),
       on_media_timeout_(std::move(on_media_timeout)),
-      tick_timer_(io),
+      wake_(io, ::dup(pipes.wake.fd())),
+      backstop_timer_(io),
       random_(std::random_device{}()),
       encoder_(options.frame_ms, options.bitrate_bps),
-      jitter_buffer_(jitter_config(options.frame_ms)),
+      jitter_buffer_(jitter_config()),
       frame_(static_cast<std::size_t>(encoder_.frame_samples())),
       echo_frame_(static_cast<std::size_t>(jitter_buffer_.frame_samples())),
       packet_(1500) {
@@ -37,19 +42,46 @@ MediaSession::MediaSession(asio::io_context& io, asio::ip::udp::socket& socket, 
     sequence_ = static_cast<std::uint16_t>(random_());
     timestamp_ = random_();
     echo_ = options.echo;
+    // Paced devices wake us once per frame; keep that much queued for playback.
+    blocks_per_wake_ = std::max(1, options.frame_ms / 10);
+    pipes_.paced.set_wake_every(blocks_per_wake_);
     auto now = Clock::now();
-    next_tick_ = now + kTick;
+    next_backstop_ = now + kBackstop;
     next_rtcp_ = now + std::chrono::milliseconds(500);
     last_heard_ = now;
     rate_window_start_ = now;
-    tick();
+    wait_for_wake();
+    schedule_backstop();
 }
 
 MediaSession::~MediaSession() { stop(); }
 
 void MediaSession::stop() {
     stopped_ = true;
-    tick_timer_.cancel();
+    asio::error_code ignored;
+    wake_.close(ignored);
+    backstop_timer_.cancel();
+}
+
+void MediaSession::wait_for_wake() {
+    wake_.async_wait(asio::posix::stream_descriptor::wait_read, [this](asio::error_code ec) {
+        if (ec || stopped_) return;
+        std::uint64_t count = 0;
+        asio::error_code ignored;
+        wake_.read_some(asio::buffer(&count, sizeof count), ignored);
+        tick();
+        wait_for_wake();
+    });
+}
+
+void MediaSession::schedule_backstop() {
+    next_backstop_ += kBackstop;
+    backstop_timer_.expires_at(next_backstop_);
+    backstop_timer_.async_wait([this](asio::error_code ec) {
+        if (ec || stopped_) return;
+        tick();
+        schedule_backstop();
+    });
 }
 
 void MediaSession::tick() {
@@ -64,16 +96,9 @@ void MediaSession::tick() {
     }
     update_rates(now);
     if (now - last_heard_ > options_.media_timeout) {
-        stopped_ = true;
+        stop();
         if (on_media_timeout_) asio::post(io_, on_media_timeout_);
-        return;
     }
-    next_tick_ += kTick;
-    if (next_tick_ < now) next_tick_ = now + kTick;
-    tick_timer_.expires_at(next_tick_);
-    tick_timer_.async_wait([this](asio::error_code ec) {
-        if (!ec) tick();
-    });
 }
 
 void MediaSession::send_frames() {
@@ -104,8 +129,9 @@ void MediaSession::send_frames() {
 }
 
 void MediaSession::play_frames(Clock::time_point now) {
-    // Keep about one device block queued: enough to never starve, little enough to add no delay.
-    while (pipes_.playback.size() < kDeviceBlock) {
+    // Keep what the device takes until our next wake-up queued: enough to never starve,
+    // little enough to add no delay.
+    while (pipes_.playback.size() < kDeviceBlock * static_cast<std::size_t>(blocks_per_wake_)) {
         jitter_buffer_.pop(echo_frame_.data(), now);
         pipes_.playback.push(echo_frame_.data(), echo_frame_.size());
         if (echo_) pipes_.capture.push(echo_frame_.data(), echo_frame_.size());

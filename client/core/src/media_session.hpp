@@ -43,6 +43,8 @@ public:
 
 private:
     void tick();
+    void wait_for_wake();
+    void schedule_backstop();
     void send_frames();
     void play_frames(Clock::time_point now);
     void send_rtcp();
@@ -56,14 +58,16 @@ private:
     const EngineOptions options_;
     AudioPipes& pipes_;
     std::function<void()> on_media_timeout_;
-    asio::steady_timer tick_timer_;
-    Clock::time_point next_tick_;
+    asio::posix::stream_descriptor wake_;  // the devices' WakeSignal
+    asio::steady_timer backstop_timer_;    // ticks when no device does (none, or one that died)
+    Clock::time_point next_backstop_;
     Clock::time_point next_rtcp_;
     Clock::time_point last_heard_;
     Clock::time_point rate_window_start_;
     bool stopped_ = false;
     bool muted_ = false;
     bool echo_ = false;
+    int blocks_per_wake_ = 1;
     std::mt19937 random_;
 
     VoiceEncoder encoder_;

@@ -8,13 +8,18 @@ bool PacedInput::start(AudioPipes& pipes, std::string* /*error*/) {
     stop();
     pipes_ = &pipes;
     rewind();
-    clock_.start([this] { tick(); });
+    pipes.paced.attach_input(this);
+    attached_ = true;
     return true;
 }
 
-void PacedInput::stop() { clock_.stop(); }
+void PacedInput::stop() {
+    if (!attached_) return;
+    pipes_->paced.detach(this);
+    attached_ = false;
+}
 
-void PacedInput::tick() {
+void PacedInput::paced_tick() {
     fill(block_.data(), block_.size());
     pipes_->mic.process(block_.data(), block_.size());
     const std::size_t pushed = pipes_->capture.push(block_.data(), block_.size());

@@ -9,17 +9,19 @@ PacedOutput::~PacedOutput() { stop(); }
 bool PacedOutput::start(AudioPipes& pipes, std::string* /*error*/) {
     stop();
     pipes_ = &pipes;
-    clock_.start([this] { tick(); });
+    pipes.paced.attach_output(this);
+    attached_ = true;
     return true;
 }
 
 void PacedOutput::stop() {
-    if (!clock_.running()) return;
-    clock_.stop();
+    if (!attached_) return;
+    pipes_->paced.detach(this);
+    attached_ = false;
     stopped();
 }
 
-void PacedOutput::tick() {
+void PacedOutput::paced_tick() {
     const std::size_t got = pipes_->playback.pop(block_.data(), block_.size());
     if (got < block_.size()) {
         std::fill(block_.begin() + static_cast<std::ptrdiff_t>(got), block_.end(), int16_t{0});

@@ -338,6 +338,7 @@ int RtAudioInput::callback(void* /*out*/, void* in, unsigned frames, double /*ti
     }
     const bool alive = device->watch_.end(begun, frames);
     pipes.note_callback_ns(device->watch_.max_callback_ns());
+    pipes.wake.notify();
     return alive ? 0 : 2;  // 2: abort a device that fails in a loop
 }
 
@@ -376,6 +377,7 @@ int RtAudioOutput::callback(void* out, void* /*in*/, unsigned frames, double /*t
     }
     const bool alive = device->watch_.end(begun, frames);
     pipes.note_callback_ns(device->watch_.max_callback_ns());
+    pipes.wake.notify();
     return alive ? 0 : 2;
 }
 

@@ -4,6 +4,7 @@
 
 #include "sala/client/audio_processor.hpp"
 #include "sala/client/level_meter.hpp"
+#include "sala/client/paced_duplex.hpp"
 #include "sala/client/spsc_ring.hpp"
 
 #include <atomic>
@@ -19,6 +20,11 @@ namespace sala::client {
 struct AudioPipes {
     explicit AudioPipes(std::size_t capacity_samples = 48000)
         : capture(capacity_samples), playback(capacity_samples), far_end(kFarEndSamples) {}
+
+    // Devices notify after every block so the engine wakes exactly when there is work.
+    WakeSignal wake;
+    // The shared clock of the paced (file, tone, silence, null) devices on these pipes.
+    PacedDuplex paced{wake};
 
     SpscRing<int16_t> capture;   // input device -> engine (what the mic hears)
     SpscRing<int16_t> playback;  // engine -> output device (what the user hears)

@@ -28,6 +28,9 @@ struct EngineOptions {
     Impairment impair;
     std::chrono::milliseconds media_timeout{5000};
     std::chrono::milliseconds ping_interval{10000};
+    // How often meters and statistics are published during a call: ~30 Hz for a window,
+    // less for front ends that only print statistics each second.
+    std::chrono::milliseconds meter_interval{33};
     std::string bind_address = "0.0.0.0";  // the UDP media socket
 };
 

@@ -10,7 +10,7 @@
 namespace sala::client {
 
 // An AudioInput whose samples come from fill(), called on the clock's thread.
-class PacedInput : public AudioInput {
+class PacedInput : public AudioInput, private PacedDuplex::Client {
 public:
     ~PacedInput() override;  // subclasses must call stop() in their own destructor
     bool start(AudioPipes& pipes, std::string* error) final;
@@ -23,9 +23,9 @@ protected:
     virtual void fill(int16_t* block, std::size_t n) = 0;
 
 private:
-    void tick();
+    void paced_tick() override;
 
-    PacedClock clock_;
+    bool attached_ = false;
     AudioPipes* pipes_ = nullptr;
     std::array<int16_t, PacedClock::kBlockSamples> block_{};
 };

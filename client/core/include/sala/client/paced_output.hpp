@@ -10,7 +10,7 @@
 namespace sala::client {
 
 // An AudioOutput whose played blocks go to consume(), called on the clock's thread.
-class PacedOutput : public AudioOutput {
+class PacedOutput : public AudioOutput, private PacedDuplex::Client {
 public:
     ~PacedOutput() override;  // subclasses must call stop() in their own destructor
     bool start(AudioPipes& pipes, std::string* error) final;
@@ -23,9 +23,9 @@ protected:
     virtual void stopped() {}
 
 private:
-    void tick();
+    void paced_tick() override;
 
-    PacedClock clock_;
+    bool attached_ = false;
     AudioPipes* pipes_ = nullptr;
     std::array<int16_t, PacedClock::kBlockSamples> block_{};
 };
