@@ -147,6 +147,20 @@ TEST(AudioSimilarity, LevelChangesDoNotCountAsDissimilar) {
     EXPECT_NEAR(result->recorded_rms_dbfs - result->sent_rms_dbfs, -20.0, 0.5);
 }
 
+TEST(AudioSimilarity, TracksADelayThatMovesDuringTheRecording) {
+    // As when a jitter buffer grows by three 20 ms frames half-way through a call.
+    const auto sent = pseudo_speech(7, 4.0);
+    const std::size_t half = 2 * kRate, early = 1440, late = 1440 + 2880;
+    std::vector<int16_t> recorded(sent.size() + kRate, 0);
+    for (std::size_t i = 0; i < sent.size(); ++i) recorded[i + (i < half ? early : late)] = sent[i];
+    auto result = compare(sent, recorded);
+    ASSERT_TRUE(result);
+    EXPECT_NEAR(result->delay_min_ms, 30.0, 1.0);
+    EXPECT_NEAR(result->delay_max_ms, 90.0, 1.0);
+    EXPECT_GT(result->tracked_similarity, 0.95);
+    EXPECT_GT(result->tracked_similarity, result->spectral_similarity + 0.1) << "one delay fits only half";
+}
+
 TEST(AudioSimilarity, UnrelatedSignalsScoreLow) {
     for (unsigned seed = 10; seed < 14; ++seed) {
         const auto sent = pseudo_speech(seed, 3.0);
@@ -155,6 +169,7 @@ TEST(AudioSimilarity, UnrelatedSignalsScoreLow) {
         ASSERT_TRUE(result);
         EXPECT_LT(std::abs(result->waveform_correlation), 0.2) << seed;
         EXPECT_LT(result->spectral_similarity, 0.35) << seed;
+        EXPECT_LT(result->tracked_similarity, 0.35) << seed;
     }
 }
 
