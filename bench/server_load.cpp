@@ -259,6 +259,7 @@ public:
 asio::awaitable<void> LoadBench::run(std::size_t count, int joins, std::size_t pairs, double churn_seconds) {
     auto print = [](const std::string& text) { std::cout << text << std::endl; };
     ServerUsage before = server_usage(server_pid_);
+    ServerUsage generator_before = server_usage(getpid());
     print("clients                 " + std::to_string(count));
 
     // 1. Registration, a window of connections in flight at a time: every welcome opens
@@ -283,8 +284,9 @@ asio::awaitable<void> LoadBench::run(std::size_t count, int joins, std::size_t p
         co_return;
     }
     char text[512];
-    std::snprintf(text, sizeof text, "registration            %zu in %.2f s = %.0f /s (server CPU %.2f s)", count, reg_s,
-                  static_cast<double>(count) / reg_s, after_reg.cpu_seconds - before.cpu_seconds);
+    std::snprintf(text, sizeof text, "registration            %zu in %.2f s = %.0f /s (server CPU %.2f s, load generator CPU %.2f s)",
+                  count, reg_s, static_cast<double>(count) / reg_s, after_reg.cpu_seconds - before.cpu_seconds,
+                  server_usage(getpid()).cpu_seconds - generator_before.cpu_seconds);
     print(text);
     co_await wait_until([&] { return settled_ == count; }, std::chrono::seconds(300));
     double settle_s = std::chrono::duration<double>(Clock::now() - t0).count();
@@ -345,6 +347,7 @@ asio::awaitable<void> LoadBench::run(std::size_t count, int joins, std::size_t p
         caller.peer = &callee;
     }
     ServerUsage churn_before = server_usage(server_pid_);
+    ServerUsage generator_churn_before = server_usage(getpid());
     auto churn_start = Clock::now();
     churning_ = true;
     watchers_paused_ = true;
@@ -355,6 +358,7 @@ asio::awaitable<void> LoadBench::run(std::size_t count, int joins, std::size_t p
     co_await wait_until([&] { return pairs_active_ == 0; }, std::chrono::seconds(30));
     double churn_s = std::chrono::duration<double>(Clock::now() - churn_start).count();
     ServerUsage churn_after = server_usage(server_pid_);
+    ServerUsage generator_churn_after = server_usage(getpid());
     watchers_paused_ = false;
     for (Client* c : parked_) read_next(*c);
     parked_.clear();
@@ -365,7 +369,9 @@ asio::awaitable<void> LoadBench::run(std::size_t count, int joins, std::size_t p
                   setup_ms_.empty() ? 0.0 : *std::max_element(setup_ms_.begin(), setup_ms_.end()), setup_ms_.size(),
                   pairs, static_cast<long long>(call_interval_.count()), static_cast<double>(calls_done_) / churn_s);
     print(text);
-    std::snprintf(text, sizeof text, "server CPU during churn %.0f %% of one core", 100.0 * (churn_after.cpu_seconds - churn_before.cpu_seconds) / churn_s);
+    std::snprintf(text, sizeof text, "server CPU during churn %.0f %% of one core (load generator %.0f %%)",
+                  100.0 * (churn_after.cpu_seconds - churn_before.cpu_seconds) / churn_s,
+                  100.0 * (generator_churn_after.cpu_seconds - generator_churn_before.cpu_seconds) / churn_s);
     print(text);
     ServerUsage end = server_usage(server_pid_);
     std::snprintf(text, sizeof text, "server CPU in total     %.2f s; RSS at the end %.1f MiB; client failures %zu",

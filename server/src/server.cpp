@@ -20,9 +20,10 @@ using asio::ip::tcp;
 
 // Presence is written in passes over every registered client, at most one pass per
 // interval, each pass carrying every change since the last one; a pass lets reads (and so
-// call signalling) in after every slice of clients.
+// call signalling) in after every slice of about half a millisecond.
 constexpr auto kPresenceInterval = std::chrono::milliseconds(25);
-constexpr std::size_t kPresenceSlice = 64;
+constexpr auto kPresenceSlice = std::chrono::microseconds(500);
+constexpr std::size_t kClockEvery = 8;  // clients written between looks at the clock
 constexpr auto kShutdownFlushBound = std::chrono::milliseconds(1000);
 constexpr auto kAcceptRetryDelay = std::chrono::milliseconds(100);
 
@@ -142,6 +143,7 @@ private:
             readers.clear();
             for (const auto& [id, peer] : sessions_)
                 if (peer.subscribed && peer.seen < to) readers.push_back(id);
+            auto slice_end = Clock::now() + kPresenceSlice;
             for (std::size_t i = 0; i < readers.size(); ++i) {
                 auto it = sessions_.find(readers[i]);
                 if (it != sessions_.end() && it->second.subscribed && it->second.seen < to) {
@@ -155,9 +157,10 @@ private:
                         if (!own.empty()) peer.session->send(std::make_shared<const std::string>(std::move(own)));
                     }
                 }
-                if ((i + 1) % kPresenceSlice == 0) {
+                if ((i + 1) % kClockEvery == 0 && Clock::now() >= slice_end) {
                     co_await asio::post(io_, use_awaitable);
                     if (stopping_) co_return;
+                    slice_end = Clock::now() + kPresenceSlice;
                 }
             }
             presence_.trim(to);

@@ -1,6 +1,8 @@
 // sala-server, presence: joins, leaves (bye, close, reset, idle) and status seen by others.
 #include <gtest/gtest.h>
 
+#include <memory>
+
 #include "line_client.hpp"
 #include "server_process.hpp"
 
@@ -30,6 +32,40 @@ TEST(ServerPresence, JoinStatusAndLeaveReachAThirdClient) {
     EXPECT_EQ(carol.read(), (Json{{"type", "user_left"}, {"name", "alice"}}));
     bob.reset();
     EXPECT_EQ(carol.read(), (Json{{"type", "user_left"}, {"name", "bob"}}));
+    EXPECT_TRUE(carol.quiet_for(100ms));
+}
+
+// Presence is written in timed passes and directed messages at once, yet a client still
+// hears of a user joining before any message from that user reaches it.
+TEST(ServerPresence, PresenceBeforeADirectedMessageArrivesBeforeIt) {
+    ServerProcess server;
+    LineClient alice(server.port()), carol(server.port());
+    ASSERT_TRUE(alice.hello("alice"));
+    ASSERT_TRUE(carol.hello("carol"));
+    EXPECT_EQ(alice.read(), (Json{{"type", "user_joined"}, {"name", "carol"}, {"status", "available"}}));
+    for (int round = 0; round < 5; ++round) {
+        std::string name = "bob" + std::to_string(round);
+        auto bob = std::make_unique<LineClient>(server.port());
+        ASSERT_TRUE(bob->hello(name));
+        ASSERT_TRUE(bob->send(Json{{"type", "call"}, {"to", "alice"}}));
+        EXPECT_EQ(alice.read(), (Json{{"type", "user_joined"}, {"name", name}, {"status", "available"}}));
+        auto invite = alice.read();
+        ASSERT_TRUE(invite);
+        EXPECT_EQ((*invite)["type"], "invite");
+        EXPECT_EQ((*invite)["from"], name);
+        EXPECT_EQ(alice.read(), (Json{{"type", "user_status"}, {"name", name}, {"status", "busy"}}));
+        EXPECT_EQ(carol.read(), (Json{{"type", "user_joined"}, {"name", name}, {"status", "available"}}));
+        EXPECT_EQ(carol.read(), (Json{{"type", "user_status"}, {"name", name}, {"status", "busy"}}));
+        EXPECT_EQ(carol.read(), (Json{{"type", "user_status"}, {"name", "alice"}, {"status", "busy"}}));
+        ASSERT_TRUE(bob->wait_for("calling"));
+        ASSERT_TRUE(bob->send(Json{{"type", "bye"}}));
+        EXPECT_EQ(alice.read(), (Json{{"type", "call_ended"}, {"call_id", (*invite)["call_id"]},
+                                      {"reason", "peer_left"}, {"by", name}}));
+        EXPECT_EQ(alice.read(), (Json{{"type", "user_left"}, {"name", name}}));
+        EXPECT_EQ(carol.read(), (Json{{"type", "user_status"}, {"name", "alice"}, {"status", "available"}}));
+        EXPECT_EQ(carol.read(), (Json{{"type", "user_left"}, {"name", name}}));
+    }
+    EXPECT_TRUE(alice.quiet_for(100ms));
     EXPECT_TRUE(carol.quiet_for(100ms));
 }
 
