@@ -3,7 +3,10 @@
 
 # asio (libasio-dev): standalone, header only.
 add_library(sala_asio INTERFACE)
-target_compile_definitions(sala_asio INTERFACE ASIO_STANDALONE ASIO_NO_DEPRECATED)
+# asio decides between aligned_alloc+free and operator new+delete per translation unit, by
+# whether libstdc++'s config was seen first; mixing the two is a real alloc/dealloc mismatch
+# (AddressSanitizer reports it, g++ warns -Wmismatched-new-delete). One choice everywhere:
+target_compile_definitions(sala_asio INTERFACE ASIO_STANDALONE ASIO_NO_DEPRECATED ASIO_DISABLE_STD_ALIGNED_ALLOC)
 target_link_libraries(sala_asio INTERFACE Threads::Threads)
 add_library(sala::asio ALIAS sala_asio)
 

@@ -55,7 +55,7 @@ CliOptions parse_cli_options(int argc, char** argv) {
             .option("calls", "N", "exit after N calls have ended (default 1 with --call)")
             .flag("echo", "answer every call and send back what is heard (a sound test)")
             .option("frame-ms", "10|20", "Opus frame length (default 20)")
-            .option("bitrate", "BPS", "Opus bitrate in bit/s (default 24000)")
+            .option("bitrate", "BPS", "Opus bitrate in bit/s (default 20000: about 36 kb/s on the wire)")
             .option("impair", "loss=PCT,jitter=MS", "damage the receive path on purpose (tests, benchmarks)")
             .flag("json", "print every event as one JSON line")
             .flag("list-devices", "list the audio devices and exit")
