@@ -18,6 +18,7 @@
 
 #include "audio_similarity.hpp"
 #include "cli_peer.hpp"
+#include "program_path.hpp"
 #include "sala/client/audio_device.hpp"
 #include "sala/client/callback_watch.hpp"
 #include "sala/client/rtaudio_device.hpp"
@@ -88,15 +89,7 @@ using Clock = std::chrono::steady_clock;
 constexpr double kSimilar = 0.6;
 constexpr double kMaxDelayMs = 300.0;
 
-std::optional<std::string> find_on_path(const std::string& program) {
-    const char* path = std::getenv("PATH");
-    std::stringstream dirs(path ? path : "/usr/bin:/bin");
-    for (std::string dir; std::getline(dirs, dir, ':');) {
-        auto candidate = std::filesystem::path(dir.empty() ? "." : dir) / program;
-        if (::access(candidate.c_str(), X_OK) == 0) return candidate.string();
-    }
-    return std::nullopt;
-}
+using sala::test::find_on_path;
 
 // Runs a program to its end; its exit status (or -1 when it did not end in time).
 int run(std::vector<std::string> argv, std::string* err = nullptr, std::chrono::milliseconds timeout = 20s) {

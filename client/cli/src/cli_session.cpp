@@ -24,15 +24,6 @@ std::string reason_words(const std::string& reason) {
     return reason;  // busy, rejected, cancelled, ...
 }
 
-std::string local_time() {
-    auto now = std::chrono::system_clock::now();
-    std::time_t t = std::chrono::system_clock::to_time_t(now);
-    std::tm tm{};
-    localtime_r(&t, &tm);
-    char text[16];
-    std::strftime(text, sizeof text, "%H:%M:%S", &tm);
-    return text;
-}
 }  // namespace
 
 CliSession::CliSession(CliOptions options) : options_(std::move(options)), engine_(options_.engine) {
@@ -63,7 +54,7 @@ void CliSession::print_text(const std::string& text) {
                                                                               nlohmann::json::error_handler_t::replace)
                   << std::endl;
     } else {
-        std::cout << "[" << local_time() << "] " << text << std::endl;
+        std::cout << "[" << client::clock_text(std::chrono::system_clock::now()) << "] " << text << std::endl;
     }
 }
 

@@ -1,5 +1,7 @@
 #include "sala/client/snapshot.hpp"
 
+#include <ctime>
+
 namespace sala::client {
 
 const char* to_string(ConnectionState state) {
@@ -20,6 +22,15 @@ const char* to_string(CallState state) {
         case CallState::in_call: return "in_call";
     }
     return "?";
+}
+
+std::string clock_text(std::chrono::system_clock::time_point time) {
+    std::time_t t = std::chrono::system_clock::to_time_t(time);
+    std::tm local{};
+    localtime_r(&t, &local);
+    char text[16];
+    std::strftime(text, sizeof text, "%H:%M:%S", &local);
+    return text;
 }
 
 }  // namespace sala::client

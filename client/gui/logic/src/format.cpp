@@ -50,14 +50,7 @@ std::string format_ms(double ms) {
 
 std::string format_rtt(double rtt_ms) { return rtt_ms < 0 ? "not measured yet" : format_ms(rtt_ms); }
 
-std::string format_clock(std::chrono::system_clock::time_point time) {
-    std::time_t t = std::chrono::system_clock::to_time_t(time);
-    std::tm local{};
-    localtime_r(&t, &local);
-    char text[16];
-    std::strftime(text, sizeof text, "%H:%M:%S", &local);
-    return text;
-}
+std::string format_clock(std::chrono::system_clock::time_point time) { return client::clock_text(time); }
 
 std::string format_log_line(const client::LogEntry& entry) {
     return format_clock(entry.time) + "  " + entry.text;

@@ -14,6 +14,8 @@ enum class CallState { idle, calling, ringing, in_call };
 
 const char* to_string(ConnectionState state);
 const char* to_string(CallState state);
+// "HH:MM:SS" in local time, as people read log lines.
+std::string clock_text(std::chrono::system_clock::time_point time);
 
 // One other user on the directory server.
 struct UserEntry {
