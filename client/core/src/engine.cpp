@@ -274,21 +274,24 @@ private:
         std::string error;
         if (!options_.echo) {
             input_ = make_audio_input(options_.audio_in, &error);
-            if (!input_ || !input_->start(*pipes_, &error)) {
-                device_problem("microphone", error);
-                // Send silence rather than nothing: the peer keeps hearing a live call.
-                input_ = make_audio_input("silence", &error);
-                if (input_) input_->start(*pipes_, &error);
-            }
+            if (!input_ || !input_->start(*pipes_, &error)) replace_input(error);
         }
         output_ = make_audio_output(options_.audio_out, &error);
-        if (!output_ || !output_->start(*pipes_, &error)) {
-            device_problem("speaker", error);
-            output_.reset();
-            // Without an output, play into nothing so the call still runs.
-            output_ = make_audio_output("null", &error);
-            if (output_) output_->start(*pipes_, &error);
-        }
+        if (!output_ || !output_->start(*pipes_, &error)) replace_output(error);
+    }
+
+    // A microphone that cannot be used sends silence, so the peer keeps hearing a live call.
+    void replace_input(const std::string& why) {
+        device_problem("microphone", why);
+        if (input_) input_->stop();
+        if ((input_ = make_audio_input("silence", nullptr))) input_->start(*pipes_, nullptr);
+    }
+
+    // A speaker that cannot be used plays into nothing, so the call (and its clock) runs on.
+    void replace_output(const std::string& why) {
+        device_problem("speaker", why);
+        if (output_) output_->stop();
+        if ((output_ = make_audio_output("null", nullptr))) output_->start(*pipes_, nullptr);
     }
 
     void device_problem(const char* which, const std::string& error) {
@@ -310,16 +313,10 @@ private:
             if (ec || !media_) return;
             // A device that fails mid-call is replaced by silence / null and reported once;
             // an AudioCommand can choose it (or another) again.
-            if (input_ && !input_->healthy()) {
-                device_problem("microphone", input_->description() + " stopped working (removed or failed)");
-                input_->stop();
-                if ((input_ = make_audio_input("silence", nullptr))) input_->start(*pipes_, nullptr);
-            }
-            if (output_ && !output_->healthy()) {
-                device_problem("speaker", output_->description() + " stopped working (removed or failed)");
-                output_->stop();
-                if ((output_ = make_audio_output("null", nullptr))) output_->start(*pipes_, nullptr);
-            }
+            if (input_ && !input_->healthy())
+                replace_input(input_->description() + " stopped working (removed or failed)");
+            if (output_ && !output_->healthy())
+                replace_output(output_->description() + " stopped working (removed or failed)");
             auto mic = pipes_->mic.read();
             auto speaker = pipes_->speaker.read();
             state_.mic = {mic.rms_dbfs, mic.peak_dbfs, mic.hold_dbfs};
