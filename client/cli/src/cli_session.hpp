@@ -33,7 +33,6 @@ private:
     void check_duration();
 
     CliOptions options_;
-    client::Engine engine_;
     std::mutex mutex_;
     std::condition_variable wake_;
     std::deque<Input> inputs_;
@@ -43,6 +42,9 @@ private:
     long long calls_ended_ = 0;
     bool call_requested_ = false;
     std::string hung_up_call_;  // the call --duration already ended
+
+    // Last, so it is destroyed first: its thread calls push() until the engine is gone.
+    client::Engine engine_;
 };
 
 }  // namespace sala::cli

@@ -86,7 +86,10 @@ public:
         asio::post(io_, [this, command = std::move(command)]() mutable { std::visit([this](auto& c) { handle(c); }, command); });
     }
 
-    SnapshotPtr snapshot() const { return published_.load(); }
+    SnapshotPtr snapshot() const {
+        std::lock_guard lock(published_mutex_);
+        return published_;
+    }
     unsigned short media_port() const { return media_port_; }
     std::function<void(const Event&)> event_handler_;
     std::function<void()> publish_handler_;
@@ -95,7 +98,11 @@ private:
     // ---- publishing -------------------------------------------------------------------------
     void publish() {
         state_.version++;
-        published_.store(std::make_shared<const Snapshot>(state_));
+        auto next = std::make_shared<const Snapshot>(state_);
+        {
+            std::lock_guard lock(published_mutex_);
+            published_.swap(next);
+        }  // the old snapshot (now in next) is released outside the lock
         if (publish_handler_) publish_handler_();
     }
 
@@ -547,7 +554,10 @@ private:
     asio::ip::udp::endpoint datagram_from_;
 
     Snapshot state_;
-    std::atomic<SnapshotPtr> published_;
+    // Held only to copy or swap one pointer. libstdc++ 12's std::atomic<shared_ptr> takes a
+    // lock inside as well, in a form ThreadSanitizer cannot follow; this one it can.
+    mutable std::mutex published_mutex_;
+    SnapshotPtr published_;
     CallStateMachine calls_;
     std::shared_ptr<DirectoryConnection> directory_;
     ConnectCommand target_;
