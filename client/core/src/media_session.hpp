@@ -30,16 +30,12 @@ public:
     MediaSession(const MediaSession&) = delete;
     MediaSession& operator=(const MediaSession&) = delete;
 
-    // Sends RTCP BYE-free goodbye (nothing) and stops the timers; safe to call twice.
+    // Stops the wake-up wait and the timers; safe to call twice.
     void stop();
     // A datagram that arrived on the media socket. Returns false if it was not ours (counted).
     bool on_datagram(std::span<const std::uint8_t> data, const asio::ip::udp::endpoint& from, Clock::time_point now);
     void set_muted(bool muted) { muted_ = muted; }
-    // Echo mode: decoded audio is sent back instead of the input pipe.
-    void set_echo(bool echo) { echo_ = echo; }
-    void count_foreign() { ++foreign_; }
     CallStatistics statistics() const;
-    const asio::ip::udp::endpoint& peer() const { return peer_; }
 
 private:
     void tick();
