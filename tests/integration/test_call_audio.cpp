@@ -165,8 +165,10 @@ TEST_F(CallAudio, SpeechSurvivesTenPercentLossWithFecAndConcealment) {
         auto stats = last_stats(*peer);
         ASSERT_FALSE(stats.is_null()) << peer->name() << " printed no stats";
         EXPECT_GT(stats["packets_lost"].get<int>(), 0) << stats.dump();
-        EXPECT_GT(stats["concealed_frames"].get<int>() + stats["fec_recovered_frames"].get<int>(), 0)
-            << stats.dump();
+        EXPECT_GT(stats["concealed_frames"].get<int>(), 0) << stats.dump();
+        // The sender sizes its FEC for the loss the receiver reports (RTCP), so after the
+        // first report lost packets come back from the next packet's redundancy.
+        EXPECT_GT(stats["fec_recovered_frames"].get<int>(), 0) << stats.dump();
     }
 }
 

@@ -1,6 +1,7 @@
 #include "sala/client/opus_codec.hpp"
 
 #include <gtest/gtest.h>
+#include <opus/opus.h>
 
 #include <cmath>
 #include <numbers>
@@ -135,6 +136,7 @@ TEST(OpusCodec, BitrateFollowsTheSetting) {
 
 TEST(OpusCodec, FecRecoversALostFrameBetterThanConcealment) {
     VoiceEncoder encoder(20, 24000);
+    encoder.set_expected_loss(10);  // what a peer reporting 10 % loss makes the media session ask for
     const auto input = gliding_vowel(kVoiceSampleRate * 4);
     const auto packets = encode_all(encoder, input);
     const int frame = encoder.frame_samples();
@@ -169,6 +171,35 @@ TEST(OpusCodec, FecRecoversALostFrameBetterThanConcealment) {
     std::printf("mean correlation with the clean decode: FEC %.3f, PLC %.3f over %d losses\n", fec, plc, losses);
     EXPECT_GT(fec, 0.8);
     EXPECT_GT(fec, plc + 0.1);
+}
+
+// Whether decoding packet i+1's FEC gives anything but plain concealment, for some i.
+bool carries_fec(const std::vector<std::vector<std::uint8_t>>& packets, int frame) {
+    std::vector<std::int16_t> a(static_cast<std::size_t>(frame)), b(static_cast<std::size_t>(frame));
+    for (std::size_t lost = 20; lost + 1 < packets.size(); lost += 10) {
+        VoiceDecoder with_fec, with_plc;
+        for (std::size_t i = 0; i < lost; ++i) {
+            with_fec.decode(packets[i], a.data(), frame);
+            with_plc.decode(packets[i], b.data(), frame);
+        }
+        with_fec.decode_fec(packets[lost + 1], a.data(), frame);
+        with_plc.conceal(b.data(), frame);
+        if (a != b) return true;
+    }
+    return false;
+}
+
+TEST(OpusCodec, DefaultRateStaysWidebandAndSpendsOnFecOnlyWhenLossIsExpected) {
+    const auto input = gliding_vowel(kVoiceSampleRate * 3);
+    VoiceEncoder clean_network(20, 20000);
+    const auto clean = encode_all(clean_network, input);
+    for (const auto& packet : clean)
+        EXPECT_LE(opus_packet_get_bandwidth(packet.data()), OPUS_BANDWIDTH_WIDEBAND);
+    EXPECT_FALSE(carries_fec(clean, clean_network.frame_samples()));
+
+    VoiceEncoder lossy_network(20, 20000);
+    lossy_network.set_expected_loss(10);
+    EXPECT_TRUE(carries_fec(encode_all(lossy_network, input), lossy_network.frame_samples()));
 }
 
 TEST(OpusCodec, RejectsGarbageWithoutCrashing) {

@@ -56,13 +56,14 @@ CliOptions parse_cli_options(int argc, char** argv) {
             .flag("echo", "answer every call and send back what is heard (a sound test)")
             .option("frame-ms", "10|20", "Opus frame length (default 20)")
             .option("bitrate", "BPS", "Opus bitrate in bit/s (default 20000: about 36 kb/s on the wire)")
+            .option("complexity", "N", "Opus encoder complexity 0-10: CPU against quality (default 5)")
             .option("impair", "loss=PCT,jitter=MS", "damage the receive path on purpose (tests, benchmarks)")
             .flag("json", "print every event as one JSON line")
             .flag("list-devices", "list the audio devices and exit")
             .parse_or_exit(argc, argv);
 
     CliOptions o;
-    o.engine.meter_interval = std::chrono::milliseconds(250);  // nothing draws meters here
+    o.engine.meter_interval = std::chrono::milliseconds(1000);  // nothing draws meters: stats once a second
     o.list_devices = flags.has("list-devices");
     o.json = flags.has("json");
     if (o.list_devices) return o;
@@ -107,6 +108,11 @@ CliOptions parse_cli_options(int argc, char** argv) {
         auto bps = parse_integer(flags.get("bitrate"), 6000, 510000);
         if (!bps) fail("--bitrate takes 6000 to 510000 bit/s, not '" + flags.get("bitrate") + "'");
         o.engine.bitrate_bps = static_cast<int>(*bps);
+    }
+    if (flags.has("complexity")) {
+        auto n = parse_integer(flags.get("complexity"), 0, 10);
+        if (!n) fail("--complexity takes 0 to 10, not '" + flags.get("complexity") + "'");
+        o.engine.complexity = static_cast<int>(*n);
     }
     if (flags.has("impair")) o.engine.impair = parse_impairment(flags.get("impair"));
     // Check the audio specs now, so a bad file is reported before any call.

@@ -1,12 +1,14 @@
 #include "cli_session.hpp"
 
+#include <algorithm>
+#include <cerrno>
 #include <chrono>
 #include <csignal>
 #include <cstdio>
 #include <ctime>
 #include <iostream>
 #include <poll.h>
-#include <thread>
+#include <sys/signalfd.h>
 #include <unistd.h>
 
 namespace sala::cli {
@@ -27,15 +29,42 @@ std::string reason_words(const std::string& reason) {
 }  // namespace
 
 CliSession::CliSession(CliOptions options) : options_(std::move(options)), engine_(options_.engine) {
-    engine_.on_event([this](const client::Event& event) { push({Input::Kind::event, event, {}}); });
+    engine_.on_event([this](const client::Event& event) { push(event); });
 }
 
-void CliSession::push(Input input) {
+void CliSession::push(client::Event event) {
     {
         std::lock_guard lock(mutex_);
-        inputs_.push_back(std::move(input));
+        events_.push_back(std::move(event));
     }
-    wake_.notify_one();
+    wake_.notify();
+}
+
+void CliSession::handle_events() {
+    std::deque<client::Event> batch;
+    {
+        std::lock_guard lock(mutex_);
+        batch.swap(events_);
+    }
+    for (const auto& event : batch) {
+        if (done_) break;
+        on_event(event);
+    }
+}
+
+bool CliSession::read_stdin() {
+    char chunk[1024];
+    const ssize_t n = read(0, chunk, sizeof chunk);
+    if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR)) return false;  // keep running on flags alone
+    if (n < 0) return true;
+    pending_input_.append(chunk, static_cast<std::size_t>(n));
+    for (auto nl = pending_input_.find('\n'); nl != std::string::npos && !done_; nl = pending_input_.find('\n')) {
+        const std::string line = pending_input_.substr(0, nl);
+        pending_input_.erase(0, nl + 1);
+        on_line(line);
+    }
+    if (pending_input_.size() > 4096) pending_input_.clear();
+    return true;
 }
 
 void CliSession::print(const client::Event& event) {
@@ -65,6 +94,12 @@ void CliSession::fail(const std::string& reason) {
 void CliSession::on_event(const client::Event& event) {
     print(event);
     const std::string kind = event.fields.value("event", "");
+    if (kind == "call_started") {
+        timed_call_ = event.fields.value("call_id", "");
+        timed_call_start_ = Clock::now();
+    } else if (kind == "call_ended") {
+        timed_call_.clear();
+    }
     if (kind == "registered") {
         if (options_.call && !call_requested_) {
             call_requested_ = true;
@@ -148,63 +183,48 @@ void CliSession::on_line(const std::string& raw) {
 }
 
 void CliSession::check_duration() {
-    if (!options_.duration_s) return;
-    auto s = engine_.snapshot();
-    if (s->call != client::CallState::in_call) return;
-    auto in_call = std::chrono::duration<double>(Clock::now() - s->call_started_at).count();
-    if (in_call >= *options_.duration_s && s->call_id != hung_up_call_) {
-        hung_up_call_ = s->call_id;
+    if (!options_.duration_s || timed_call_.empty() || timed_call_ == hung_up_call_) return;
+    if (std::chrono::duration<double>(Clock::now() - timed_call_start_).count() >= *options_.duration_s) {
+        hung_up_call_ = timed_call_;
         engine_.post(client::HangupCommand{});
     }
 }
 
+int CliSession::poll_timeout_ms() const {
+    if (!options_.duration_s || timed_call_.empty() || timed_call_ == hung_up_call_) return -1;
+    const auto due = timed_call_start_ + std::chrono::duration_cast<Clock::duration>(
+                                             std::chrono::duration<double>(*options_.duration_s));
+    const auto left = std::chrono::ceil<std::chrono::milliseconds>(due - Clock::now()).count();
+    return static_cast<int>(std::clamp<long long>(left, 0, 60'000));
+}
+
 int CliSession::run() {
-    // Signals arrive as an input, so shutdown happens on this thread, cleanly.
+    // Signals arrive as a readable descriptor, so shutdown happens on this thread, cleanly.
     sigset_t signals;
     sigemptyset(&signals);
     sigaddset(&signals, SIGINT);
     sigaddset(&signals, SIGTERM);
     pthread_sigmask(SIG_BLOCK, &signals, nullptr);
-    std::jthread signal_waiter([this, signals](std::stop_token stop) {
-        timespec tick{0, 500 * 1000 * 1000};
-        while (!stop.stop_requested()) {
-            if (sigtimedwait(&signals, nullptr, &tick) > 0) push({Input::Kind::signal, {}, {}});
-        }
-    });
-    std::jthread stdin_reader([this](std::stop_token stop) {
-        std::string pending;
-        while (!stop.stop_requested()) {
-            pollfd pfd{0, POLLIN, 0};
-            int ready = poll(&pfd, 1, 500);
-            if (ready <= 0) continue;
-            char chunk[1024];
-            ssize_t n = read(0, chunk, sizeof chunk);
-            if (n <= 0) return;  // stdin closed: keep running on flags alone
-            pending.append(chunk, static_cast<std::size_t>(n));
-            for (auto nl = pending.find('\n'); nl != std::string::npos; nl = pending.find('\n')) {
-                push({Input::Kind::line, {}, pending.substr(0, nl)});
-                pending.erase(0, nl + 1);
-            }
-            if (pending.size() > 4096) pending.clear();
-        }
-    });
+    const int signal_fd = signalfd(-1, &signals, SFD_NONBLOCK | SFD_CLOEXEC);
+    bool stdin_open = true;
 
     engine_.post(client::ConnectCommand{options_.server.host, options_.server.port, options_.name});
     while (!done_) {
-        std::deque<Input> batch;
-        {
-            std::unique_lock lock(mutex_);
-            wake_.wait_for(lock, std::chrono::milliseconds(100), [this] { return !inputs_.empty(); });
-            batch.swap(inputs_);
+        pollfd fds[3] = {{wake_.fd(), POLLIN, 0}, {signal_fd, POLLIN, 0}, {stdin_open ? 0 : -1, POLLIN, 0}};
+        if (poll(fds, 3, poll_timeout_ms()) < 0 && errno != EINTR) break;
+        if (fds[1].revents & POLLIN) {
+            signalfd_siginfo info{};
+            if (read(signal_fd, &info, sizeof info) > 0) done_ = true;
         }
-        for (auto& input : batch) {
-            if (input.kind == Input::Kind::event) on_event(input.event);
-            if (input.kind == Input::Kind::line) on_line(input.line);
-            if (input.kind == Input::Kind::signal) done_ = true;
-            if (done_) break;
+        if (!done_ && fds[0].revents & POLLIN) {
+            wake_.drain();
+            handle_events();
         }
+        if (!done_ && fds[2].revents & (POLLIN | POLLHUP)) stdin_open = read_stdin();
+        if (fds[2].revents & (POLLNVAL | POLLERR)) stdin_open = false;
         check_duration();
     }
+    if (signal_fd >= 0) close(signal_fd);
     if (!failure_.empty()) {
         std::cerr << "sala-cli: " << failure_ << "\n";
         return 1;

@@ -11,6 +11,7 @@
 
 #include "directory_connection.hpp"
 #include "media_session.hpp"
+#include "media_socket.hpp"
 #include "receive_impairment.hpp"
 #include "sala/client/audio_device.hpp"
 #include "sala/client/call_state_machine.hpp"
@@ -52,17 +53,14 @@ public:
     explicit Impl(EngineOptions options)
         : options_(std::move(options)),
           work_(asio::make_work_guard(io_)),
-          media_socket_(io_),
+          media_socket_(io_, asio::ip::make_address(options_.bind_address)),
           reconnect_timer_(io_),
           meter_timer_(io_),
           impairment_(io_, options_.impair) {
         state_.audio_in = options_.audio_in;
         state_.audio_out = options_.audio_out;
         state_.stats.frame_ms = options_.frame_ms;
-        asio::ip::udp::endpoint local(asio::ip::make_address(options_.bind_address), 0);
-        media_socket_.open(local.protocol());
-        media_socket_.bind(local);
-        media_port_ = media_socket_.local_endpoint().port();
+        media_port_ = media_socket_.port();
         publish();
         receive_media();
         thread_ = std::jthread([this] { io_.run(); });
@@ -246,14 +244,17 @@ private:
         state_.call_started_at = Clock::now();
         state_.stats = CallStatistics{};
         state_.stats.frame_ms = options_.frame_ms;
+        stop_receive_wakeups();
         media_ = std::make_unique<MediaSession>(io_, media_socket_, asio::ip::udp::endpoint(address, media.port),
-                                                options_, *pipes_, [this] { on_media_timeout(); });
+                                                options_, *pipes_,
+                                                MediaSession::Hooks{[this] { read_media(); }, [this] { on_media_timeout(); }});
         media_->set_muted(state_.muted);
         start_devices();
         emit({{"event", "call_started"}, {"peer", calls_.peer()}, {"call_id", calls_.call_id()},
               {"media", {{"host", media.host}, {"port", media.port}}}},
              "call started with " + calls_.peer());
         stats_second_ = 0;
+        next_meters_ = Clock::now();
         schedule_meters();
     }
 
@@ -264,6 +265,7 @@ private:
             media_->stop();
             stop_devices();
             media_.reset();
+            receive_media();
         }
         meter_timer_.cancel();
         Json fields{{"event", "call_ended"}, {"peer", peer}, {"reason", reason}, {"by", by}};
@@ -315,9 +317,13 @@ private:
     }
 
     void schedule_meters() {
-        meter_timer_.expires_after(options_.meter_interval);
+        // No drift, so the stats events stay one second apart; after a stall, no burst.
+        next_meters_ = std::max(next_meters_ + options_.meter_interval, Clock::now() - options_.meter_interval);
+        meter_timer_.expires_at(next_meters_);
         meter_timer_.async_wait([this](asio::error_code ec) {
             if (ec || !media_) return;
+            media_->backstop(Clock::now());
+            if (!media_) return;
             // A device that fails mid-call is replaced by silence / null and reported once;
             // an AudioCommand can choose it (or another) again.
             if (input_ && !input_->healthy())
@@ -373,21 +379,47 @@ private:
     }
 
     // ---- media socket -----------------------------------------------------------------------
+    // Between calls the socket wakes the engine when a datagram comes (to count and drop it).
+    // In a call the media session reads it once per audio frame instead (read_media), so
+    // packets cost no wake-ups of their own.
     void receive_media() {
-        media_socket_.async_receive_from(asio::buffer(datagram_), datagram_from_, [this](asio::error_code ec, std::size_t n) {
-            if (ec == asio::error::operation_aborted) return;
-            if (!ec) {
-                std::span<const std::uint8_t> data(datagram_.data(), n);
-                impairment_.deliver(data, datagram_from_, [this](std::span<const std::uint8_t> d,
-                                                                 const asio::ip::udp::endpoint& from) {
-                    if (media_)
-                        media_->on_datagram(d, from, Clock::now());
-                    else
-                        ++state_.stats.foreign_packets;
-                });
-            }
+        if (socket_armed_ || media_) return;
+        socket_armed_ = true;
+        media_socket_.wait_readable([this] {
+            socket_armed_ = false;
+            read_media();
             receive_media();
         });
+    }
+
+    void stop_receive_wakeups() {
+        if (!socket_armed_) return;
+        socket_armed_ = false;
+        media_socket_.stop_waiting();
+    }
+
+    void read_media() {
+        media_socket_.drain([this](const MediaSocket::Datagram& d) {
+            if (d.truncated) {
+                count_foreign();
+                return;
+            }
+            impairment_.deliver(d.data, d.from, d.arrival,
+                                [this](std::span<const std::uint8_t> data, const asio::ip::udp::endpoint& from,
+                                       Clock::time_point arrival) {
+                                    if (media_)
+                                        media_->on_datagram(data, from, arrival);
+                                    else
+                                        count_foreign();
+                                });
+        });
+    }
+
+    void count_foreign() {
+        if (media_)
+            media_->count_foreign();
+        else
+            ++state_.stats.foreign_packets;
     }
 
     // ---- directory --------------------------------------------------------------------------
@@ -537,21 +569,19 @@ private:
             directory_->send(Json{{"type", type::bye}});
             close_directory(std::chrono::milliseconds(200));
         }
-        asio::error_code ignored;
-        media_socket_.close(ignored);
+        media_socket_.close();
         impairment_.cancel();
     }
 
     EngineOptions options_;
     asio::io_context io_;
     asio::executor_work_guard<asio::io_context::executor_type> work_;
-    asio::ip::udp::socket media_socket_;
+    MediaSocket media_socket_;
     asio::steady_timer reconnect_timer_;
     asio::steady_timer meter_timer_;
     ReceiveImpairment impairment_;
     unsigned short media_port_ = 0;
-    std::array<std::uint8_t, 2048> datagram_{};
-    asio::ip::udp::endpoint datagram_from_;
+    bool socket_armed_ = false;  // an async_wait on the media socket is pending
 
     Snapshot state_;
     // Held only to copy or swap one pointer. libstdc++ 12's std::atomic<shared_ptr> takes a
@@ -565,6 +595,7 @@ private:
     bool registered_once_ = false;
     std::size_t backoff_ = 0;
     long long stats_second_ = 0;
+    Clock::time_point next_meters_{};
 
     std::unique_ptr<AudioPipes> pipes_;
     std::unique_ptr<MediaSession> media_;

@@ -1,6 +1,7 @@
 #include "media_session.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <unistd.h>
 
 #include "sala/client/rtcp_packet.hpp"
@@ -8,7 +9,7 @@
 
 namespace sala::client {
 namespace {
-// The devices wake the engine after every 10 ms block; this timer only covers their absence.
+// The devices wake the engine once per frame; the backstop covers their absence.
 constexpr auto kBackstop = std::chrono::milliseconds(200);
 constexpr std::size_t kIpUdpOverhead = 20 + 8;  // IPv4 + UDP headers on the wire
 constexpr std::size_t kDeviceBlock = 480;        // samples the output device takes at a time
@@ -22,18 +23,17 @@ JitterBufferConfig jitter_config() {
 }
 }  // namespace
 
-MediaSession::MediaSession(asio::io_context& io, asio::ip::udp::socket& socket, asio::ip::udp::endpoint peer,
-                           const EngineOptions& options, AudioPipes& pipes, std::function<void()> on_media_timeout)
+MediaSession::MediaSession(asio::io_context& io, MediaSocket& socket, asio::ip::udp::endpoint peer,
+                           const EngineOptions& options, AudioPipes& pipes, Hooks hooks)
     : io_(io),
       socket_(socket),
       peer_(std::move(peer)),
       options_(options),
       pipes_(pipes),
-      on_media_timeout_(std::move(on_media_timeout)),
+      hooks_(std::move(hooks)),
       wake_(io, ::dup(pipes.wake.fd())),
-      backstop_timer_(io),
       random_(std::random_device{}()),
-      encoder_(options.frame_ms, options.bitrate_bps),
+      encoder_(options.frame_ms, options.bitrate_bps, options.complexity),
       jitter_buffer_(jitter_config()),
       frame_(static_cast<std::size_t>(encoder_.frame_samples())),
       echo_frame_(static_cast<std::size_t>(jitter_buffer_.frame_samples())),
@@ -44,14 +44,13 @@ MediaSession::MediaSession(asio::io_context& io, asio::ip::udp::socket& socket, 
     echo_ = options.echo;
     // Paced devices wake us once per frame; keep that much queued for playback.
     blocks_per_wake_ = std::max(1, options.frame_ms / 10);
-    pipes_.paced.set_wake_every(blocks_per_wake_);
+    pipes_.paced.set_blocks_per_tick(blocks_per_wake_);
     auto now = Clock::now();
-    next_backstop_ = now + kBackstop;
+    last_tick_ = now;
     next_rtcp_ = now + std::chrono::milliseconds(500);
     last_heard_ = now;
     rate_window_start_ = now;
     wait_for_wake();
-    schedule_backstop();
 }
 
 MediaSession::~MediaSession() { stop(); }
@@ -60,7 +59,6 @@ void MediaSession::stop() {
     stopped_ = true;
     asio::error_code ignored;
     wake_.close(ignored);
-    backstop_timer_.cancel();
 }
 
 void MediaSession::wait_for_wake() {
@@ -74,19 +72,16 @@ void MediaSession::wait_for_wake() {
     });
 }
 
-void MediaSession::schedule_backstop() {
-    next_backstop_ += kBackstop;
-    backstop_timer_.expires_at(next_backstop_);
-    backstop_timer_.async_wait([this](asio::error_code ec) {
-        if (ec || stopped_) return;
-        tick();
-        schedule_backstop();
-    });
+void MediaSession::backstop(Clock::time_point now) {
+    if (now - last_tick_ >= kBackstop) tick();
 }
 
 void MediaSession::tick() {
     if (stopped_) return;
+    if (hooks_.read_network) hooks_.read_network();
+    if (stopped_) return;
     auto now = Clock::now();
+    last_tick_ = now;
     send_frames();
     play_frames(now);
     if (now >= next_rtcp_) {
@@ -97,7 +92,7 @@ void MediaSession::tick() {
     update_rates(now);
     if (now - last_heard_ > options_.media_timeout) {
         stop();
-        if (on_media_timeout_) asio::post(io_, on_media_timeout_);
+        if (hooks_.on_media_timeout) asio::post(io_, hooks_.on_media_timeout);
     }
 }
 
@@ -115,8 +110,7 @@ void MediaSession::send_frames() {
             header.timestamp = timestamp_;
             header.ssrc = ssrc_;
             std::size_t bytes = write_rtp(header, std::span<const std::uint8_t>(payload, size), packet_);
-            asio::error_code ec;
-            socket_.send_to(asio::buffer(packet_.data(), bytes), peer_, 0, ec);
+            socket_.send_to(std::span<const std::uint8_t>(packet_.data(), bytes), peer_);
             first_packet_ = false;
             ++packets_sent_;
             octets_sent_ += size;
@@ -185,11 +179,25 @@ void MediaSession::handle_rtcp(std::span<const std::uint8_t> data, Clock::time_p
     for (const auto& block : report->blocks) {
         if (block.ssrc != ssrc_) continue;
         remote_loss_percent_ = block.fraction_lost * 100.0 / 256.0;
+        follow_remote_loss();
         if (block.lsr != 0) {
-            double rtt = rtt_ms(ntp_middle32(ntp_now()), block.lsr, block.dlsr);
+            // The report may have waited in the socket until this tick: measure to its arrival.
+            const double waited_s = std::chrono::duration<double>(Clock::now() - now).count();
+            const auto arrived = ntp_middle32(ntp_now()) - static_cast<std::uint32_t>(waited_s * 65536.0);
+            double rtt = rtt_ms(arrived, block.lsr, block.dlsr);
             if (rtt >= 0) rtt_ms_ = rtt;
         }
     }
+}
+
+// The FEC is sized for the loss the peer reports: up at once, down slowly (a fifth less per
+// report, so about 10 s from 10 % to none), as a loss burst tends to come back.
+void MediaSession::follow_remote_loss() {
+    expected_loss_ = std::max(remote_loss_percent_, expected_loss_ * 0.8);
+    const int percent = std::clamp(static_cast<int>(std::ceil(expected_loss_)), 0, 30);
+    if (percent == fec_loss_percent_) return;
+    fec_loss_percent_ = percent;
+    encoder_.set_expected_loss(percent);
 }
 
 void MediaSession::send_rtcp() {
@@ -215,8 +223,7 @@ void MediaSession::send_rtcp() {
         size = write_receiver_report(ssrc_, block, buffer, "sala");
     }
     if (size == 0) return;
-    asio::error_code ec;
-    socket_.send_to(asio::buffer(buffer, size), peer_, 0, ec);
+    socket_.send_to(std::span<const std::uint8_t>(buffer, size), peer_);
     wire_bytes_sent_ += size + kIpUdpOverhead;
     window_sent_bytes_ += size + kIpUdpOverhead;
 }

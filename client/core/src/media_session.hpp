@@ -13,6 +13,7 @@
 
 #include "sala/client/audio_device.hpp"
 #include "sala/client/engine.hpp"
+#include "media_socket.hpp"
 #include "sala/client/jitter_buffer.hpp"
 #include "sala/client/opus_codec.hpp"
 #include "sala/client/receive_statistics.hpp"
@@ -24,39 +25,48 @@ class MediaSession {
 public:
     using Clock = std::chrono::steady_clock;
 
-    MediaSession(asio::io_context& io, asio::ip::udp::socket& socket, asio::ip::udp::endpoint peer,
-                 const EngineOptions& options, AudioPipes& pipes, std::function<void()> on_media_timeout);
+    struct Hooks {
+        std::function<void()> read_network;      // at every tick, first: hands waiting datagrams to on_datagram()
+        std::function<void()> on_media_timeout;  // posted once when the peer has been silent too long
+    };
+
+    MediaSession(asio::io_context& io, MediaSocket& socket, asio::ip::udp::endpoint peer,
+                 const EngineOptions& options, AudioPipes& pipes, Hooks hooks);
     ~MediaSession();
     MediaSession(const MediaSession&) = delete;
     MediaSession& operator=(const MediaSession&) = delete;
 
     // Stops the wake-up wait and the timers; safe to call twice.
     void stop();
-    // A datagram that arrived on the media socket. Returns false if it was not ours (counted).
-    bool on_datagram(std::span<const std::uint8_t> data, const asio::ip::udp::endpoint& from, Clock::time_point now);
+    // A datagram that arrived on the media socket at `arrival`. Returns false if it was not ours (counted).
+    bool on_datagram(std::span<const std::uint8_t> data, const asio::ip::udp::endpoint& from, Clock::time_point arrival);
+    // A datagram the socket could not even read whole.
+    void count_foreign() { ++foreign_; }
     void set_muted(bool muted) { muted_ = muted; }
+    // The engine's periodic timer: runs the media as the devices would if none has woken
+    // it for a while (no device, or one that died), so RTCP and the media timeout go on.
+    void backstop(Clock::time_point now);
     CallStatistics statistics() const;
 
 private:
     void tick();
     void wait_for_wake();
-    void schedule_backstop();
     void send_frames();
     void play_frames(Clock::time_point now);
     void send_rtcp();
     void handle_rtp(std::span<const std::uint8_t> data, Clock::time_point now);
     void handle_rtcp(std::span<const std::uint8_t> data, Clock::time_point now);
     void update_rates(Clock::time_point now);
+    void follow_remote_loss();
 
     asio::io_context& io_;
-    asio::ip::udp::socket& socket_;
+    MediaSocket& socket_;
     asio::ip::udp::endpoint peer_;
     const EngineOptions options_;
     AudioPipes& pipes_;
-    std::function<void()> on_media_timeout_;
+    Hooks hooks_;
     asio::posix::stream_descriptor wake_;  // the devices' WakeSignal
-    asio::steady_timer backstop_timer_;    // ticks when no device does (none, or one that died)
-    Clock::time_point next_backstop_;
+    Clock::time_point last_tick_;
     Clock::time_point next_rtcp_;
     Clock::time_point last_heard_;
     Clock::time_point rate_window_start_;
@@ -90,6 +100,8 @@ private:
     Clock::time_point last_sr_arrival_{};
     double rtt_ms_ = -1.0;
     double remote_loss_percent_ = -1.0;
+    double expected_loss_ = 0.0;  // smoothed remote loss, %
+    int fec_loss_percent_ = 0;    // what the encoder's FEC is sized for
 };
 
 }  // namespace sala::client

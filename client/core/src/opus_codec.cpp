@@ -20,7 +20,7 @@ void check(int result, const char* what) {
 
 }  // namespace
 
-VoiceEncoder::VoiceEncoder(int frame_ms, int bitrate_bps) {
+VoiceEncoder::VoiceEncoder(int frame_ms, int bitrate_bps, int complexity) {
     if (frame_ms != 10 && frame_ms != 20 && frame_ms != 40 && frame_ms != 60)
         throw std::invalid_argument("Opus frame length must be 10, 20, 40 or 60 ms");
     frame_samples_ = kVoiceSampleRate / 1000 * frame_ms;
@@ -32,8 +32,8 @@ VoiceEncoder::VoiceEncoder(int frame_ms, int bitrate_bps) {
         check(opus_encoder_ctl(encoder_, OPUS_SET_INBAND_FEC(1)), "OPUS_SET_INBAND_FEC");
         check(opus_encoder_ctl(encoder_, OPUS_SET_DTX(0)), "OPUS_SET_DTX");
         check(opus_encoder_ctl(encoder_, OPUS_SET_VBR(1)), "OPUS_SET_VBR");
-        set_expected_loss(10);
-        set_complexity(kDefaultComplexity);
+        set_expected_loss(0);
+        set_complexity(complexity);
         set_bitrate(bitrate_bps);
     } catch (...) {
         opus_encoder_destroy(encoder_);
@@ -63,6 +63,8 @@ std::size_t VoiceEncoder::encode(const std::int16_t* pcm, std::span<std::uint8_t
 
 void VoiceEncoder::set_bitrate(int bitrate_bps) {
     check(opus_encoder_ctl(encoder_, OPUS_SET_BITRATE(bitrate_bps)), "OPUS_SET_BITRATE");
+    const int widest = bitrate_bps < kFullbandFromBps ? OPUS_BANDWIDTH_WIDEBAND : OPUS_BANDWIDTH_FULLBAND;
+    check(opus_encoder_ctl(encoder_, OPUS_SET_MAX_BANDWIDTH(widest)), "OPUS_SET_MAX_BANDWIDTH");
 }
 
 void VoiceEncoder::set_expected_loss(int percent) {

@@ -5,7 +5,15 @@ namespace sala::client {
 void PacedDuplex::change(Client*& slot, Client* client) {
     clock_.stop();
     slot = client;
-    if (input_ || output_) clock_.start([this] { tick(); });
+    if (input_ || output_) clock_.start([this] { tick(); }, PacedClock::kBlockPeriod * blocks_per_tick_);
+}
+
+void PacedDuplex::set_blocks_per_tick(int blocks) {
+    blocks = blocks < 1 ? 1 : blocks;
+    if (blocks == blocks_per_tick_) return;
+    clock_.stop();
+    blocks_per_tick_ = blocks;
+    if (input_ || output_) clock_.start([this] { tick(); }, PacedClock::kBlockPeriod * blocks_per_tick_);
 }
 
 void PacedDuplex::detach(Client* client) {
@@ -14,12 +22,9 @@ void PacedDuplex::detach(Client* client) {
 }
 
 void PacedDuplex::tick() {
-    if (input_) input_->paced_tick();
-    if (output_) output_->paced_tick();
-    if (++ticks_since_wake_ >= wake_every_.load(std::memory_order_relaxed)) {
-        ticks_since_wake_ = 0;
-        wake_.notify();
-    }
+    for (int i = 0; input_ && i < blocks_per_tick_; ++i) input_->paced_tick();
+    for (int i = 0; output_ && i < blocks_per_tick_; ++i) output_->paced_tick();
+    wake_.notify();
 }
 
 }  // namespace sala::client

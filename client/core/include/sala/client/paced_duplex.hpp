@@ -1,9 +1,7 @@
 #pragma once
 // One clock for the paced (file, tone, silence, null) devices of a call: each tick runs the
-// input's block, then the output's, then wakes the engine, like a duplex sound card. One
-// thread and one wake-up per 10 ms for both directions.
-
-#include <atomic>
+// input's blocks, then the output's, then wakes the engine, like a duplex sound card whose
+// period is one codec frame. One thread and one wake-up per period for both directions.
 
 #include "sala/client/paced_clock.hpp"
 #include "sala/client/wake_signal.hpp"
@@ -29,9 +27,10 @@ public:
     void attach_input(Client* client) { change(input_, client); }
     void attach_output(Client* client) { change(output_, client); }
     void detach(Client* client);
-    // Wake the engine every n blocks only (n = frame length / 10 ms): it has nothing to
-    // encode in between, and every wake-up costs CPU.
-    void set_wake_every(int blocks) { wake_every_.store(blocks < 1 ? 1 : blocks, std::memory_order_relaxed); }
+    // Ticks every n blocks of 10 ms (n = frame length / 10 ms), running n blocks each way and
+    // waking the engine once: it has nothing to encode in between, and every wake-up costs
+    // CPU. Not on the clock's thread; a running clock restarts with the new period.
+    void set_blocks_per_tick(int blocks);
 
 private:
     void change(Client*& slot, Client* client);
@@ -41,8 +40,7 @@ private:
     PacedClock clock_;
     Client* input_ = nullptr;
     Client* output_ = nullptr;
-    std::atomic<int> wake_every_{1};
-    int ticks_since_wake_ = 0;  // the clock's thread only
+    int blocks_per_tick_ = 1;  // changed only while the clock is stopped
 };
 
 }  // namespace sala::client
