@@ -1,32 +1,38 @@
 #!/usr/bin/env bash
 # CPU per sala-cli during a speech call, without any capture running beside it:
-# utime+stime from /proc/PID/stat over 10 s of a 12 s call, in % of one core.
-# Usage: bench/client_cpu.sh [BIN_DIR] [FRAME_MS]   (default build/bin, 20)
+# utime+stime from /proc/PID/stat over SECONDS (default 20) of the call, in % of one core.
+# Both sides talk the whole time (the worst case: a real call has each side listen half of it).
+# Usage: bench/client_cpu.sh [BIN_DIR] [FRAME_MS] [SECONDS]   (default build/bin, 20, 20)
+#   SALA_CLI_ARGS="--complexity 3" passes more options to both clients
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 bin=${1:-${SALA_BUILD_DIR:-$root/build}/bin}
 frame=${2:-20}
+seconds=${3:-20}
 hz=$(getconf CLK_TCK)
 work=$(mktemp -d)
 pids=()
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; rm -rf "$work"; }
 trap cleanup EXIT
-espeak-ng -w "$work/a.wav" "Hello Bob, this is Alice calling from the first client. Can you hear me clearly? I will keep talking for a while so that the codec has speech to work on."
-espeak-ng -v en+f3 -w "$work/b.wav" "Hi Alice, Bob here. Yes, I can hear you very well, thanks. Let us keep this call going for a few more seconds."
+a_text="Hello Bob, this is Alice calling from the first client. Can you hear me clearly? I will keep talking for a while so that the codec has speech to work on."
+b_text="Hi Alice, Bob here. Yes, I can hear you very well, thanks. Let us keep this call going for a few more seconds."
+# Speech longer than the call: the text again and again.
+espeak-ng -w "$work/a.wav" "$a_text $a_text $a_text $a_text"
+espeak-ng -v en+f3 -w "$work/b.wav" "$b_text $b_text $b_text $b_text $b_text"
 "$bin/sala-server" --bind 127.0.0.1 --port 0 >"$work/server.out" 2>/dev/null &
 pids+=($!)
 for _ in $(seq 100); do grep -q '^listening on' "$work/server.out" && break; sleep 0.05; done
 port=$(sed -n 's/^listening on .*:\([0-9]*\)$/\1/p' "$work/server.out")
-"$bin/sala-cli" --server 127.0.0.1:$port --name bob --answer accept --frame-ms "$frame" --calls 1 \
+"$bin/sala-cli" --server 127.0.0.1:$port --name bob --answer accept --frame-ms "$frame" --calls 1 ${SALA_CLI_ARGS:-} \
   --audio-in "$work/b.wav" --audio-out null --json >"$work/bob.out" 2>&1 &
 bob=$!; pids+=($bob)
 until grep -q '"registered"' "$work/bob.out"; do sleep 0.05; done
-"$bin/sala-cli" --server 127.0.0.1:$port --name alice --call bob --duration 12 --frame-ms "$frame" \
+"$bin/sala-cli" --server 127.0.0.1:$port --name alice --call bob --duration $((seconds + 2)) --frame-ms "$frame" ${SALA_CLI_ARGS:-} \
   --audio-in "$work/a.wav" --audio-out null --json >"$work/alice.out" 2>&1 &
 alice=$!; pids+=($alice)
 until grep -q '"call_started"' "$work/alice.out"; do sleep 0.05; done
 ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
-a0=$(ticks $alice); b0=$(ticks $bob); sleep 10; a1=$(ticks $alice); b1=$(ticks $bob)
-awk -v a=$((a1 - a0)) -v b=$((b1 - b0)) -v hz="$hz" -v f="$frame" \
-  'BEGIN { printf "frame %s ms: CPU alice %.2f %%, bob %.2f %% of one core (target < 2 %%)\n", f, a * 100 / hz / 10, b * 100 / hz / 10 }'
+a0=$(ticks $alice); b0=$(ticks $bob); sleep "$seconds"; a1=$(ticks $alice); b1=$(ticks $bob)
+awk -v a=$((a1 - a0)) -v b=$((b1 - b0)) -v hz="$hz" -v f="$frame" -v s="$seconds" \
+  'BEGIN { printf "frame %s ms: CPU alice %.2f %%, bob %.2f %% of one core (target < 2 %%)\n", f, a * 100 / hz / s, b * 100 / hz / s }'
 wait $alice $bob

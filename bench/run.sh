@@ -36,3 +36,11 @@ done
 # sala-cli calls: one-way latency, bandwidth on the wire and CPU per client (see docs/benchmarks.md).
 echo "== sala-cli calls"
 "$root/bench/client_call.sh" "$bin"
+
+# CPU per client without a capture beside it, the design's floor without a codec, and an
+# established SIP client measured the same way (when baresip is installed).
+echo "== CPU per client in a call"
+"$root/bench/client_cpu.sh" "$bin" 20
+"$bin/sala-bench-wake-floor" 20 20
+if command -v baresip >/dev/null; then "$root/bench/sip_client_cpu.sh" 20; else
+  echo "(baresip not installed: apt-get install baresip-core to compare with bench/sip_client_cpu.sh)"; fi
