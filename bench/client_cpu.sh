@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # CPU per sala-cli during a speech call, without any capture running beside it:
-# utime+stime from /proc/PID/stat over SECONDS (default 20) of the call, in % of one core.
+# the run time of all its threads (/proc/PID/task/*/schedstat) over SECONDS (default 20) of
+# the call, in % of one core.
 # Both sides talk the whole time (the worst case: a real call has each side listen half of it).
 # Usage: bench/client_cpu.sh [BIN_DIR] [FRAME_MS] [SECONDS]   (default build/bin, 20, 20)
 #   SALA_CLI_ARGS="--complexity 3" passes more options to both clients
@@ -9,7 +10,6 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 bin=${1:-${SALA_BUILD_DIR:-$root/build}/bin}
 frame=${2:-20}
 seconds=${3:-20}
-hz=$(getconf CLK_TCK)
 work=$(mktemp -d)
 pids=()
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; rm -rf "$work"; }
@@ -31,8 +31,9 @@ until grep -q '"registered"' "$work/bob.out"; do sleep 0.05; done
   --audio-in "$work/a.wav" --audio-out null --json >"$work/alice.out" 2>&1 &
 alice=$!; pids+=($alice)
 until grep -q '"call_started"' "$work/alice.out"; do sleep 0.05; done
-ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
-a0=$(ticks $alice); b0=$(ticks $bob); sleep "$seconds"; a1=$(ticks $alice); b1=$(ticks $bob)
-awk -v a=$((a1 - a0)) -v b=$((b1 - b0)) -v hz="$hz" -v f="$frame" -v s="$seconds" \
-  'BEGIN { printf "frame %s ms: CPU alice %.2f %%, bob %.2f %% of one core (target < 2 %%)\n", f, a * 100 / hz / s, b * 100 / hz / s }'
+# Run time of all threads in ns (schedstat, as bench/sip_client_cpu.sh measures baresip).
+cpu_ns() { cat /proc/"$1"/task/*/schedstat 2>/dev/null | awk '{ s += $1 } END { printf "%d\n", s }'; }
+a0=$(cpu_ns $alice); b0=$(cpu_ns $bob); sleep "$seconds"; a1=$(cpu_ns $alice); b1=$(cpu_ns $bob)
+awk -v a=$((a1 - a0)) -v b=$((b1 - b0)) -v f="$frame" -v s="$seconds" \
+  'BEGIN { printf "frame %s ms: CPU alice %.2f %%, bob %.2f %% of one core (target < 2 %%)\n", f, a / 1e7 / s, b / 1e7 / s }'
 wait $alice $bob
