@@ -1,0 +1,123 @@
+#include "media_socket.hpp"
+
+#include <gtest/gtest.h>
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <thread>
+#include <vector>
+
+namespace {
+using namespace sala::client;
+using namespace std::chrono_literals;
+
+// A plain UDP socket on 127.0.0.1, the other end of the conversation.
+class Peer {
+public:
+    Peer() : fd_(::socket(AF_INET, SOCK_DGRAM, 0)) {
+        sockaddr_in a{};
+        a.sin_family = AF_INET;
+        a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        socklen_t length = sizeof a;
+        ::bind(fd_, reinterpret_cast<sockaddr*>(&a), length);
+        ::getsockname(fd_, reinterpret_cast<sockaddr*>(&a), &length);
+        port_ = ntohs(a.sin_port);
+    }
+    ~Peer() { ::close(fd_); }
+    Peer(const Peer&) = delete;
+    Peer& operator=(const Peer&) = delete;
+
+    unsigned short port() const { return port_; }
+    void send(const std::vector<std::uint8_t>& data, unsigned short to) {
+        sockaddr_in a{};
+        a.sin_family = AF_INET;
+        a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        a.sin_port = htons(to);
+        ASSERT_EQ(::sendto(fd_, data.data(), data.size(), 0, reinterpret_cast<sockaddr*>(&a), sizeof a),
+                  static_cast<ssize_t>(data.size()));
+    }
+    std::vector<std::uint8_t> receive() {
+        std::vector<std::uint8_t> data(4096);
+        const ssize_t n = ::recv(fd_, data.data(), data.size(), 0);
+        data.resize(n > 0 ? static_cast<std::size_t>(n) : 0);
+        return data;
+    }
+
+private:
+    int fd_;
+    unsigned short port_ = 0;
+};
+
+TEST(MediaSocket, DrainsWhatWaitsWithSenderAndKernelArrivalTime) {
+    asio::io_context io;
+    MediaSocket socket(io, asio::ip::make_address("127.0.0.1"));
+    ASSERT_NE(socket.port(), 0);
+    Peer peer;
+    const auto sent_at = MediaSocket::Clock::now();
+    for (std::uint8_t i = 1; i <= 11; ++i) peer.send(std::vector<std::uint8_t>(i, i), socket.port());
+    std::this_thread::sleep_for(50ms);  // the datagrams wait in the socket, as between two audio frames
+    const auto read_at = MediaSocket::Clock::now();
+
+    std::vector<MediaSocket::Datagram> got;
+    std::vector<std::vector<std::uint8_t>> payloads;
+    EXPECT_EQ(socket.drain([&](const MediaSocket::Datagram& d) {
+        got.push_back(d);
+        payloads.emplace_back(d.data.begin(), d.data.end());
+    }),
+              11u);  // more than one recvmmsg batch
+    ASSERT_EQ(got.size(), 11u);
+    for (std::size_t i = 0; i < got.size(); ++i) {
+        EXPECT_EQ(payloads[i], std::vector<std::uint8_t>(i + 1, static_cast<std::uint8_t>(i + 1)));
+        EXPECT_EQ(got[i].from.port(), peer.port());
+        EXPECT_FALSE(got[i].truncated);
+        // The kernel's receive time, not the time of the read 50 ms later.
+        EXPECT_GE(got[i].arrival, sent_at);
+        EXPECT_LT(got[i].arrival, read_at - 30ms);
+    }
+    EXPECT_EQ(socket.drain([](const MediaSocket::Datagram&) { ADD_FAILURE() << "nothing was waiting"; }), 0u);
+}
+
+TEST(MediaSocket, MarksAnOversizedDatagramTruncated) {
+    asio::io_context io;
+    MediaSocket socket(io, asio::ip::make_address("127.0.0.1"));
+    Peer peer;
+    peer.send(std::vector<std::uint8_t>(3000, 7), socket.port());
+    std::this_thread::sleep_for(10ms);
+    int seen = 0;
+    socket.drain([&](const MediaSocket::Datagram& d) {
+        ++seen;
+        EXPECT_TRUE(d.truncated);
+        EXPECT_EQ(d.data.size(), MediaSocket::kMaxDatagram);
+    });
+    EXPECT_EQ(seen, 1);
+}
+
+TEST(MediaSocket, WaitsOnlyWhenAskedAndSends) {
+    asio::io_context io;
+    MediaSocket socket(io, asio::ip::make_address("127.0.0.1"));
+    Peer peer;
+    int woken = 0;
+    socket.wait_readable([&] { ++woken; });
+    peer.send({1, 2, 3}, socket.port());
+    io.run_for(500ms);
+    EXPECT_EQ(woken, 1);
+    socket.drain([](const MediaSocket::Datagram&) {});
+
+    // After stop_waiting the engine is not woken, whatever arrives.
+    io.restart();
+    socket.wait_readable([&] { ++woken; });
+    socket.stop_waiting();
+    peer.send({4, 5, 6}, socket.port());
+    io.run_for(200ms);
+    EXPECT_EQ(woken, 1);
+
+    socket.send_to(std::vector<std::uint8_t>{9, 8, 7},
+                   asio::ip::udp::endpoint(asio::ip::make_address("127.0.0.1"), peer.port()));
+    EXPECT_EQ(peer.receive(), (std::vector<std::uint8_t>{9, 8, 7}));
+}
+
+}  // namespace
