@@ -15,10 +15,14 @@ constexpr std::size_t kIpUdpOverhead = 20 + 8;  // IPv4 + UDP headers on the wir
 constexpr std::size_t kDeviceBlock = 480;        // samples the output device takes at a time
 
 // Playout pops one device block (10 ms) at a time whatever the packet length, so the
-// playback ring holds one block and adds no more delay than the device needs.
+// playback ring holds one block and adds no more delay than the device needs. That block
+// is buffering too: the jitter buffer's own floor is 10 ms, so audio waits at least 20 ms
+// between arrival and the speaker (with 20 ms packets the buffer holds at least one packet,
+// 20 ms, anyway).
 JitterBufferConfig jitter_config() {
     JitterBufferConfig config;
     config.frame_ms = 10;
+    config.min_delay_ms = 10;
     return config;
 }
 }  // namespace
