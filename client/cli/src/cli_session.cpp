@@ -206,6 +206,7 @@ int CliSession::run() {
     sigaddset(&signals, SIGTERM);
     pthread_sigmask(SIG_BLOCK, &signals, nullptr);
     const int signal_fd = signalfd(-1, &signals, SFD_NONBLOCK | SFD_CLOEXEC);
+    if (signal_fd < 0) pthread_sigmask(SIG_UNBLOCK, &signals, nullptr);  // then the default action ends us
     bool stdin_open = true;
 
     engine_.post(client::ConnectCommand{options_.server.host, options_.server.port, options_.name});

@@ -393,9 +393,8 @@ private:
     }
 
     void stop_receive_wakeups() {
-        if (!socket_armed_) return;
         socket_armed_ = false;
-        media_socket_.stop_waiting();
+        media_socket_.stop_waiting();  // also leaves the epoll set, so no packet wakes us in the call
     }
 
     void read_media() {
