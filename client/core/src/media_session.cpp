@@ -234,7 +234,8 @@ void MediaSession::send_rtcp() {
 
 void MediaSession::update_rates(Clock::time_point now) {
     auto elapsed = std::chrono::duration<double>(now - rate_window_start_).count();
-    if (elapsed < 1.0) return;
+    // Half-second windows: the once-a-second statistics never print the same window twice.
+    if (elapsed < 0.5) return;
     send_kbps_ = window_sent_bytes_ * 8.0 / 1000.0 / elapsed;
     receive_kbps_ = window_received_bytes_ * 8.0 / 1000.0 / elapsed;
     window_sent_bytes_ = window_received_bytes_ = 0;
