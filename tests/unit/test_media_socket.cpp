@@ -56,6 +56,10 @@ TEST(MediaSocket, DrainsWhatWaitsWithSenderAndKernelArrivalTime) {
     asio::io_context io;
     MediaSocket socket(io, asio::ip::make_address("127.0.0.1"));
     ASSERT_NE(socket.port(), 0);
+    // The first socket to ask for timestamps turns them on system-wide through a kernel work
+    // item; until it has run, datagrams are stamped when read. An engine's socket is open
+    // long before any media arrives; here, give the kernel that moment.
+    std::this_thread::sleep_for(100ms);
     Peer peer;
     const auto sent_at = MediaSocket::Clock::now();
     for (std::uint8_t i = 1; i <= 11; ++i) peer.send(std::vector<std::uint8_t>(i, i), socket.port());
