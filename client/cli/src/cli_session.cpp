@@ -182,19 +182,24 @@ void CliSession::on_line(const std::string& raw) {
     }
 }
 
+std::optional<Clock::time_point> CliSession::hangup_due() const {
+    if (!options_.duration_s || timed_call_.empty() || timed_call_ == hung_up_call_) return std::nullopt;
+    return timed_call_start_ +
+           std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(*options_.duration_s));
+}
+
 void CliSession::check_duration() {
-    if (!options_.duration_s || timed_call_.empty() || timed_call_ == hung_up_call_) return;
-    if (std::chrono::duration<double>(Clock::now() - timed_call_start_).count() >= *options_.duration_s) {
+    const auto due = hangup_due();
+    if (due && Clock::now() >= *due) {
         hung_up_call_ = timed_call_;
         engine_.post(client::HangupCommand{});
     }
 }
 
 int CliSession::poll_timeout_ms() const {
-    if (!options_.duration_s || timed_call_.empty() || timed_call_ == hung_up_call_) return -1;
-    const auto due = timed_call_start_ + std::chrono::duration_cast<Clock::duration>(
-                                             std::chrono::duration<double>(*options_.duration_s));
-    const auto left = std::chrono::ceil<std::chrono::milliseconds>(due - Clock::now()).count();
+    const auto due = hangup_due();
+    if (!due) return -1;
+    const auto left = std::chrono::ceil<std::chrono::milliseconds>(*due - Clock::now()).count();
     return static_cast<int>(std::clamp<long long>(left, 0, 60'000));
 }
 

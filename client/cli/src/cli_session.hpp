@@ -5,6 +5,7 @@
 #include <chrono>
 #include <deque>
 #include <mutex>
+#include <optional>
 #include <string>
 
 #include "cli_options.hpp"
@@ -30,6 +31,7 @@ private:
     void print(const client::Event& event);
     void print_text(const std::string& text);
     void fail(const std::string& reason);
+    std::optional<std::chrono::steady_clock::time_point> hangup_due() const;  // --duration's deadline
     void check_duration();
     int poll_timeout_ms() const;  // until --duration hangs up, or -1
 
