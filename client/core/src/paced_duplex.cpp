@@ -5,7 +5,7 @@ namespace sala::client {
 void PacedDuplex::change(Client*& slot, Client* client) {
     clock_.stop();
     slot = client;
-    if (input_ || output_) clock_.start([this] { tick(); }, PacedClock::kBlockPeriod * blocks_per_tick_);
+    start_if_used();
 }
 
 void PacedDuplex::set_blocks_per_tick(int blocks) {
@@ -13,6 +13,10 @@ void PacedDuplex::set_blocks_per_tick(int blocks) {
     if (blocks == blocks_per_tick_) return;
     clock_.stop();
     blocks_per_tick_ = blocks;
+    start_if_used();
+}
+
+void PacedDuplex::start_if_used() {
     if (input_ || output_) clock_.start([this] { tick(); }, PacedClock::kBlockPeriod * blocks_per_tick_);
 }
 

@@ -34,6 +34,7 @@ public:
 
 private:
     void change(Client*& slot, Client* client);
+    void start_if_used();  // the clock is stopped; starts it if a device is attached
     void tick();
 
     WakeSignal& wake_;
