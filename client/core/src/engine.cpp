@@ -244,7 +244,7 @@ private:
         state_.call_started_at = Clock::now();
         state_.stats = CallStatistics{};
         state_.stats.frame_ms = options_.frame_ms;
-        stop_receive_wakeups();
+        media_socket_.stop_waiting();  // also leaves the epoll set: no packet wakes us in the call
         media_ = std::make_unique<MediaSession>(io_, media_socket_, asio::ip::udp::endpoint(address, media.port),
                                                 options_, *pipes_,
                                                 MediaSession::Hooks{[this] { read_media(); }, [this] { on_media_timeout(); }});
@@ -383,19 +383,13 @@ private:
     // In a call the media session reads it once per audio frame instead (read_media), so
     // packets cost no wake-ups of their own.
     void receive_media() {
-        if (socket_armed_ || media_) return;
-        socket_armed_ = true;
+        if (media_socket_.waiting() || media_) return;
         media_socket_.wait_readable([this] {
-            socket_armed_ = false;
             read_media();
             receive_media();
         });
     }
 
-    void stop_receive_wakeups() {
-        socket_armed_ = false;
-        media_socket_.stop_waiting();  // also leaves the epoll set, so no packet wakes us in the call
-    }
 
     void read_media() {
         media_socket_.drain([this](const MediaSocket::Datagram& d) {
@@ -580,7 +574,6 @@ private:
     asio::steady_timer meter_timer_;
     ReceiveImpairment impairment_;
     unsigned short media_port_ = 0;
-    bool socket_armed_ = false;  // an async_wait on the media socket is pending
 
     Snapshot state_;
     // Held only to copy or swap one pointer. libstdc++ 12's std::atomic<shared_ptr> takes a

@@ -109,15 +109,18 @@ void MediaSocket::wait_readable(std::function<void()> on_readable) {
         if (copy < 0) return;
         watcher_.emplace(io_, copy);
     }
+    waiting_ = true;
     watcher_->async_wait(asio::posix::stream_descriptor::wait_read,
                          [this, generation = wait_generation_, on_readable = std::move(on_readable)](asio::error_code ec) {
-                             if (ec || generation != wait_generation_) return;
-                             on_readable();
+                             if (ec == asio::error::operation_aborted || generation != wait_generation_) return;
+                             waiting_ = false;
+                             if (!ec) on_readable();
                          });
 }
 
 void MediaSocket::stop_waiting() {
     ++wait_generation_;
+    waiting_ = false;
     if (!watcher_) return;
     asio::error_code ignored;
     watcher_->close(ignored);  // leaves the epoll set with it

@@ -46,6 +46,7 @@ public:
     // Calls on_readable once, on the io_context's thread, when a datagram is waiting.
     void wait_readable(std::function<void()> on_readable);
     void stop_waiting();  // a pending on_readable is not called
+    bool waiting() const { return waiting_; }  // until on_readable runs or stop_waiting()
     void close();
 
 private:
@@ -53,8 +54,9 @@ private:
     asio::io_context& io_;
     int fd_ = -1;
     unsigned short port_ = 0;
-    std::optional<asio::posix::stream_descriptor> watcher_;  // a dup of fd_, open only while waiting
-    std::uint64_t wait_generation_ = 0;
+    std::optional<asio::posix::stream_descriptor> watcher_;  // a dup of fd_, closed by stop_waiting()
+    std::uint64_t wait_generation_ = 0;  // tells a stale completion from the current wait
+    bool waiting_ = false;
     std::array<std::array<std::uint8_t, kMaxDatagram>, kBatch> buffers_{};
     std::array<sockaddr_storage, kBatch> addresses_{};
     std::array<std::array<char, 64>, kBatch> controls_{};
