@@ -1,6 +1,8 @@
 // Load generator for sala-server: thousands of registered clients in one process (one
 // asio thread), measuring registration rate, how fast a join reaches everyone, call set-up
 // round trips while calls churn, and the server's memory and CPU. Run it with bench/run.sh.
+#include <sys/resource.h>
+#include <unistd.h>
 #include <algorithm>
 #include <array>
 #include <asio.hpp>
@@ -14,8 +16,6 @@
 #include <memory>
 #include <sstream>
 #include <string>
-#include <sys/resource.h>
-#include <unistd.h>
 #include <vector>
 
 #include "sala/cli_flags.hpp"
@@ -155,10 +155,12 @@ private:
     void on_line(Client& c, std::string_view line) {
         ++lines_received_;
         if (!c.registered) {
-            if (line.find("\"welcome\"") == std::string_view::npos) return fail(c, "expected welcome: " + std::string(line.substr(0, 200)));
+            if (line.find("\"welcome\"") == std::string_view::npos)
+                return fail(c, "expected welcome: " + std::string(line.substr(0, 200)));
             c.registered = true;
             std::size_t users = 0;
-            for (auto at = line.find("{\"name\":"); at != std::string_view::npos; at = line.find("{\"name\":", at + 1)) ++users;
+            for (auto at = line.find("{\"name\":"); at != std::string_view::npos; at = line.find("{\"name\":", at + 1))
+                ++users;
             c.others_seen = users;
             ++registered_;
             if (c.role == Role::idle) open_next();
@@ -187,8 +189,10 @@ private:
                 } else {
                     auto pause = std::make_shared<asio::steady_timer>(io_, call_interval_);
                     pause->async_wait([this, &c, pause](std::error_code) {
-                        if (churning_) start_call(c);
-                        else --pairs_active_;
+                        if (churning_)
+                            start_call(c);
+                        else
+                            --pairs_active_;
                     });
                 }
             } else if (line.find("\"type\":\"call_failed\"") != std::string_view::npos ||
@@ -220,7 +224,9 @@ private:
         }
         c.socket.set_option(tcp::no_delay(true));
         c.socket.non_blocking(true);
-        send(c, R"({"type":"hello","version":1,"name":")" + c.name + R"(","media_port":40000})" "\n");
+        send(c, R"({"type":"hello","version":1,"name":")" + c.name +
+                    R"(","media_port":40000})"
+                    "\n");
         read_next(c);
         co_return true;
     }
@@ -284,18 +290,23 @@ asio::awaitable<void> LoadBench::run(std::size_t count, int joins, std::size_t p
         co_return;
     }
     char text[512];
-    std::snprintf(text, sizeof text, "registration            %zu in %.2f s = %.0f /s (server CPU %.2f s, load generator CPU %.2f s)",
+    std::snprintf(text, sizeof text,
+                  "registration            %zu in %.2f s = %.0f /s (server CPU %.2f s, load generator CPU %.2f s)",
                   count, reg_s, static_cast<double>(count) / reg_s, after_reg.cpu_seconds - before.cpu_seconds,
                   server_usage(getpid()).cpu_seconds - generator_before.cpu_seconds);
     print(text);
     co_await wait_until([&] { return settled_ == count; }, std::chrono::seconds(300));
     double settle_s = std::chrono::duration<double>(Clock::now() - t0).count();
     ServerUsage held = server_usage(server_pid_);
-    std::snprintf(text, sizeof text, "every join delivered    %.2f s after the first connect (%zu of %zu clients saw all); "
-                  "%.0f MB received", settle_s, settled_, count, static_cast<double>(bytes_received_) / 1e6);
+    std::snprintf(text, sizeof text,
+                  "every join delivered    %.2f s after the first connect (%zu of %zu clients saw all); "
+                  "%.0f MB received",
+                  settle_s, settled_, count, static_cast<double>(bytes_received_) / 1e6);
     print(text);
-    std::snprintf(text, sizeof text, "server RSS              %.1f MiB before, %.1f MiB with %zu clients: %.1f KiB per client",
-                  before.rss_kib / 1024, held.rss_kib / 1024, count, (held.rss_kib - before.rss_kib) / static_cast<double>(count));
+    std::snprintf(text, sizeof text,
+                  "server RSS              %.1f MiB before, %.1f MiB with %zu clients: %.1f KiB per client",
+                  before.rss_kib / 1024, held.rss_kib / 1024, count,
+                  (held.rss_kib - before.rss_kib) / static_cast<double>(count));
     print(text);
 
     // 2. Joins: one new client at a time; when has every registered client seen it?
@@ -316,7 +327,9 @@ asio::awaitable<void> LoadBench::run(std::size_t count, int joins, std::size_t p
         probe.socket.non_blocking(true);
         read_next(probe);
         probe_sent_ = Clock::now();
-        send(probe, R"({"type":"hello","version":1,"name":")" + probe.name + R"(","media_port":40000})" "\n");
+        send(probe, R"({"type":"hello","version":1,"name":")" + probe.name +
+                        R"(","media_port":40000})"
+                        "\n");
         // Every registered client, the earlier probes included.
         std::size_t expected = count + static_cast<std::size_t>(j);
         if (!co_await wait_until([&] { return probe_arrivals_.size() >= expected; }, std::chrono::seconds(30))) {
@@ -327,8 +340,10 @@ asio::awaitable<void> LoadBench::run(std::size_t count, int joins, std::size_t p
         per_recipient.insert(per_recipient.end(), probe_arrivals_.begin(), probe_arrivals_.end());
     }
     probe_name_.clear();
-    std::snprintf(text, sizeof text, "join reaches all        p50 %.1f ms, p99 %.1f ms, max %.1f ms over %zu joins "
-                  "(per recipient p50 %.1f ms, p99 %.1f ms)", percentile(all_reached, 50), percentile(all_reached, 99),
+    std::snprintf(text, sizeof text,
+                  "join reaches all        p50 %.1f ms, p99 %.1f ms, max %.1f ms over %zu joins "
+                  "(per recipient p50 %.1f ms, p99 %.1f ms)",
+                  percentile(all_reached, 50), percentile(all_reached, 99),
                   all_reached.empty() ? 0.0 : *std::max_element(all_reached.begin(), all_reached.end()),
                   all_reached.size(), percentile(per_recipient, 50), percentile(per_recipient, 99));
     print(text);
@@ -353,7 +368,8 @@ asio::awaitable<void> LoadBench::run(std::size_t count, int joins, std::size_t p
     watchers_paused_ = true;
     pairs_active_ = pairs;
     for (std::size_t p = 0; p < pairs; ++p) start_call(*clients_[2 * p]);
-    co_await wait_until([&] { return failures_ > 0; }, std::chrono::milliseconds(static_cast<long>(churn_seconds * 1000)));
+    co_await wait_until([&] { return failures_ > 0; },
+                        std::chrono::milliseconds(static_cast<long>(churn_seconds * 1000)));
     churning_ = false;
     co_await wait_until([&] { return pairs_active_ == 0; }, std::chrono::seconds(30));
     double churn_s = std::chrono::duration<double>(Clock::now() - churn_start).count();
@@ -364,8 +380,10 @@ asio::awaitable<void> LoadBench::run(std::size_t count, int joins, std::size_t p
     parked_.clear();
     asio::steady_timer catch_up(io_, std::chrono::seconds(2));
     co_await catch_up.async_wait(as_result);
-    std::snprintf(text, sizeof text, "call set-up             p50 %.2f ms, p99 %.2f ms, max %.2f ms over %zu calls "
-                  "(%zu pairs, each calling every %lld ms: %.0f calls/s)", percentile(setup_ms_, 50), percentile(setup_ms_, 99),
+    std::snprintf(text, sizeof text,
+                  "call set-up             p50 %.2f ms, p99 %.2f ms, max %.2f ms over %zu calls "
+                  "(%zu pairs, each calling every %lld ms: %.0f calls/s)",
+                  percentile(setup_ms_, 50), percentile(setup_ms_, 99),
                   setup_ms_.empty() ? 0.0 : *std::max_element(setup_ms_.begin(), setup_ms_.end()), setup_ms_.size(),
                   pairs, static_cast<long long>(call_interval_.count()), static_cast<double>(calls_done_) / churn_s);
     print(text);
@@ -418,8 +436,9 @@ int main(int argc, char** argv) {
     asio::io_context io(1);
     LoadBench bench(io, static_cast<std::uint16_t>(*port), static_cast<int>(*pid));
     bench.call_interval_ = std::chrono::milliseconds(*interval);
-    asio::co_spawn(io, bench.run(static_cast<std::size_t>(*clients), static_cast<int>(*joins),
-                                 static_cast<std::size_t>(*pairs), static_cast<double>(*churn)),
+    asio::co_spawn(io,
+                   bench.run(static_cast<std::size_t>(*clients), static_cast<int>(*joins),
+                             static_cast<std::size_t>(*pairs), static_cast<double>(*churn)),
                    [&io](std::exception_ptr e) {
                        if (e) {
                            try {

@@ -55,8 +55,7 @@ FlagParser::Outcome FlagParser::parse(int argc, const char* const* argv) const {
         std::string arg = argv[i];
         if (arg == "--help" || arg == "-h") return Help{};
         if (arg == "--version") return Version{};
-        if (arg.rfind("--", 0) != 0 || arg.size() == 2)
-            return "unexpected argument '" + arg + "' (try --help)";
+        if (arg.rfind("--", 0) != 0 || arg.size() == 2) return "unexpected argument '" + arg + "' (try --help)";
         std::string name = arg.substr(2);
         std::optional<std::string> inline_value;
         if (auto eq = name.find('='); eq != std::string::npos) {
@@ -102,8 +101,7 @@ std::optional<long long> parse_integer(const std::string& text, long long lo, lo
     long long value = 0;
     const char* end = text.data() + text.size();
     auto [ptr, ec] = std::from_chars(text.data(), end, value);
-    if (text.empty() || ec != std::errc{} || ptr != end || value < lo || value > hi)
-        return std::nullopt;
+    if (text.empty() || ec != std::errc{} || ptr != end || value < lo || value > hi) return std::nullopt;
     return value;
 }
 

@@ -11,10 +11,14 @@ std::atomic<Level> g_min_level{Level::info};
 
 const char* level_name(Level level) {
     switch (level) {
-        case Level::debug: return "DEBUG";
-        case Level::info: return "INFO ";
-        case Level::warn: return "WARN ";
-        case Level::error: return "ERROR";
+        case Level::debug:
+            return "DEBUG";
+        case Level::info:
+            return "INFO ";
+        case Level::warn:
+            return "WARN ";
+        case Level::error:
+            return "ERROR";
     }
     return "?    ";
 }

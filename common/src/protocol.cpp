@@ -1,8 +1,8 @@
 #include "sala/protocol.hpp"
 
+#include <locale.h>
 #include <clocale>
 #include <cwctype>
-#include <locale.h>
 
 namespace sala::protocol {
 namespace {
@@ -53,8 +53,7 @@ std::optional<std::string> name_problem(std::string_view name) {
     for (std::size_t i = 0; i < name.size();) {
         auto cp = next_code_point(name, i);
         if (!cp) return "A name must be valid UTF-8 text.";
-        if (!is_name_char(*cp))
-            return "A name may hold only letters, digits, spaces and the characters _ - .";
+        if (!is_name_char(*cp)) return "A name may hold only letters, digits, spaces and the characters _ - .";
         ++chars;
     }
     if (chars > kMaxNameChars) return "A name can be at most 32 characters long.";
@@ -72,8 +71,7 @@ std::string name_key(std::string_view name) {
 std::variant<Json, LineError> parse_line(std::string_view line) {
     if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
     Json message = Json::parse(line, nullptr, /*allow_exceptions=*/false);
-    if (message.is_discarded())
-        return LineError{"bad_request", "The message is not valid JSON (or not valid UTF-8)."};
+    if (message.is_discarded()) return LineError{"bad_request", "The message is not valid JSON (or not valid UTF-8)."};
     if (!message.is_object()) return LineError{"bad_request", "A message must be a JSON object."};
     auto it = message.find("type");
     if (it == message.end() || !it->is_string())

@@ -1,10 +1,10 @@
 #include "call_id.hpp"
 
+#include <sys/random.h>
 #include <array>
 #include <cerrno>
 #include <cstdint>
 #include <stdexcept>
-#include <sys/random.h>
 
 namespace sala::server {
 

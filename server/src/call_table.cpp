@@ -8,8 +8,7 @@ const Call& CallTable::add(ClientId caller, ClientId callee, Clock::time_point d
     std::string id = new_call_id();
     while (calls_.count(id)) id = new_call_id();
     auto at = deadlines_.emplace(deadline, id);
-    auto [it, inserted] =
-        calls_.emplace(id, Entry{Call{id, caller, callee, CallState::ringing}, at});
+    auto [it, inserted] = calls_.emplace(id, Entry{Call{id, caller, callee, CallState::ringing}, at});
     (void)inserted;
     return it->second.call;
 }
@@ -35,8 +34,7 @@ void CallTable::remove(const std::string& id) {
 
 std::vector<std::string> CallTable::expired(Clock::time_point now) const {
     std::vector<std::string> ids;
-    for (auto it = deadlines_.begin(); it != deadlines_.end() && it->first <= now; ++it)
-        ids.push_back(it->second);
+    for (auto it = deadlines_.begin(); it != deadlines_.end() && it->first <= now; ++it) ids.push_back(it->second);
     return ids;
 }
 

@@ -4,9 +4,7 @@
 
 namespace sala::server {
 
-void PresenceLog::append(ClientId about, std::string line) {
-    entries_.push_back(Entry{about, std::move(line)});
-}
+void PresenceLog::append(ClientId about, std::string line) { entries_.push_back(Entry{about, std::move(line)}); }
 
 std::string PresenceLog::lines(Seq from, Seq to, ClientId reader) const {
     from = std::max(from, base_);

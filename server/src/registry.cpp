@@ -7,9 +7,7 @@ namespace {
 namespace type = protocol::type;
 using protocol::Json;
 
-SharedLine make_line(const Json& message) {
-    return std::make_shared<const std::string>(protocol::to_line(message));
-}
+SharedLine make_line(const Json& message) { return std::make_shared<const std::string>(protocol::to_line(message)); }
 
 const SharedLine& pong_line() {
     static const SharedLine line = make_line(Json{{"type", type::pong}});
@@ -21,34 +19,25 @@ std::string_view strip_cr(std::string_view line) {
     return line;
 }
 
-bool is_blank(std::string_view line) {
-    return line.find_first_not_of(" \t") == std::string_view::npos;
-}
+bool is_blank(std::string_view line) { return line.find_first_not_of(" \t") == std::string_view::npos; }
 
 }  // namespace
 
 Registry::Registry(Outbox& outbox, RegistryLimits limits) : outbox_(outbox), limits_(limits) {}
 
-void Registry::connected(ClientId id, std::string host) {
-    clients_[id].host = std::move(host);
-}
+void Registry::connected(ClientId id, std::string host) { clients_[id].host = std::move(host); }
 
-void Registry::send(ClientId to, const Json& message) {
-    outbox_.send(to, make_line(message));
-}
+void Registry::send(ClientId to, const Json& message) { outbox_.send(to, make_line(message)); }
 
 void Registry::send_error(ClientId to, std::string_view code, std::string_view message) {
     send(to, protocol::error(code, message));
 }
 
-void Registry::publish(ClientId about, const Json& message) {
-    outbox_.publish(about, protocol::to_line(message));
-}
+void Registry::publish(ClientId about, const Json& message) { outbox_.publish(about, protocol::to_line(message)); }
 
 void Registry::status_changed(ClientId id, const Client& client) {
-    publish(id, Json{{"type", type::user_status},
-                       {"name", client.name},
-                       {"status", client.busy() ? "busy" : "available"}});
+    publish(id,
+            Json{{"type", type::user_status}, {"name", client.name}, {"status", client.busy() ? "busy" : "available"}});
 }
 
 AfterLine Registry::receive(ClientId id, std::string_view line, Clock::time_point now) {
@@ -93,8 +82,7 @@ void Registry::line_too_long(ClientId id) {
 
 void Registry::on_hello(ClientId id, Client& client, const Json& message) {
     if (client.registered()) {
-        send_error(id, "already_registered",
-                   log::cat("You are already registered as \"", client.name, "\"."));
+        send_error(id, "already_registered", log::cat("You are already registered as \"", client.name, "\"."));
         return;
     }
     auto version = protocol::get_int(message, "version");
@@ -107,17 +95,14 @@ void Registry::on_hello(ClientId id, Client& client, const Json& message) {
                                    " only; you asked for version ", *version, "."));
     if (!name) return send_error(id, "bad_request", "hello needs a string field \"name\".");
     if (!media_port || *media_port < 1 || *media_port > 65535)
-        return send_error(id, "bad_request",
-                          "hello needs an integer field \"media_port\" between 1 and 65535.");
+        return send_error(id, "bad_request", "hello needs an integer field \"media_port\" between 1 and 65535.");
     if (auto problem = protocol::name_problem(*name)) return send_error(id, "invalid_name", *problem);
     if (by_key_.size() >= limits_.max_clients)
         return send_error(id, "server_full",
-                          log::cat("The server is full (", limits_.max_clients,
-                                   " users); try again later."));
+                          log::cat("The server is full (", limits_.max_clients, " users); try again later."));
     std::string key = protocol::name_key(*name);
     if (by_key_.count(key))
-        return send_error(id, "name_taken",
-                          log::cat("The name \"", *name, "\" is already taken; choose another."));
+        return send_error(id, "name_taken", log::cat("The name \"", *name, "\" is already taken; choose another."));
 
     client.name = *name;
     client.quoted_name = Json(*name).dump();
@@ -126,8 +111,8 @@ void Registry::on_hello(ClientId id, Client& client, const Json& message) {
     outbox_.send(id, std::make_shared<const std::string>(welcome_line(id, client)));
     publish(id, Json{{"type", type::user_joined}, {"name", client.name}, {"status", "available"}});
     outbox_.subscribe(id);
-    log::info("server", log::cat("registered ", client.quoted_name, " from ", client.host,
-                                 " (", by_key_.size(), " users)"));
+    log::info("server",
+              log::cat("registered ", client.quoted_name, " from ", client.host, " (", by_key_.size(), " users)"));
 }
 
 // Built by hand: with thousands of users, a welcome is large and sent often.
@@ -147,28 +132,22 @@ std::string Registry::welcome_line(ClientId id, const Client& client) const {
     return line;
 }
 
-void Registry::call_failed(ClientId id, std::string_view peer, std::string_view reason,
-                           std::string_view message) {
-    send(id, Json{{"type", type::call_failed}, {"peer", peer}, {"reason", reason},
-                  {"message", message}});
+void Registry::call_failed(ClientId id, std::string_view peer, std::string_view reason, std::string_view message) {
+    send(id, Json{{"type", type::call_failed}, {"peer", peer}, {"reason", reason}, {"message", message}});
 }
 
 void Registry::on_call(ClientId id, Client& client, const Json& message, Clock::time_point now) {
     auto to = protocol::get_string(message, "to");
     if (!to) return send_error(id, "bad_request", "call needs a string field \"to\".");
-    if (!client.registered())
-        return call_failed(id, *to, "not_registered", "Send hello before calling anyone.");
+    if (!client.registered()) return call_failed(id, *to, "not_registered", "Send hello before calling anyone.");
     auto found = by_key_.find(protocol::name_key(*to));
-    if (found == by_key_.end())
-        return call_failed(id, *to, "unknown_user", "Nobody by that name is online.");
+    if (found == by_key_.end()) return call_failed(id, *to, "unknown_user", "Nobody by that name is online.");
     ClientId callee_id = found->second;
     Client& callee = clients_.at(callee_id);
     if (callee_id == id) return call_failed(id, callee.name, "self_call", "You cannot call yourself.");
     if (client.busy())
-        return call_failed(id, callee.name, "already_in_call",
-                           "Hang up your current call or invite first.");
-    if (callee.busy())
-        return call_failed(id, callee.name, "busy", log::cat(callee.name, " is in another call."));
+        return call_failed(id, callee.name, "already_in_call", "Hang up your current call or invite first.");
+    if (callee.busy()) return call_failed(id, callee.name, "busy", log::cat(callee.name, " is in another call."));
 
     auto deadline = now + limits_.invite_timeout;
     const Call& call = calls_.add(id, callee_id, deadline);
@@ -179,15 +158,12 @@ void Registry::on_call(ClientId id, Client& client, const Json& message, Clock::
     status_changed(id, client);
     status_changed(callee_id, callee);
     outbox_.invite_deadline(deadline);
-    log::info("server", log::cat("call ", call.id, ": ", client.quoted_name, " invites ",
-                                 callee.quoted_name));
+    log::info("server", log::cat("call ", call.id, ": ", client.quoted_name, " invites ", callee.quoted_name));
 }
 
-void Registry::on_call_message(ClientId id, Client& client, const Json& message,
-                               const std::string& kind) {
+void Registry::on_call_message(ClientId id, Client& client, const Json& message, const std::string& kind) {
     auto call_id = protocol::get_string(message, "call_id");
-    if (!call_id)
-        return send_error(id, "bad_request", log::cat(kind, " needs a string field \"call_id\"."));
+    if (!call_id) return send_error(id, "bad_request", log::cat(kind, " needs a string field \"call_id\"."));
     if (!client.registered()) return send_error(id, "not_registered", "Send hello first.");
     const Call* call = calls_.find(*call_id);
     if (!call || (call->caller != id && call->callee != id))
@@ -216,8 +192,7 @@ void Registry::on_call_message(ClientId id, Client& client, const Json& message,
     log::info("server", log::cat("call ", call->id, ": answered"));
 }
 
-void Registry::end_call(const Call& ended, std::string_view reason, std::string_view by,
-                        ClientId gone) {
+void Registry::end_call(const Call& ended, std::string_view reason, std::string_view by, ClientId gone) {
     Call call = ended;  // the table entry goes away below
     calls_.remove(call.id);
     Json message{{"type", type::call_ended}, {"call_id", call.id}, {"reason", reason}, {"by", by}};
@@ -246,8 +221,7 @@ void Registry::disconnected(ClientId id, std::string_view why) {
         by_key_.erase(protocol::name_key(client.name));
         outbox_.unsubscribe(id);
         publish(id, Json{{"type", type::user_left}, {"name", client.name}});
-        log::info("server", log::cat(client.quoted_name, " left: ", why, " (", by_key_.size(),
-                                     " users)"));
+        log::info("server", log::cat(client.quoted_name, " left: ", why, " (", by_key_.size(), " users)"));
     }
     clients_.erase(it);
 }

@@ -87,8 +87,7 @@ private:
     void on_hello(ClientId id, Client& client, const Json& message);
     void on_call(ClientId id, Client& client, const Json& message, Clock::time_point now);
     void on_call_message(ClientId id, Client& client, const Json& message, const std::string& type);
-    void call_failed(ClientId id, std::string_view peer, std::string_view reason,
-                     std::string_view message);
+    void call_failed(ClientId id, std::string_view peer, std::string_view reason, std::string_view message);
     void end_call(const Call& call, std::string_view reason, std::string_view by, ClientId gone);
     std::string welcome_line(ClientId id, const Client& client) const;
 

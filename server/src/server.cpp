@@ -96,8 +96,7 @@ private:
                 continue;
             }
             if (sessions_.size() >= max_connections_) {
-                log::warn("server", log::cat("refused a connection: already ", sessions_.size(),
-                                             " connections"));
+                log::warn("server", log::cat("refused a connection: already ", sessions_.size(), " connections"));
                 continue;  // the socket closes as it goes out of scope
             }
             admit(std::move(socket));
@@ -113,8 +112,7 @@ private:
         if (ec) return;
         ClientId id = next_id_++;
         registry_.connected(id, host_of(remote));
-        auto session = std::make_shared<Session>(std::move(socket), id, *this, limits_,
-                                                 std::span<char>(scratch_));
+        auto session = std::make_shared<Session>(std::move(socket), id, *this, limits_, std::span<char>(scratch_));
         sessions_.emplace(id, Peer{session});
         log::debug("server", log::cat("client ", id, " connected from ", endpoint_text(remote)));
         session->start();
@@ -183,15 +181,14 @@ private:
     void shut_down(int signal) {
         if (stopping_) return;
         stopping_ = true;
-        log::info("server", log::cat("signal ", signal, ": shutting down, telling ", sessions_.size(),
-                                     " clients"));
+        log::info("server", log::cat("signal ", signal, ": shutting down, telling ", sessions_.size(), " clients"));
         std::error_code ignored;
         acceptor_.close(ignored);
         presence_timer_.cancel();
         invite_timer_.cancel();
         registry_.clear();  // nobody is told that the others leave
-        auto shutdown = std::make_shared<const std::string>(
-            protocol::to_line(protocol::Json{{"type", protocol::type::shutdown}}));
+        auto shutdown =
+            std::make_shared<const std::string>(protocol::to_line(protocol::Json{{"type", protocol::type::shutdown}}));
         for (auto& [id, peer] : sessions_) {
             peer.session->send(shutdown);
             peer.session->finish();
@@ -289,11 +286,11 @@ int run(const ServerOptions& options) {
     std::size_t open_files = raise_open_file_limit();
     std::size_t capacity = client_capacity(open_files);
     std::size_t max_clients = options.max_clients.value_or(capacity);
-    log::info("server", log::cat("open-file limit ", open_files, ": room for ", capacity,
-                                 " clients; accepting up to ", max_clients));
+    log::info("server", log::cat("open-file limit ", open_files, ": room for ", capacity, " clients; accepting up to ",
+                                 max_clients));
     if (max_clients > capacity)
-        log::warn("server", log::cat("--max-clients ", max_clients, " is more than the open-file limit allows (",
-                                     capacity, ")"));
+        log::warn("server",
+                  log::cat("--max-clients ", max_clients, " is more than the open-file limit allows (", capacity, ")"));
     asio::io_context io(1);
     try {
         Server server(io, options, max_clients);

@@ -34,8 +34,8 @@ std::variant<ServerOptions, std::string> options_from_flags(const ParsedFlags& f
         if (!max) return std::string("--max-clients must be a number from 1 to 10000000");
         options.max_clients = static_cast<std::size_t>(*max);
     }
-    for (auto [flag, field] : {std::pair{"invite-timeout", &options.invite_timeout},
-                               std::pair{"idle-timeout", &options.idle_timeout}}) {
+    for (auto [flag, field] :
+         {std::pair{"invite-timeout", &options.invite_timeout}, std::pair{"idle-timeout", &options.idle_timeout}}) {
         if (!flags.has(flag)) continue;
         auto seconds = parse_integer(flags.get(flag), 1, 86400);
         if (!seconds) return std::string("--") + flag + " must be a number of seconds from 1 to 86400";

@@ -12,8 +12,8 @@ using asio::ip::tcp;
 constexpr std::size_t kMaxGather = 64;  // queued lines written by one system call
 }  // namespace
 
-Session::Session(tcp::socket socket, ClientId id, SessionEvents& events,
-                 const SessionLimits& limits, std::span<char> scratch)
+Session::Session(tcp::socket socket, ClientId id, SessionEvents& events, const SessionLimits& limits,
+                 std::span<char> scratch)
     : socket_(std::move(socket)),
       id_(id),
       events_(events),
@@ -25,9 +25,12 @@ Session::Session(tcp::socket socket, ClientId id, SessionEvents& events,
 
 void Session::start() {
     auto executor = socket_.get_executor();
-    asio::co_spawn(executor, [self = shared_from_this()] { return self->read_loop(); }, asio::detached);
-    asio::co_spawn(executor, [self = shared_from_this()] { return self->write_loop(); }, asio::detached);
-    asio::co_spawn(executor, [self = shared_from_this()] { return self->idle_watch(); }, asio::detached);
+    asio::co_spawn(
+        executor, [self = shared_from_this()] { return self->read_loop(); }, asio::detached);
+    asio::co_spawn(
+        executor, [self = shared_from_this()] { return self->write_loop(); }, asio::detached);
+    asio::co_spawn(
+        executor, [self = shared_from_this()] { return self->idle_watch(); }, asio::detached);
 }
 
 // Reads into the shared scratch buffer until the socket is drained, and only then waits
@@ -104,8 +107,7 @@ void Session::write_now() {
         if (ec == asio::error::would_block || ec == asio::error::try_again) break;
         if (ec) {
             // Not now: the server may be in the middle of a presence pass.
-            asio::post(socket_.get_executor(),
-                       [self = shared_from_this(), why = ec.message()] { self->close(why); });
+            asio::post(socket_.get_executor(), [self = shared_from_this(), why = ec.message()] { self->close(why); });
             return;
         }
         consume(written);
@@ -154,12 +156,11 @@ void Session::send(const SharedLine& line) {
     if (closed_ || overflowed_) return;
     if (!queue_.empty() && queued_bytes_ + line->size() > limits_.max_queued_bytes) {
         overflowed_ = true;
-        log::warn("server", log::cat("client ", id_, " does not read its messages (over ",
-                                     limits_.max_queued_bytes, " bytes queued): disconnecting"));
+        log::warn("server", log::cat("client ", id_, " does not read its messages (over ", limits_.max_queued_bytes,
+                                     " bytes queued): disconnecting"));
         // Not now: the server may be in the middle of a presence pass.
-        asio::post(socket_.get_executor(), [self = shared_from_this()] {
-            self->close("too slow: it did not read its messages");
-        });
+        asio::post(socket_.get_executor(),
+                   [self = shared_from_this()] { self->close("too slow: it did not read its messages"); });
         return;
     }
     queue_.push_back(line);

@@ -8,8 +8,8 @@
 #include <deque>
 #include <memory>
 #include <span>
-#include <vector>
 #include <string_view>
+#include <vector>
 
 #include "line_framer.hpp"
 #include "registry.hpp"
@@ -40,8 +40,8 @@ struct SessionLimits {
 class Session : public std::enable_shared_from_this<Session> {
 public:
     // `scratch` is the server's receive buffer, shared by all sessions (one thread).
-    Session(asio::ip::tcp::socket socket, ClientId id, SessionEvents& events,
-            const SessionLimits& limits, std::span<char> scratch);
+    Session(asio::ip::tcp::socket socket, ClientId id, SessionEvents& events, const SessionLimits& limits,
+            std::span<char> scratch);
 
     void start();
     ClientId id() const { return id_; }

@@ -119,8 +119,7 @@ public:
     // A null sink described as `name` (its monitor is "Monitor of NAME").
     void sink(const std::string& name, int rate, int channels) {
         std::string err;
-        ASSERT_EQ(run({script_, "sink", dir_, name, std::to_string(rate), std::to_string(channels)}, &err), 0)
-            << err;
+        ASSERT_EQ(run({script_, "sink", dir_, name, std::to_string(rate), std::to_string(channels)}, &err), 0) << err;
     }
     void unload(const std::string& name) {
         std::string err;
@@ -164,8 +163,7 @@ class AudioDevicesPulse : public ::testing::Test {
 protected:
     void SetUp() override {
         if (!pulse_.started())
-            GTEST_SKIP() << "PulseAudio cannot be started here (tools/install-deps test installs it): "
-                         << pulse_.why();
+            GTEST_SKIP() << "PulseAudio cannot be started here (tools/install-deps test installs it): " << pulse_.why();
         auto espeak = find_on_path("espeak-ng");
         ASSERT_TRUE(espeak) << "espeak-ng is needed (tools/install-deps test)";
         speak(*espeak, "en+m3", "The quick brown fox jumps over the lazy dog, then runs far away into the forest.",
@@ -188,7 +186,8 @@ protected:
             return {};
         }
         std::cout << "[ measure  ] " << std::filesystem::path(sent).filename().string() << " -> "
-                  << std::filesystem::path(recorded).filename().string() << ": " << sala::audio::describe(*result) << "\n";
+                  << std::filesystem::path(recorded).filename().string() << ": " << sala::audio::describe(*result)
+                  << "\n";
         return *result;
     }
 
@@ -216,8 +215,7 @@ protected:
     void call_and_measure() {
         ServerProcess server;
         CliPeer bob(server.port(), "bob",
-                    {"--answer", "accept", "--calls", "1", "--audio-in", "device:b_in",
-                     "--audio-out", "device:b_out"});
+                    {"--answer", "accept", "--calls", "1", "--audio-in", "device:b_in", "--audio-out", "device:b_out"});
         ASSERT_TRUE(bob.wait_for("registered", 10s)) << bob.process().stderr_text();
         CliPeer alice(server.port(), "alice",
                       {"--call", "bob", "--audio-in", "device:a_in", "--audio-out", "device:a_out"});
@@ -372,8 +370,7 @@ TEST_F(AudioDevicesPulse, SpeakerRemovedMidCallIsReportedTheCallGoesOnAndAnother
     EXPECT_EQ((*problem)["code"], "audio_device") << problem->dump();
     EXPECT_EQ((*problem)["device"], "speaker") << problem->dump();
     EXPECT_NE((*problem)["message"].get<std::string>().find("b_out"), std::string::npos) << problem->dump();
-    EXPECT_NE((*problem)["message"].get<std::string>().find("stopped working"), std::string::npos)
-        << problem->dump();
+    EXPECT_NE((*problem)["message"].get<std::string>().find("stopped working"), std::string::npos) << problem->dump();
 
     // The call goes on: packets keep arriving after the removal.
     const int at = second_of(bob);

@@ -56,8 +56,7 @@ constexpr double kLossy = 0.4;
 constexpr double kUnrelated = 0.3;  // the wrong utterance must stay below this
 constexpr double kMaxDelayMs = 300.0;
 
-constexpr const char* kAliceText =
-    "The quick brown fox jumps over the lazy dog, then runs far away into the forest.";
+constexpr const char* kAliceText = "The quick brown fox jumps over the lazy dog, then runs far away into the forest.";
 constexpr const char* kBobText = "Seven silver spoons were lying on the kitchen table, next to a bowl of soup.";
 
 SimilarityResult measure(const std::string& sent, const std::string& recorded) {
@@ -99,14 +98,14 @@ protected:
 
     // Bob answers and records; alice calls for `seconds` and records. Both get `extra`.
     std::vector<std::string> bob_args(const std::vector<std::string>& extra) const {
-        std::vector<std::string> args{"--answer", "accept", "--calls", "1", "--audio-in", bob_says_,
-                                      "--audio-out", bob_heard_};
+        std::vector<std::string> args{"--answer",   "accept",  "--calls",     "1",
+                                      "--audio-in", bob_says_, "--audio-out", bob_heard_};
         args.insert(args.end(), extra.begin(), extra.end());
         return args;
     }
     std::vector<std::string> alice_args(double seconds, const std::vector<std::string>& extra) const {
-        std::vector<std::string> args{"--call", "bob", "--duration", std::to_string(seconds), "--audio-in",
-                                      alice_says_, "--audio-out", alice_heard_};
+        std::vector<std::string> args{"--call",     "bob",       "--duration",  std::to_string(seconds),
+                                      "--audio-in", alice_says_, "--audio-out", alice_heard_};
         args.insert(args.end(), extra.begin(), extra.end());
         return args;
     }
@@ -143,8 +142,8 @@ TEST_F(CallAudio, EachSideHearsTheOtherInBothDirectionsAtOnce) {
     expect_heard(measure(bob_says_, alice_heard_), kClean);
     // Controls: nobody hears their own voice, and the two utterances do not resemble each
     // other, so a pass above is not the metric flattering any speech.
-    for (const auto& [sent, recorded] : {std::pair{alice_says_, alice_heard_}, std::pair{bob_says_, bob_heard_},
-                                         std::pair{alice_says_, bob_says_}}) {
+    for (const auto& [sent, recorded] :
+         {std::pair{alice_says_, alice_heard_}, std::pair{bob_says_, bob_heard_}, std::pair{alice_says_, bob_says_}}) {
         const auto r = measure(sent, recorded);
         EXPECT_LT(r.spectral_similarity, kUnrelated) << describe(r);
         EXPECT_LT(r.tracked_similarity, kUnrelated) << describe(r);

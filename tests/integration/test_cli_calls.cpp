@@ -217,7 +217,8 @@ TEST(CliCalls, BadFlagsAreRefusedBeforeConnecting) {
         auto status = p.wait();
         return std::make_pair(status.value_or(-1), p.stderr_text());
     };
-    EXPECT_EQ(run({"--name", "x"}), std::make_pair(2, std::string("sala-cli: --server HOST[:PORT] is required (try --help)\n")));
+    EXPECT_EQ(run({"--name", "x"}),
+              std::make_pair(2, std::string("sala-cli: --server HOST[:PORT] is required (try --help)\n")));
     EXPECT_EQ(run({"--server", "h:99999", "--name", "x"}).second,
               "sala-cli: bad server address 'h:99999': the port must be 1 to 65535\n");
     EXPECT_EQ(run({"--server", "h", "--name", "x", "--frame-ms", "15"}).second,

@@ -37,8 +37,7 @@ protected:
         ASSERT_TRUE(bob.wait_for("call_started"));
     }
     // Exactly one call_ended, with this reason and author, and nothing more about it.
-    void expect_ended(LineClient& client, const std::string& id, const std::string& reason,
-                      const std::string& by) {
+    void expect_ended(LineClient& client, const std::string& id, const std::string& reason, const std::string& by) {
         auto ended = client.wait_for("call_ended");
         ASSERT_TRUE(ended);
         EXPECT_EQ(*ended, (Json{{"type", "call_ended"}, {"call_id", id}, {"reason", reason}, {"by", by}}));
@@ -63,9 +62,13 @@ TEST_F(ServerCalls, AcceptedCallGivesEachTheOthersMediaAddress) {
     ASSERT_TRUE(bob.send(Json{{"type", "accept"}, {"call_id", id}}));
     auto a = alice.wait_for("call_started"), b = bob.wait_for("call_started");
     ASSERT_TRUE(a && b);
-    EXPECT_EQ(*a, (Json{{"type", "call_started"}, {"call_id", id}, {"peer", "bob"},
+    EXPECT_EQ(*a, (Json{{"type", "call_started"},
+                        {"call_id", id},
+                        {"peer", "bob"},
                         {"media", {{"host", "127.0.0.1"}, {"port", 42000}}}}));
-    EXPECT_EQ(*b, (Json{{"type", "call_started"}, {"call_id", id}, {"peer", "alice"},
+    EXPECT_EQ(*b, (Json{{"type", "call_started"},
+                        {"call_id", id},
+                        {"peer", "alice"},
                         {"media", {{"host", "127.0.0.1"}, {"port", 41000}}}}));
 }
 

@@ -59,8 +59,9 @@ TEST(ServerPresence, PresenceBeforeADirectedMessageArrivesBeforeIt) {
         EXPECT_EQ(carol.read(), (Json{{"type", "user_status"}, {"name", "alice"}, {"status", "busy"}}));
         ASSERT_TRUE(bob->wait_for("calling"));
         ASSERT_TRUE(bob->send(Json{{"type", "bye"}}));
-        EXPECT_EQ(alice.read(), (Json{{"type", "call_ended"}, {"call_id", (*invite)["call_id"]},
-                                      {"reason", "peer_left"}, {"by", name}}));
+        EXPECT_EQ(
+            alice.read(),
+            (Json{{"type", "call_ended"}, {"call_id", (*invite)["call_id"]}, {"reason", "peer_left"}, {"by", name}}));
         EXPECT_EQ(alice.read(), (Json{{"type", "user_left"}, {"name", name}}));
         EXPECT_EQ(carol.read(), (Json{{"type", "user_status"}, {"name", "alice"}, {"status", "available"}}));
         EXPECT_EQ(carol.read(), (Json{{"type", "user_left"}, {"name", name}}));
@@ -102,9 +103,12 @@ TEST(ServerPresence, PingIsAnsweredAndCountsAsActivity) {
             auto wait = std::chrono::duration_cast<std::chrono::milliseconds>(round_end - Clock::now());
             auto m = talker.read(wait);
             if (!m) break;
-            if ((*m)["type"] == "pong") ++pongs;
-            else if (*m == Json{{"type", "user_left"}, {"name", "silent"}}) left = true;
-            else ADD_FAILURE() << *m;
+            if ((*m)["type"] == "pong")
+                ++pongs;
+            else if (*m == Json{{"type", "user_left"}, {"name", "silent"}})
+                left = true;
+            else
+                ADD_FAILURE() << *m;
         }
     }
     EXPECT_GE(pongs, 3);

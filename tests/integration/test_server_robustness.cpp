@@ -122,7 +122,8 @@ TEST(ServerRobustness, GarbageBytesGetBadRequestAndTheConnectionStaysUsable) {
     EXPECT_GT(errors, 0);
     for (const char* line : {"{\"type\":\"ping\"", "[]", "{\"type\":1}", "{}", "null", "{\"type\":\"dance\"}"}) {
         ASSERT_TRUE(client.send_raw(std::string(line) + "\n"));
-        EXPECT_EQ(error_code(client), line == std::string("{\"type\":\"dance\"}") ? "unknown_type" : "bad_request") << line;
+        EXPECT_EQ(error_code(client), line == std::string("{\"type\":\"dance\"}") ? "unknown_type" : "bad_request")
+            << line;
     }
     EXPECT_TRUE(client.hello("survivor"));
 }
@@ -230,8 +231,8 @@ TEST(ServerRobustness, SigintWithNoClientsExitsZero) {
 }
 
 TEST(ServerRobustness, BadFlagValuesAreRefused) {
-    for (auto args : std::vector<std::vector<std::string>>{{"--port", "70000"}, {"--idle-timeout", "0"},
-                                                           {"--max-clients", "x"}}) {
+    for (auto args :
+         std::vector<std::vector<std::string>>{{"--port", "70000"}, {"--idle-timeout", "0"}, {"--max-clients", "x"}}) {
         args.insert(args.begin(), bin("sala-server"));
         Process p(args);
         EXPECT_EQ(p.wait(), 2) << args[1];

@@ -3,8 +3,8 @@
 namespace sala::test {
 namespace {
 std::vector<std::string> cli_argv(std::uint16_t port, const std::string& name, std::vector<std::string> extra) {
-    std::vector<std::string> argv{bin("sala-cli"), "--server", "127.0.0.1:" + std::to_string(port), "--name", name,
-                                  "--json"};
+    std::vector<std::string> argv{bin("sala-cli"), "--server", "127.0.0.1:" + std::to_string(port),
+                                  "--name",        name,       "--json"};
     argv.insert(argv.end(), extra.begin(), extra.end());
     return argv;
 }

@@ -1,15 +1,15 @@
 #include "line_client.hpp"
 
 #include <arpa/inet.h>
-#include <cerrno>
-#include <cstring>
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <poll.h>
-#include <stdexcept>
 #include <sys/socket.h>
 #include <unistd.h>
+#include <cerrno>
+#include <cstring>
+#include <stdexcept>
 
 #include "deadline.hpp"
 #include "sala/cli_flags.hpp"
@@ -22,8 +22,7 @@ using Clock = std::chrono::steady_clock;
 LineClient::LineClient(std::uint16_t port, int receive_buffer) {
     fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
     if (fd_ < 0) throw std::runtime_error(std::string("socket: ") + std::strerror(errno));
-    if (receive_buffer > 0)
-        setsockopt(fd_, SOL_SOCKET, SO_RCVBUF, &receive_buffer, sizeof receive_buffer);
+    if (receive_buffer > 0) setsockopt(fd_, SOL_SOCKET, SO_RCVBUF, &receive_buffer, sizeof receive_buffer);
     sockaddr_in address{};
     address.sin_family = AF_INET;
     address.sin_port = htons(port);
@@ -120,9 +119,7 @@ std::optional<Json> LineClient::wait_for(std::string_view type, std::chrono::mil
     }
 }
 
-bool LineClient::quiet_for(std::chrono::milliseconds duration) {
-    return !read_line(duration).has_value();
-}
+bool LineClient::quiet_for(std::chrono::milliseconds duration) { return !read_line(duration).has_value(); }
 
 bool LineClient::wait_closed(std::chrono::milliseconds timeout) {
     auto deadline = Clock::now() + timeout;
@@ -134,8 +131,7 @@ bool LineClient::wait_closed(std::chrono::milliseconds timeout) {
 }
 
 std::optional<Json> LineClient::hello(const std::string& name, int media_port) {
-    if (!send(Json{{"type", "hello"}, {"version", 1}, {"name", name}, {"media_port", media_port}}))
-        return std::nullopt;
+    if (!send(Json{{"type", "hello"}, {"version", 1}, {"name", name}, {"media_port", media_port}})) return std::nullopt;
     auto reply = read();
     if (!reply || reply->value("type", "") != "welcome") return std::nullopt;
     return reply;

@@ -2,15 +2,15 @@
 
 #include "deadline.hpp"
 
-#include <cerrno>
-#include <csignal>
-#include <cstring>
 #include <fcntl.h>
 #include <poll.h>
 #include <spawn.h>
-#include <stdexcept>
 #include <sys/wait.h>
 #include <unistd.h>
+#include <cerrno>
+#include <csignal>
+#include <cstring>
+#include <stdexcept>
 
 extern char** environ;
 
@@ -21,8 +21,7 @@ using Clock = std::chrono::steady_clock;
 
 Process::Process(std::vector<std::string> argv) {
     int in[2], out[2], err[2];
-    if (pipe2(in, O_CLOEXEC) || pipe2(out, O_CLOEXEC) || pipe2(err, O_CLOEXEC))
-        throw std::runtime_error("pipe failed");
+    if (pipe2(in, O_CLOEXEC) || pipe2(out, O_CLOEXEC) || pipe2(err, O_CLOEXEC)) throw std::runtime_error("pipe failed");
     posix_spawn_file_actions_t actions;
     posix_spawn_file_actions_init(&actions);
     posix_spawn_file_actions_adddup2(&actions, in[0], 0);
@@ -76,8 +75,7 @@ std::optional<std::string> Process::read_line(std::chrono::milliseconds timeout)
     }
 }
 
-std::optional<std::string> Process::wait_for_line(const std::string& needle,
-                                                  std::chrono::milliseconds timeout) {
+std::optional<std::string> Process::wait_for_line(const std::string& needle, std::chrono::milliseconds timeout) {
     auto deadline = Clock::now() + timeout;
     while (Clock::now() < deadline) {
         auto line = read_line(std::chrono::milliseconds(remaining_ms(deadline)));

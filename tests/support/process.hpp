@@ -1,10 +1,10 @@
 #pragma once
 // A child process for tests: argv, stdin/stdout/stderr pipes, reads with deadlines.
 
+#include <sys/types.h>
 #include <chrono>
 #include <optional>
 #include <string>
-#include <sys/types.h>
 #include <vector>
 
 namespace sala::test {
@@ -22,8 +22,7 @@ public:
     // The next line on stdout (without '\n'), or nullopt at EOF or after the timeout.
     std::optional<std::string> read_line(std::chrono::milliseconds timeout = 5000ms);
     // Reads stdout lines until one contains `needle`; returns it, or nullopt.
-    std::optional<std::string> wait_for_line(const std::string& needle,
-                                             std::chrono::milliseconds timeout = 5000ms);
+    std::optional<std::string> wait_for_line(const std::string& needle, std::chrono::milliseconds timeout = 5000ms);
     // Everything written to stderr so far (read without blocking).
     std::string stderr_text();
     void write_stdin(const std::string& text);

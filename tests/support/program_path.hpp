@@ -1,12 +1,12 @@
 #pragma once
 // Finds an installed program (espeak-ng, tshark, ...) on PATH, for tests that need one.
 
+#include <unistd.h>
 #include <cstdlib>
 #include <filesystem>
 #include <optional>
 #include <sstream>
 #include <string>
-#include <unistd.h>
 
 namespace sala::test {
 

@@ -13,13 +13,10 @@ std::vector<std::string> server_argv(std::vector<std::string> extra) {
 }
 }  // namespace
 
-ServerProcess::ServerProcess(std::vector<std::string> extra_args)
-    : process_(server_argv(std::move(extra_args))) {
+ServerProcess::ServerProcess(std::vector<std::string> extra_args) : process_(server_argv(std::move(extra_args))) {
     auto first = process_.read_line(5000ms);
     auto port = first ? port_from_listening_line(*first) : std::nullopt;
-    if (!port)
-        throw std::runtime_error("sala-server did not report its port; stderr: " +
-                                 process_.stderr_text());
+    if (!port) throw std::runtime_error("sala-server did not report its port; stderr: " + process_.stderr_text());
     port_ = *port;
 }
 

@@ -1,11 +1,11 @@
 #pragma once
 // A fresh temporary directory for one test, removed with everything in it afterwards.
 
+#include <unistd.h>
 #include <atomic>
 #include <filesystem>
 #include <string>
 #include <system_error>
-#include <unistd.h>
 
 namespace sala::test {
 

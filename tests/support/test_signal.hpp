@@ -14,8 +14,7 @@ inline std::vector<int16_t> sine(double hz, double seconds, double peak_dbfs, in
     const double amplitude = 32767.0 * std::pow(10.0, peak_dbfs / 20.0);
     std::vector<int16_t> out(n);
     for (std::size_t i = 0; i < n; ++i)
-        out[i] = static_cast<int16_t>(
-            std::lround(amplitude * std::sin(2.0 * std::numbers::pi * hz * i / rate)));
+        out[i] = static_cast<int16_t>(std::lround(amplitude * std::sin(2.0 * std::numbers::pi * hz * i / rate)));
     return out;
 }
 
@@ -27,8 +26,7 @@ inline double rms_dbfs(const std::vector<int16_t>& s, std::size_t begin, std::si
 }
 
 // Frequency from upward zero crossings over samples[begin, end), in Hz.
-inline double zero_crossing_hz(const std::vector<int16_t>& s, std::size_t begin, std::size_t end,
-                               int rate = 48000) {
+inline double zero_crossing_hz(const std::vector<int16_t>& s, std::size_t begin, std::size_t end, int rate = 48000) {
     std::size_t first = 0, last = 0, crossings = 0;
     for (std::size_t i = begin + 1; i < end; ++i) {
         if (s[i - 1] < 0 && s[i] >= 0) {

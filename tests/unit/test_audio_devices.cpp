@@ -28,8 +28,7 @@ using Clock = std::chrono::steady_clock;
 namespace {
 
 // Drains pipes.capture for a while, returning what arrived and how long it took.
-std::vector<int16_t> drain_capture(AudioPipes& pipes, std::chrono::milliseconds window,
-                                   double* seconds) {
+std::vector<int16_t> drain_capture(AudioPipes& pipes, std::chrono::milliseconds window, double* seconds) {
     std::vector<int16_t> got;
     int16_t buffer[4800];
     const auto begin = Clock::now();
@@ -211,6 +210,5 @@ TEST(AudioDevices, UnknownSoundDeviceFailsCleanly) {
         EXPECT_NE(error.find("no audio output device"), std::string::npos) << error;
     }
     // Listing works (possibly empty) without a sound server.
-    for (const sala::client::AudioDeviceInfo& d : sala::client::list_audio_devices())
-        EXPECT_FALSE(d.name.empty());
+    for (const sala::client::AudioDeviceInfo& d : sala::client::list_audio_devices()) EXPECT_FALSE(d.name.empty());
 }

@@ -17,7 +17,9 @@ TEST(CallStateMachine, OutgoingCallAcceptedThenHungUp) {
     EXPECT_EQ(t.send[0], (msg({{"type", "call"}, {"to", "bob"}})));
     m.on_server_message(msg({{"type", "calling"}, {"call_id", "c1"}, {"peer", "bob"}}));
     EXPECT_EQ(m.call_id(), "c1");
-    t = m.on_server_message(msg({{"type", "call_started"}, {"call_id", "c1"}, {"peer", "bob"},
+    t = m.on_server_message(msg({{"type", "call_started"},
+                                 {"call_id", "c1"},
+                                 {"peer", "bob"},
                                  {"media", {{"host", "127.0.0.1"}, {"port", 40000}}}}));
     EXPECT_TRUE(t.started);
     EXPECT_EQ(m.state(), CallState::in_call);
@@ -96,7 +98,9 @@ TEST(CallStateMachine, ConnectionLossEndsInvitesButNotCalls) {
     EXPECT_EQ(m.connection_lost().ended_reason, "connection_lost");
     m.on_server_message(msg({{"type", "invite"}, {"call_id", "c5"}, {"from", "bob"}}));
     m.accept();
-    m.on_server_message(msg({{"type", "call_started"}, {"call_id", "c5"}, {"peer", "bob"},
+    m.on_server_message(msg({{"type", "call_started"},
+                             {"call_id", "c5"},
+                             {"peer", "bob"},
                              {"media", {{"host", "127.0.0.1"}, {"port", 1}}}}));
     EXPECT_FALSE(m.connection_lost().ended_reason);
     EXPECT_EQ(m.state(), CallState::in_call);

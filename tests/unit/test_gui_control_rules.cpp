@@ -2,10 +2,10 @@
 // statistics history and the settings file.
 #include <gtest/gtest.h>
 
+#include <unistd.h>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
-#include <unistd.h>
 
 #include "sala/gui/control_rules.hpp"
 #include "sala/gui/format.hpp"

@@ -3,9 +3,9 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
-#include <cstdio>
 #include <chrono>
 #include <cmath>
+#include <cstdio>
 #include <functional>
 #include <map>
 #include <numbers>
@@ -20,8 +20,8 @@ constexpr std::uint16_t kFirstSeq = 65400;  // every stream crosses the 16-bit w
 constexpr std::uint32_t kFirstTs = 0xfff00000u;
 
 Clock::time_point at_ms(double ms) {
-    return Clock::time_point{} + std::chrono::duration_cast<Clock::duration>(
-                                     std::chrono::duration<double, std::milli>(ms + 1000.0));
+    return Clock::time_point{} +
+           std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double, std::milli>(ms + 1000.0));
 }
 
 // Packets of a speech-like tone (harmonics of a gliding pitch), encoded once per frame length;
@@ -51,8 +51,8 @@ const std::vector<std::vector<std::uint8_t>>& stream(int frame_ms) {
 }
 
 struct Arrival {
-    int index;   // packet number in the stream
-    double ms;   // arrival time
+    int index;  // packet number in the stream
+    double ms;  // arrival time
 };
 
 struct Playout {
@@ -65,7 +65,7 @@ struct Playout {
 // Delivers the arrivals in time order and pops one frame every frame_ms from pop_start_ms until
 // end_ms (arrivals at the same instant as a pop come first).
 Playout simulate(JitterBuffer& jb, int packet_ms, std::vector<Arrival> arrivals, double end_ms,
-             double pop_start_ms = 0.0) {
+                 double pop_start_ms = 0.0) {
     const auto& packets = stream(packet_ms);
     const std::uint32_t ticks = static_cast<std::uint32_t>(packet_ms * 48);
     std::stable_sort(arrivals.begin(), arrivals.end(), [](const Arrival& a, const Arrival& b) { return a.ms < b.ms; });
@@ -101,8 +101,8 @@ std::vector<std::int16_t> clean_decode(int packet_ms, int count) {
     std::vector<std::int16_t> frame(kMaxVoicePacketSamples);
     for (int i = 0; i < count; ++i) {
         const auto& packets = stream(packet_ms);
-        const int n = decoder.decode(packets[static_cast<std::size_t>(i) % packets.size()], frame.data(),
-                                     kMaxVoicePacketSamples);
+        const int n =
+            decoder.decode(packets[static_cast<std::size_t>(i) % packets.size()], frame.data(), kMaxVoicePacketSamples);
         out.insert(out.end(), frame.begin(), frame.begin() + n);
     }
     return out;
@@ -197,7 +197,8 @@ TEST(JitterBuffer, KeepsALookaheadForFecWhenLossIsFrequent) {
     std::bernoulli_distribution lose(0.1);
     std::vector<bool> lost(1500);
     for (auto&& l : lost) l = lose(rng);
-    const Playout run = simulate(jb, 20, arrivals(20, 1500, {}, [&](int i) { return i > 10 && lost[static_cast<std::size_t>(i)]; }), 30'100);
+    const Playout run = simulate(
+        jb, 20, arrivals(20, 1500, {}, [&](int i) { return i > 10 && lost[static_cast<std::size_t>(i)]; }), 30'100);
     const JitterBufferStats s = run.stats.back();
     EXPECT_GT(s.lost, 100u);
     EXPECT_GT(s.fec_recovered, s.lost * 7 / 10) << "lost " << s.lost;
@@ -210,7 +211,8 @@ TEST(JitterBuffer, TargetGrowsWithJitterAndShrinksWhenItFalls) {
     std::uniform_real_distribution<double> spread(0.0, 80.0);
     std::vector<double> jitter(3000, 0.0);
     for (int i = 500; i < 1500; ++i) jitter[static_cast<std::size_t>(i)] = spread(rng);  // 10 s to 30 s
-    const Playout run = simulate(jb, 20, arrivals(20, 3000, [&](int i) { return jitter[static_cast<std::size_t>(i)]; }), 60'000);
+    const Playout run =
+        simulate(jb, 20, arrivals(20, 3000, [&](int i) { return jitter[static_cast<std::size_t>(i)]; }), 60'000);
     auto at = [&](double ms) { return run.stats.at(static_cast<std::size_t>(ms / 20)); };
     EXPECT_EQ(at(9'000).target_delay_ms, 20);
     EXPECT_LE(at(9'000).current_delay_ms, 40);
@@ -284,7 +286,8 @@ TEST(JitterBuffer, RestartsCleanlyOnASequenceAndTimestampJump) {
         const double t = i * 20.0;
         // The sender restarts at packet 200 with new random sequence and timestamp origins.
         const auto seq = static_cast<std::uint16_t>(i < 200 ? 100 + i : 40000 + i);
-        const auto ts = static_cast<std::uint32_t>(i < 200 ? 5000 + 960 * i : 3'000'000'000u + 960u * static_cast<std::uint32_t>(i));
+        const auto ts = static_cast<std::uint32_t>(i < 200 ? 5000 + 960 * i
+                                                           : 3'000'000'000u + 960u * static_cast<std::uint32_t>(i));
         jb.push(seq, ts, packets[static_cast<std::size_t>(i)], at_ms(t + 5));
         kinds.push_back(jb.pop(frame.data(), at_ms(t + 10)));
     }
@@ -299,7 +302,9 @@ TEST(JitterBuffer, GoesSilentWhenTheStreamStopsAndResumesWhenItReturns) {
     JitterBuffer jb;
     // 2 s of packets, nothing for 3 s, then the same stream continues (sequence numbers go on).
     auto plan = arrivals(20, 250);
-    plan.erase(std::remove_if(plan.begin(), plan.end(), [](const Arrival& a) { return a.index >= 100 && a.index < 250; }), plan.end());
+    plan.erase(
+        std::remove_if(plan.begin(), plan.end(), [](const Arrival& a) { return a.index >= 100 && a.index < 250; }),
+        plan.end());
     for (int i = 100; i < 150; ++i) plan.push_back({i, 5000 + (i - 100) * 20.0});
     const Playout run = simulate(jb, 20, plan, 7000);
     const std::size_t stop = 2000 / 20;

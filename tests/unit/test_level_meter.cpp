@@ -14,8 +14,7 @@ namespace {
 constexpr std::size_t kBlock = 480;
 
 void feed(LevelMeter& meter, const std::vector<int16_t>& samples) {
-    for (std::size_t at = 0; at + kBlock <= samples.size(); at += kBlock)
-        meter.process(samples.data() + at, kBlock);
+    for (std::size_t at = 0; at + kBlock <= samples.size(); at += kBlock) meter.process(samples.data() + at, kBlock);
 }
 }  // namespace
 

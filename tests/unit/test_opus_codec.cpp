@@ -14,8 +14,8 @@ using namespace sala::client;
 std::vector<std::int16_t> sine(double hz, double amplitude, int samples) {
     std::vector<std::int16_t> out(static_cast<std::size_t>(samples));
     for (int i = 0; i < samples; ++i)
-        out[static_cast<std::size_t>(i)] = static_cast<std::int16_t>(
-            amplitude * std::sin(2 * std::numbers::pi * hz * i / kVoiceSampleRate));
+        out[static_cast<std::size_t>(i)] =
+            static_cast<std::int16_t>(amplitude * std::sin(2 * std::numbers::pi * hz * i / kVoiceSampleRate));
     return out;
 }
 
@@ -193,8 +193,7 @@ TEST(OpusCodec, DefaultRateStaysWidebandAndSpendsOnFecOnlyWhenLossIsExpected) {
     const auto input = gliding_vowel(kVoiceSampleRate * 3);
     VoiceEncoder clean_network(20, 20000);
     const auto clean = encode_all(clean_network, input);
-    for (const auto& packet : clean)
-        EXPECT_LE(opus_packet_get_bandwidth(packet.data()), OPUS_BANDWIDTH_WIDEBAND);
+    for (const auto& packet : clean) EXPECT_LE(opus_packet_get_bandwidth(packet.data()), OPUS_BANDWIDTH_WIDEBAND);
     EXPECT_FALSE(carries_fec(clean, clean_network.frame_samples()));
 
     VoiceEncoder lossy_network(20, 20000);

@@ -20,8 +20,7 @@ TEST(ProtocolNames, RejectsBadNamesWithAReason) {
     EXPECT_EQ(name_problem(" alice"), "A name cannot start or end with a space.");
     EXPECT_EQ(name_problem("alice "), "A name cannot start or end with a space.");
     for (const char* name : {"a/b", "a\nb", "a\tb", "<script>", "al\"ice", "a😀"})
-        EXPECT_EQ(name_problem(name), "A name may hold only letters, digits, spaces and the characters _ - .")
-            << name;
+        EXPECT_EQ(name_problem(name), "A name may hold only letters, digits, spaces and the characters _ - .") << name;
     for (const char* name : {"\xff", "a\xc3", "\xc0\xaf", "\xed\xa0\x80", "\xe2\x82"})
         EXPECT_EQ(name_problem(name), "A name must be valid UTF-8 text.");
 }

@@ -44,8 +44,7 @@ TEST_P(ResamplerRates, WholeBufferKeepsToneLengthAndTiming) {
     in.insert(in.end(), tone.begin(), tone.end());
 
     const std::vector<int16_t> out = Resampler(in_rate, out_rate).process_all(in);
-    const std::size_t expected =
-        static_cast<std::size_t>(double(in.size()) * out_rate / in_rate + 0.5);
+    const std::size_t expected = static_cast<std::size_t>(double(in.size()) * out_rate / in_rate + 0.5);
     ASSERT_EQ(out.size(), expected);
     const std::size_t start = static_cast<std::size_t>(out_rate) / 10;
     const std::size_t mid_lo = start + static_cast<std::size_t>(out_rate) / 10;
@@ -57,9 +56,8 @@ TEST_P(ResamplerRates, WholeBufferKeepsToneLengthAndTiming) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Rates, ResamplerRates,
-                         ::testing::Values(RateCase{44100, 48000}, RateCase{8000, 48000},
-                                           RateCase{48000, 44100}, RateCase{96000, 48000},
-                                           RateCase{16000, 48000}));
+                         ::testing::Values(RateCase{44100, 48000}, RateCase{8000, 48000}, RateCase{48000, 44100},
+                                           RateCase{96000, 48000}, RateCase{16000, 48000}));
 
 // Streaming in small uneven chunks gives the same tone as the whole-buffer conversion.
 TEST(Resampler, StreamingInChunksConsumesEverything) {
@@ -73,8 +71,7 @@ TEST(Resampler, StreamingInChunksConsumesEverything) {
         std::size_t done = 0;
         while (done < n) {
             std::size_t consumed = 0;
-            const std::size_t wrote =
-                r.process(in.data() + at + done, n - done, buffer, 300, &consumed);
+            const std::size_t wrote = r.process(in.data() + at + done, n - done, buffer, 300, &consumed);
             out.insert(out.end(), buffer, buffer + wrote);
             done += consumed;
         }

@@ -12,15 +12,11 @@
 namespace {
 using namespace sala::client;
 
-ReportBlock sample_block() {
-    return ReportBlock{0xcafebabe, 25, -3, 0x0001fff0, 480, 0x12345678, 0x00018000};
-}
+ReportBlock sample_block() { return ReportBlock{0xcafebabe, 25, -3, 0x0001fff0, 480, 0x12345678, 0x00018000}; }
 
 SenderInfo sample_info() { return SenderInfo{0xe8f1a2b3c4d5e6f7ULL, 960000, 500, 40000}; }
 
-std::size_t words_to_bytes(const std::uint8_t* header) {
-    return (std::size_t{header[2]} << 8 | header[3]) * 4 + 4;
-}
+std::size_t words_to_bytes(const std::uint8_t* header) { return (std::size_t{header[2]} << 8 | header[3]) * 4 + 4; }
 
 TEST(RtcpPacket, SenderReportRoundTripsWithCname) {
     std::array<std::uint8_t, 256> out{};
@@ -76,8 +72,8 @@ TEST(RtcpPacket, ReceiverReportRoundTripsWithAndWithoutBlock) {
 TEST(RtcpPacket, ClampsCumulativeLossTo24BitsSigned) {
     std::array<std::uint8_t, 128> out{};
     ReportBlock block = sample_block();
-    for (auto [given, expected] : {std::pair{-10'000'000, -0x800000}, {10'000'000, 0x7fffff}, {-1, -1},
-                                   {0x7fffff, 0x7fffff}, {0, 0}}) {
+    for (auto [given, expected] :
+         {std::pair{-10'000'000, -0x800000}, {10'000'000, 0x7fffff}, {-1, -1}, {0x7fffff, 0x7fffff}, {0, 0}}) {
         block.cumulative_lost = given;
         const std::size_t size = write_receiver_report(1, block, out);
         EXPECT_EQ(parse_rtcp(std::span(out.data(), size))->blocks.at(0).cumulative_lost, expected);
@@ -129,8 +125,7 @@ TEST(RtcpPacket, ParsesPaddingOnTheLastPacketOnly) {
     EXPECT_FALSE(parse_rtcp(bad_count));
     const std::uint8_t too_much[] = {0xa0, 201, 0, 2, 0, 0, 0, 9, 0, 0, 0, 9};
     EXPECT_FALSE(parse_rtcp(too_much));
-    const std::uint8_t padded_then_more[] = {0xa0, 201, 0, 2, 0, 0, 0, 9, 0, 0, 0, 4,
-                                             0x80, 201, 0, 1, 0, 0, 0, 9};
+    const std::uint8_t padded_then_more[] = {0xa0, 201, 0, 2, 0, 0, 0, 9, 0, 0, 0, 4, 0x80, 201, 0, 1, 0, 0, 0, 9};
     EXPECT_FALSE(parse_rtcp(padded_then_more));
 }
 
@@ -145,8 +140,8 @@ TEST(RtcpPacket, RejectsTruncatedAndInconsistentPackets) {
     }
     const std::uint8_t wrong_version[] = {0x40, 201, 0, 1, 0, 0, 0, 9};
     EXPECT_FALSE(parse_rtcp(wrong_version));
-    const std::uint8_t too_many_blocks[] = {0x82, 201, 0, 7, 0, 0, 0, 9, 1, 2, 3, 4, 5, 6, 7, 8,
-                                            9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24};
+    const std::uint8_t too_many_blocks[] = {0x82, 201, 0,  7,  0,  0,  0,  9,  1,  2,  3,  4,  5,  6,  7,  8,
+                                            9,    10,  11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24};
     EXPECT_FALSE(parse_rtcp(too_many_blocks));
     const std::uint8_t sr_too_short[] = {0x80, 200, 0, 1, 0, 0, 0, 9};
     EXPECT_FALSE(parse_rtcp(sr_too_short));
@@ -181,8 +176,8 @@ TEST(RtcpDemux, TellsRtcpFromRtpPerRfc5761) {
         const std::size_t n = write_rtp(RtpHeader{marker, kOpusPayloadType, 1, 2, 3}, {}, rtp);
         EXPECT_FALSE(looks_like_rtcp(std::span(rtp.data(), n)));
     }
-    const std::uint8_t edge_low[] = {0x80, 191, 0, 0}, low[] = {0x80, 192, 0, 0},
-                       high[] = {0x80, 223, 0, 0}, edge_high[] = {0x80, 224, 0, 0};
+    const std::uint8_t edge_low[] = {0x80, 191, 0, 0}, low[] = {0x80, 192, 0, 0}, high[] = {0x80, 223, 0, 0},
+                       edge_high[] = {0x80, 224, 0, 0};
     EXPECT_FALSE(looks_like_rtcp(edge_low));
     EXPECT_TRUE(looks_like_rtcp(low));
     EXPECT_TRUE(looks_like_rtcp(high));
@@ -193,8 +188,8 @@ TEST(RtcpDemux, TellsRtcpFromRtpPerRfc5761) {
 TEST(RtcpTime, NtpNowIsUnixTimePlusTheNtpEra) {
     const auto before = std::chrono::system_clock::now();
     const std::uint64_t ntp = ntp_now();
-    const auto unix_seconds = static_cast<std::uint64_t>(
-        std::chrono::duration_cast<std::chrono::seconds>(before.time_since_epoch()).count());
+    const auto unix_seconds =
+        static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::seconds>(before.time_since_epoch()).count());
     EXPECT_NEAR(static_cast<double>(ntp >> 32), static_cast<double>(unix_seconds + 2'208'988'800ULL), 2.0);
     EXPECT_EQ(ntp_middle32(0x0123456789abcdefULL), 0x456789abu);
 }
@@ -205,7 +200,7 @@ TEST(RtcpTime, RoundTripTimeFollowsRfc3550WorkedExample) {
     EXPECT_DOUBLE_EQ(rtt_ms(0xb7108000u, 0xb7052000u, 0x00054000u), 6125.0);
     EXPECT_DOUBLE_EQ(rtt_ms(0x00010000u + 0x0000199au, 0x00010000u, 0), 0x199a * 1000.0 / 65536.0);
     EXPECT_DOUBLE_EQ(rtt_ms(0x00000100u, 0xffffff00u, 0x00000100u), 0x100 * 1000.0 / 65536.0);  // wraps
-    EXPECT_EQ(rtt_ms(123, 0, 0), -1.0);           // no SR received yet
+    EXPECT_EQ(rtt_ms(123, 0, 0), -1.0);                                                         // no SR received yet
     EXPECT_EQ(rtt_ms(0x10000, 0x10000, 5), 0.0);  // clock granularity: never negative
 }
 

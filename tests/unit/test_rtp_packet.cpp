@@ -20,8 +20,8 @@ TEST(RtpPacket, WritesTheRfc3550Layout) {
     const auto payload = bytes({0xaa, 0xbb, 0xcc});
     std::array<std::uint8_t, 64> out{};
     ASSERT_EQ(write_rtp(header, payload, out), 15u);
-    const auto expected = bytes({0x80, 0x80 | 111, 0x12, 0x34, 0x89, 0xab, 0xcd, 0xef, 0x01, 0x02,
-                                 0x03, 0x04, 0xaa, 0xbb, 0xcc});
+    const auto expected =
+        bytes({0x80, 0x80 | 111, 0x12, 0x34, 0x89, 0xab, 0xcd, 0xef, 0x01, 0x02, 0x03, 0x04, 0xaa, 0xbb, 0xcc});
     EXPECT_TRUE(std::equal(expected.begin(), expected.end(), out.begin()));
 }
 
@@ -62,10 +62,10 @@ TEST(RtpPacket, WriteRefusesWhatDoesNotFit) {
 
 TEST(RtpPacket, SkipsCsrcsExtensionAndPadding) {
     // V=2 P=1 X=1 CC=2, two CSRCs, a one-word extension, payload 7 7, three padding bytes.
-    const auto packet = bytes({0xb2, 111, 0, 1, 0, 0, 0, 2, 0, 0, 0, 3,  // fixed header
-                               0xc1, 0xc1, 0xc1, 0xc1, 0xc2, 0xc2, 0xc2, 0xc2,  // CSRCs
-                               0xbe, 0xde, 0x00, 0x01, 0x10, 0xff, 0, 0,  // extension
-                               7, 7, 0, 0, 3});  // payload, padding with count 3
+    const auto packet = bytes({0xb2, 111,  0,    1,    0,    0,    0,    2,    0, 0, 0, 3,  // fixed header
+                               0xc1, 0xc1, 0xc1, 0xc1, 0xc2, 0xc2, 0xc2, 0xc2,              // CSRCs
+                               0xbe, 0xde, 0x00, 0x01, 0x10, 0xff, 0,    0,                 // extension
+                               7,    7,    0,    0,    3});  // payload, padding with count 3
     auto view = parse_rtp(packet);
     ASSERT_TRUE(view);
     EXPECT_EQ(view->header.sequence, 1);
@@ -87,25 +87,25 @@ TEST(RtpPacket, RejectsTruncatedAndInconsistentPackets) {
     const std::vector<std::vector<std::uint8_t>> bad = {
         {},
         bytes({0x80}),
-        bytes({0x80, 111, 0, 1, 0, 0, 0, 2, 0, 0, 0}),              // 11 bytes
-        bytes({0x40, 111, 0, 1, 0, 0, 0, 2, 0, 0, 0, 3, 1}),        // version 1
-        bytes({0xc0, 111, 0, 1, 0, 0, 0, 2, 0, 0, 0, 3, 1}),        // version 3
-        bytes({0x81, 111, 0, 1, 0, 0, 0, 2, 0, 0, 0, 3, 1, 2, 3}),  // CSRC cut short
-        bytes({0x8f, 111, 0, 1, 0, 0, 0, 2, 0, 0, 0, 3}),           // 15 CSRCs, none there
-        bytes({0x90, 111, 0, 1, 0, 0, 0, 2, 0, 0, 0, 3, 0xbe, 0xde}),  // extension header cut
+        bytes({0x80, 111, 0, 1, 0, 0, 0, 2, 0, 0, 0}),                                   // 11 bytes
+        bytes({0x40, 111, 0, 1, 0, 0, 0, 2, 0, 0, 0, 3, 1}),                             // version 1
+        bytes({0xc0, 111, 0, 1, 0, 0, 0, 2, 0, 0, 0, 3, 1}),                             // version 3
+        bytes({0x81, 111, 0, 1, 0, 0, 0, 2, 0, 0, 0, 3, 1, 2, 3}),                       // CSRC cut short
+        bytes({0x8f, 111, 0, 1, 0, 0, 0, 2, 0, 0, 0, 3}),                                // 15 CSRCs, none there
+        bytes({0x90, 111, 0, 1, 0, 0, 0, 2, 0, 0, 0, 3, 0xbe, 0xde}),                    // extension header cut
         bytes({0x90, 111, 0, 1, 0, 0, 0, 2, 0, 0, 0, 3, 0xbe, 0xde, 0, 2, 1, 2, 3, 4}),  // ext data cut
-        bytes({0x90, 111, 0, 1, 0, 0, 0, 2, 0, 0, 0, 3, 0xbe, 0xde, 0xff, 0xff}),  // huge ext length
-        bytes({0xa0, 111, 0, 1, 0, 0, 0, 2, 0, 0, 0, 3, 1, 2, 0}),  // padding count 0
-        bytes({0xa0, 111, 0, 1, 0, 0, 0, 2, 0, 0, 0, 3, 1, 2, 4}),  // padding longer than payload
-        bytes({0xa0, 111, 0, 1, 0, 0, 0, 2, 0, 0, 0, 3}),           // padding flag, no byte
-        bytes({0xb0, 111, 0, 1, 0, 0, 0, 2, 0, 0, 0, 3, 0xbe, 0xde, 0, 0, 2}),  // pad into ext
+        bytes({0x90, 111, 0, 1, 0, 0, 0, 2, 0, 0, 0, 3, 0xbe, 0xde, 0xff, 0xff}),        // huge ext length
+        bytes({0xa0, 111, 0, 1, 0, 0, 0, 2, 0, 0, 0, 3, 1, 2, 0}),                       // padding count 0
+        bytes({0xa0, 111, 0, 1, 0, 0, 0, 2, 0, 0, 0, 3, 1, 2, 4}),                       // padding longer than payload
+        bytes({0xa0, 111, 0, 1, 0, 0, 0, 2, 0, 0, 0, 3}),                                // padding flag, no byte
+        bytes({0xb0, 111, 0, 1, 0, 0, 0, 2, 0, 0, 0, 3, 0xbe, 0xde, 0, 0, 2}),           // pad into ext
     };
     for (std::size_t i = 0; i < bad.size(); ++i) EXPECT_FALSE(parse_rtp(bad[i])) << "case " << i;
 }
 
 TEST(RtpPacket, EveryTruncationOfAValidPacketIsSafe) {
-    const auto packet = bytes({0xb1, 111, 0, 1, 0, 0, 0, 2, 0, 0, 0, 3, 0xc1, 0xc1, 0xc1, 0xc1,
-                               0xbe, 0xde, 0x00, 0x01, 0x10, 0xff, 0, 0, 7, 7, 0, 2});
+    const auto packet = bytes({0xb1, 111,  0,    1,    0,    0,    0,    2,    0, 0, 0, 3, 0xc1, 0xc1,
+                               0xc1, 0xc1, 0xbe, 0xde, 0x00, 0x01, 0x10, 0xff, 0, 0, 7, 7, 0,    2});
     ASSERT_TRUE(parse_rtp(packet));
     for (std::size_t n = 0; n < packet.size(); ++n) {
         // A shorter copy in its own allocation, so ASan sees any read past the end.

@@ -16,7 +16,11 @@ struct Fed {
 
 bool feed(LineFramer& framer, Fed& fed, std::string_view data) {
     return framer.feed(
-        data, [&](std::string_view line) { fed.lines.emplace_back(line); return true; },
+        data,
+        [&](std::string_view line) {
+            fed.lines.emplace_back(line);
+            return true;
+        },
         [&] { ++fed.too_long; });
 }
 
@@ -65,7 +69,11 @@ TEST(ServerLineFramer, StopsWhenTheHandlerSaysSo) {
     LineFramer framer;
     std::vector<std::string> lines;
     bool more = framer.feed(
-        "a\nb\nc\n", [&](std::string_view line) { lines.emplace_back(line); return line != "b"; },
+        "a\nb\nc\n",
+        [&](std::string_view line) {
+            lines.emplace_back(line);
+            return line != "b";
+        },
         [] {});
     EXPECT_FALSE(more);
     EXPECT_EQ(lines, (std::vector<std::string>{"a", "b"}));

@@ -79,8 +79,7 @@ protected:
         drain();
         return calling["call_id"];
     }
-    void expect_ended(ClientId id, const std::string& call_id, const std::string& reason,
-                      const std::string& by) {
+    void expect_ended(ClientId id, const std::string& call_id, const std::string& reason, const std::string& by) {
         Json m = next(id);
         EXPECT_EQ(m["type"], "call_ended") << m;
         EXPECT_EQ(m["call_id"], call_id);
@@ -110,8 +109,9 @@ TEST_F(RegistryTest, WelcomeListsTheOthersAndEveryoneElseHearsTheJoin) {
     say(3, Json{{"type", "hello"}, {"version", 1}, {"name", "Zoë"}, {"media_port", 1}});
     Json welcome = next(3);
     EXPECT_EQ(welcome["name"], "Zoë");
-    EXPECT_EQ(welcome["users"], (Json::array({{{"name", "alice"}, {"status", "available"}},
-                                              {{"name", "bob"}, {"status", "available"}}})));
+    EXPECT_EQ(
+        welcome["users"],
+        (Json::array({{{"name", "alice"}, {"status", "available"}}, {{"name", "bob"}, {"status", "available"}}})));
     EXPECT_EQ(registry.registered(), 3u);
 }
 
@@ -195,9 +195,13 @@ TEST_F(RegistryTest, AcceptedCallGivesEachSideTheOthersMediaAddress) {
     std::string id = ring();
     say(2, Json{{"type", "accept"}, {"call_id", id}});
     Json a = next(1), b = next(2);
-    EXPECT_EQ(a, (Json{{"type", "call_started"}, {"call_id", id}, {"peer", "bob"},
+    EXPECT_EQ(a, (Json{{"type", "call_started"},
+                       {"call_id", id},
+                       {"peer", "bob"},
                        {"media", {{"host", "10.0.0.2"}, {"port", 4002}}}}));
-    EXPECT_EQ(b, (Json{{"type", "call_started"}, {"call_id", id}, {"peer", "alice"},
+    EXPECT_EQ(b, (Json{{"type", "call_started"},
+                       {"call_id", id},
+                       {"peer", "alice"},
                        {"media", {{"host", "10.0.0.1"}, {"port", 4001}}}}));
     EXPECT_TRUE(quiet(3));
     say(2, Json{{"type", "hangup"}, {"call_id", id}});

@@ -48,17 +48,14 @@ std::string wav_bytes(std::uint16_t tag, int channels, int rate, int bits, const
     put(body, 4, 4);
     body += "INFO";  // an unrelated chunk to skip
     body += "data";
-    put(body, declared_data == 0xFFFFFFFE ? static_cast<std::uint32_t>(data.size()) : declared_data,
-        4);
+    put(body, declared_data == 0xFFFFFFFE ? static_cast<std::uint32_t>(data.size()) : declared_data, 4);
     body += data;
     std::string file = "RIFF";
     put(file, static_cast<std::uint32_t>(body.size()), 4);
     return file + body;
 }
 
-void save(const std::string& path, const std::string& bytes) {
-    std::ofstream(path, std::ios::binary) << bytes;
-}
+void save(const std::string& path, const std::string& bytes) { std::ofstream(path, std::ios::binary) << bytes; }
 
 std::string pcm16(const std::vector<int16_t>& samples) {
     std::string s;
@@ -171,8 +168,7 @@ TEST(WavFile, SoxFilesAnyRateAndChannelsAreConverted) {
     for (const Case& c : cases) {
         SCOPED_TRACE(c.name);
         const std::string path = dir.file(c.name);
-        const std::string command =
-            std::string("sox -n ") + c.format + " '" + path + "' synth 1 sine 1000 vol 0.5";
+        const std::string command = std::string("sox -n ") + c.format + " '" + path + "' synth 1 sine 1000 vol 0.5";
         ASSERT_EQ(std::system(command.c_str()), 0) << command;
         // 0.5 of full scale: -6.02 dBFS peak, -9.03 dBFS RMS (8-bit has more noise).
         expect_one_second_1khz(path, -9.03, std::strcmp(c.name, "u8.wav") == 0 ? 0.5 : 0.3);

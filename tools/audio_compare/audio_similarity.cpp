@@ -48,8 +48,7 @@ std::size_t next_power_of_two(std::size_t n) {
 }
 
 // c[d] = sum_n a[n] * b[n + d] for d in 0 .. max_lag.
-std::vector<double> cross_correlation(const std::vector<double>& a, const std::vector<double>& b,
-                                      std::size_t max_lag) {
+std::vector<double> cross_correlation(const std::vector<double>& a, const std::vector<double>& b, std::size_t max_lag) {
     const std::size_t size = next_power_of_two(a.size() + b.size());
     std::vector<Complex> fa(size), fb(size);
     std::copy(a.begin(), a.end(), fa.begin());
@@ -71,8 +70,7 @@ std::vector<double> decimate(std::span<const std::int16_t> x, int factor) {
     std::vector<double> taps(2 * half + 1);
     double sum = 0;
     for (int j = -half; j <= half; ++j) {
-        const double sinc = j == 0 ? 2 * cutoff
-                                   : std::sin(2 * std::numbers::pi * cutoff * j) / (std::numbers::pi * j);
+        const double sinc = j == 0 ? 2 * cutoff : std::sin(2 * std::numbers::pi * cutoff * j) / (std::numbers::pi * j);
         const double window = 0.54 + 0.46 * std::cos(std::numbers::pi * j / half);
         taps[j + half] = sinc * window;
         sum += taps[j + half];
@@ -130,8 +128,7 @@ std::vector<double> mel_band_edges(int bands, double low_hz, double high_hz) {
     auto mel = [](double hz) { return 2595.0 * std::log10(1.0 + hz / 700.0); };
     auto hz = [](double m) { return 700.0 * (std::pow(10.0, m / 2595.0) - 1.0); };
     std::vector<double> edges(bands + 1);
-    for (int b = 0; b <= bands; ++b)
-        edges[b] = hz(mel(low_hz) + (mel(high_hz) - mel(low_hz)) * b / bands);
+    for (int b = 0; b <= bands; ++b) edges[b] = hz(mel(low_hz) + (mel(high_hz) - mel(low_hz)) * b / bands);
     return edges;
 }
 
@@ -200,8 +197,7 @@ double rms_dbfs(std::span<const std::int16_t> samples) {
     return std::max(-120.0, 10.0 * std::log10(mean / (32768.0 * 32768.0)));
 }
 
-std::optional<std::ptrdiff_t> estimate_delay(std::span<const std::int16_t> sent,
-                                             std::span<const std::int16_t> recorded,
+std::optional<std::ptrdiff_t> estimate_delay(std::span<const std::int16_t> sent, std::span<const std::int16_t> recorded,
                                              const SimilarityOptions& options) {
     const int factor = std::max(1, options.decimation);
     const auto coarse_sent = decimate(sent, factor);
@@ -213,8 +209,7 @@ std::optional<std::ptrdiff_t> estimate_delay(std::span<const std::int16_t> sent,
     const auto energy_sent = squared_prefix_sums(coarse_sent);
     const auto energy_recorded = squared_prefix_sums(coarse_recorded);
     // Lags where little overlaps would let a short chance match win the normalization.
-    const auto min_overlap = static_cast<std::ptrdiff_t>(
-        std::min(coarse_sent.size(), coarse_recorded.size()) / 2);
+    const auto min_overlap = static_cast<std::ptrdiff_t>(std::min(coarse_sent.size(), coarse_recorded.size()) / 2);
 
     std::optional<std::ptrdiff_t> best_coarse;
     double best_score = 0;
@@ -258,8 +253,8 @@ namespace {
 // The spectral similarity with recorded[start + delay_at(start)] compared to each SENT
 // frame at `start`.
 template <typename DelayAt>
-double band_similarity(std::span<const std::int16_t> sent, std::span<const std::int16_t> recorded,
-                       DelayAt delay_at, const SimilarityOptions& options, std::size_t* frames) {
+double band_similarity(std::span<const std::int16_t> sent, std::span<const std::int16_t> recorded, DelayAt delay_at,
+                       const SimilarityOptions& options, std::size_t* frames) {
     if (frames) *frames = 0;
     const auto frame = static_cast<std::ptrdiff_t>(options.frame_ms * kAnalysisRate / 1000.0);
     if (frame <= 0) return 0;
@@ -323,12 +318,13 @@ double band_similarity(std::span<const std::int16_t> sent, std::span<const std::
 
 double spectral_similarity(std::span<const std::int16_t> sent, std::span<const std::int16_t> recorded,
                            std::ptrdiff_t delay, const SimilarityOptions& options, std::size_t* frames) {
-    return band_similarity(sent, recorded, [delay](std::ptrdiff_t) { return delay; }, options, frames);
+    return band_similarity(
+        sent, recorded, [delay](std::ptrdiff_t) { return delay; }, options, frames);
 }
 
 double tracked_spectral_similarity(std::span<const std::int16_t> sent, std::span<const std::int16_t> recorded,
-                                   std::span<const SegmentDelay> segments, std::ptrdiff_t delay,
-                                   double segment_ms, const SimilarityOptions& options) {
+                                   std::span<const SegmentDelay> segments, std::ptrdiff_t delay, double segment_ms,
+                                   const SimilarityOptions& options) {
     const auto length = static_cast<std::ptrdiff_t>(segment_ms * kAnalysisRate / 1000.0);
     auto delay_at = [&](std::ptrdiff_t start) {
         for (const auto& segment : segments) {
@@ -341,8 +337,7 @@ double tracked_spectral_similarity(std::span<const std::int16_t> sent, std::span
     return band_similarity(sent, recorded, delay_at, options, nullptr);
 }
 
-std::optional<SimilarityResult> compare(std::span<const std::int16_t> sent,
-                                        std::span<const std::int16_t> recorded,
+std::optional<SimilarityResult> compare(std::span<const std::int16_t> sent, std::span<const std::int16_t> recorded,
                                         const SimilarityOptions& options) {
     const auto delay = estimate_delay(sent, recorded, options);
     if (!delay) return std::nullopt;
@@ -364,9 +359,8 @@ std::optional<SimilarityResult> compare(std::span<const std::int16_t> sent,
     return result;
 }
 
-std::vector<SegmentDelay> segment_delays(std::span<const std::int16_t> sent,
-                                         std::span<const std::int16_t> recorded, double segment_ms,
-                                         const SimilarityOptions& options) {
+std::vector<SegmentDelay> segment_delays(std::span<const std::int16_t> sent, std::span<const std::int16_t> recorded,
+                                         double segment_ms, const SimilarityOptions& options) {
     std::vector<SegmentDelay> out;
     const auto length = static_cast<std::size_t>(segment_ms * kAnalysisRate / 1000.0);
     if (length == 0) return out;
@@ -383,9 +377,8 @@ std::vector<SegmentDelay> segment_delays(std::span<const std::int16_t> sent,
     return out;
 }
 
-std::optional<SimilarityResult> compare_wav_files(const std::string& sent_path,
-                                                  const std::string& recorded_path, std::string* error,
-                                                  const SimilarityOptions& options) {
+std::optional<SimilarityResult> compare_wav_files(const std::string& sent_path, const std::string& recorded_path,
+                                                  std::string* error, const SimilarityOptions& options) {
     std::string why;
     const auto sent = client::read_wav_48k_mono(sent_path, &why);
     if (!sent) {

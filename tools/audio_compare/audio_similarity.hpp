@@ -47,51 +47,44 @@ double rms_dbfs(std::span<const std::int16_t> samples);
 // The lag in 0 .. max_delay at which recorded best matches sent: a coarse search on
 // low-passed, decimated signals, refined at the full rate. nullopt if either is silent
 // or too short to overlap.
-std::optional<std::ptrdiff_t> estimate_delay(std::span<const std::int16_t> sent,
-                                             std::span<const std::int16_t> recorded,
+std::optional<std::ptrdiff_t> estimate_delay(std::span<const std::int16_t> sent, std::span<const std::int16_t> recorded,
                                              const SimilarityOptions& options = {});
 
 // Normalized correlation of sent[n] with recorded[n + delay] over their overlap.
-double waveform_correlation(std::span<const std::int16_t> sent,
-                            std::span<const std::int16_t> recorded, std::ptrdiff_t delay);
+double waveform_correlation(std::span<const std::int16_t> sent, std::span<const std::int16_t> recorded,
+                            std::ptrdiff_t delay);
 
 // Correlation of the log band energies (per band, mean removed) of sent[n] and
 // recorded[n + delay], over the frames of the overlap where sent has speech. Level and a
 // fixed spectral tilt do not count; the time-frequency pattern does. Sets *frames.
-double spectral_similarity(std::span<const std::int16_t> sent,
-                           std::span<const std::int16_t> recorded, std::ptrdiff_t delay,
-                           const SimilarityOptions& options = {}, std::size_t* frames = nullptr);
+double spectral_similarity(std::span<const std::int16_t> sent, std::span<const std::int16_t> recorded,
+                           std::ptrdiff_t delay, const SimilarityOptions& options = {}, std::size_t* frames = nullptr);
 
 // Everything above at the estimated delay. nullopt if no delay could be estimated.
-std::optional<SimilarityResult> compare(std::span<const std::int16_t> sent,
-                                        std::span<const std::int16_t> recorded,
+std::optional<SimilarityResult> compare(std::span<const std::int16_t> sent, std::span<const std::int16_t> recorded,
                                         const SimilarityOptions& options = {});
 
 // The delay of one stretch of SENT, for following how the delay moves during a call.
 struct SegmentDelay {
-    double start_ms = 0;    // where the stretch starts in SENT
+    double start_ms = 0;  // where the stretch starts in SENT
     double delay_ms = 0;
     double correlation = 0;  // waveform correlation of the stretch at that delay
 };
 
 // estimate_delay() on consecutive segment_ms stretches of SENT that hold speech (RMS
 // within 30 dB of the whole signal's), each searched against RECORDED from the same point.
-std::vector<SegmentDelay> segment_delays(std::span<const std::int16_t> sent,
-                                         std::span<const std::int16_t> recorded, double segment_ms,
-                                         const SimilarityOptions& options = {});
+std::vector<SegmentDelay> segment_delays(std::span<const std::int16_t> sent, std::span<const std::int16_t> recorded,
+                                         double segment_ms, const SimilarityOptions& options = {});
 
 // spectral_similarity() with each segment_ms stretch of SENT at its own delay from
 // `segments` (see segment_delays()), and at `delay` where it has none.
-double tracked_spectral_similarity(std::span<const std::int16_t> sent,
-                                   std::span<const std::int16_t> recorded,
-                                   std::span<const SegmentDelay> segments, std::ptrdiff_t delay,
-                                   double segment_ms, const SimilarityOptions& options = {});
+double tracked_spectral_similarity(std::span<const std::int16_t> sent, std::span<const std::int16_t> recorded,
+                                   std::span<const SegmentDelay> segments, std::ptrdiff_t delay, double segment_ms,
+                                   const SimilarityOptions& options = {});
 
 // compare() on two WAV files (any rate and channel count, converted to 48 kHz mono). On
 // failure returns nullopt and puts one line saying why in *error (if not null).
-std::optional<SimilarityResult> compare_wav_files(const std::string& sent_path,
-                                                  const std::string& recorded_path,
-                                                  std::string* error,
-                                                  const SimilarityOptions& options = {});
+std::optional<SimilarityResult> compare_wav_files(const std::string& sent_path, const std::string& recorded_path,
+                                                  std::string* error, const SimilarityOptions& options = {});
 
 }  // namespace sala::audio

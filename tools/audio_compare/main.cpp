@@ -99,8 +99,8 @@ int main(int argc, char** argv) {
         std::printf("sent_rms_dbfs        %.1f\n", result->sent_rms_dbfs);
         std::printf("recorded_rms_dbfs    %.1f\n", result->recorded_rms_dbfs);
         for (const auto& segment : segments)
-            std::printf("segment at %7.0f ms: delay %7.2f ms, correlation %.3f\n", segment.start_ms,
-                        segment.delay_ms, segment.correlation);
+            std::printf("segment at %7.0f ms: delay %7.2f ms, correlation %.3f\n", segment.start_ms, segment.delay_ms,
+                        segment.correlation);
     }
     return 0;
 }

@@ -42,14 +42,16 @@ client::Impairment parse_impairment(const std::string& text) {
 
 CliOptions parse_cli_options(int argc, char** argv) {
     auto flags =
-        FlagParser("sala-cli", "--server HOST[:PORT] --name NAME [options]",
-                   "The Sala client without a window, for scripts, bots and tests.\n"
-                   "Commands on stdin: users, call NAME, accept, reject, hangup, mute, unmute, audio IN [OUT], stats, quit.")
+        FlagParser(
+            "sala-cli", "--server HOST[:PORT] --name NAME [options]",
+            "The Sala client without a window, for scripts, bots and tests.\n"
+            "Commands on stdin: users, call NAME, accept, reject, hangup, mute, unmute, audio IN [OUT], stats, quit.")
             .option("server", "HOST[:PORT]", "directory server (port 5000 unless given)")
             .option("name", "NAME", "the name to register")
             .option("call", "PEER", "call PEER once registered")
             .option("answer", "accept|reject|ignore", "what to do with incoming invites (default ignore: ask on stdin)")
-            .option("audio-in", "SPEC", "what is sent: a WAV file, tone:HZ, silence, device or device:NAME (default device)")
+            .option("audio-in", "SPEC",
+                    "what is sent: a WAV file, tone:HZ, silence, device or device:NAME (default device)")
             .option("audio-out", "SPEC", "what is heard: a WAV file, null, device or device:NAME (default device)")
             .option("duration", "SECONDS", "hang up after this long in a call")
             .option("calls", "N", "exit after N calls have ended (default 1 with --call)")
@@ -75,10 +77,14 @@ CliOptions parse_cli_options(int argc, char** argv) {
     if (flags.has("call")) o.call = flags.get("call");
     if (flags.has("answer")) {
         auto a = flags.get("answer");
-        if (a == "accept") o.answer = Answer::accept;
-        else if (a == "reject") o.answer = Answer::reject;
-        else if (a == "ignore") o.answer = Answer::ignore;
-        else fail("--answer takes accept, reject or ignore, not '" + a + "'");
+        if (a == "accept")
+            o.answer = Answer::accept;
+        else if (a == "reject")
+            o.answer = Answer::reject;
+        else if (a == "ignore")
+            o.answer = Answer::ignore;
+        else
+            fail("--answer takes accept, reject or ignore, not '" + a + "'");
     }
     o.engine.echo = flags.has("echo");
     if (o.engine.echo) o.answer = Answer::accept;
@@ -116,8 +122,7 @@ CliOptions parse_cli_options(int argc, char** argv) {
     }
     if (flags.has("impair")) o.engine.impair = parse_impairment(flags.get("impair"));
     // Check the audio specs now, so a bad file is reported before any call.
-    if (!o.engine.echo && !client::make_audio_input(o.engine.audio_in, &error))
-        fail("--audio-in: " + error);
+    if (!o.engine.echo && !client::make_audio_input(o.engine.audio_in, &error)) fail("--audio-in: " + error);
     if (!client::make_audio_output(o.engine.audio_out, &error)) fail("--audio-out: " + error);
     return o;
 }

@@ -1,5 +1,8 @@
 #include "cli_session.hpp"
 
+#include <poll.h>
+#include <sys/signalfd.h>
+#include <unistd.h>
 #include <algorithm>
 #include <cerrno>
 #include <chrono>
@@ -7,9 +10,6 @@
 #include <cstdio>
 #include <ctime>
 #include <iostream>
-#include <poll.h>
-#include <sys/signalfd.h>
-#include <unistd.h>
 
 namespace sala::cli {
 namespace {
@@ -80,7 +80,7 @@ void CliSession::print(const client::Event& event) {
 void CliSession::print_text(const std::string& text) {
     if (options_.json) {
         std::cout << nlohmann::json{{"event", "info"}, {"message", text}}.dump(-1, ' ', false,
-                                                                              nlohmann::json::error_handler_t::replace)
+                                                                               nlohmann::json::error_handler_t::replace)
                   << std::endl;
     } else {
         std::cout << "[" << client::clock_text(std::chrono::system_clock::now()) << "] " << text << std::endl;
@@ -178,7 +178,8 @@ void CliSession::on_line(const std::string& raw) {
     } else if (word == "quit" || word == "exit") {
         done_ = true;
     } else {
-        print_text("unknown command '" + line + "': users, call NAME, accept, reject, hangup, mute, unmute, audio IN [OUT], stats, quit");
+        print_text("unknown command '" + line +
+                   "': users, call NAME, accept, reject, hangup, mute, unmute, audio IN [OUT], stats, quit");
     }
 }
 

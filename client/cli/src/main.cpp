@@ -13,8 +13,8 @@ int list_devices() {
         return 0;
     }
     for (const auto& d : devices) {
-        std::cout << d.id << ": " << d.name << "  in " << d.input_channels << "  out " << d.output_channels
-                  << "  " << d.preferred_rate << " Hz" << (d.is_default_input ? "  [default input]" : "")
+        std::cout << d.id << ": " << d.name << "  in " << d.input_channels << "  out " << d.output_channels << "  "
+                  << d.preferred_rate << " Hz" << (d.is_default_input ? "  [default input]" : "")
                   << (d.is_default_output ? "  [default output]" : "") << "\n";
     }
     return 0;

@@ -52,13 +52,13 @@ std::optional<double> parse_hz(const std::string& text) {
 
 std::unique_ptr<AudioInput> make_audio_input(const std::string& spec, std::string* error) {
     if (spec.empty())
-        return fail(error, "empty audio input: expected a WAV path, tone:HZ, silence, device or "
-                           "device:NAME");
+        return fail(error,
+                    "empty audio input: expected a WAV path, tone:HZ, silence, device or "
+                    "device:NAME");
     if (spec == "silence") return std::make_unique<SilenceInput>();
     if (starts_with(spec, "tone:") || spec == "tone") {
         const std::optional<double> hz = parse_hz(spec.size() > 5 ? spec.substr(5) : "");
-        if (!hz)
-            return fail(error, "bad tone '" + spec + "': expected tone:HZ with HZ from 1 to 20000");
+        if (!hz) return fail(error, "bad tone '" + spec + "': expected tone:HZ with HZ from 1 to 20000");
         return std::make_unique<ToneInput>(*hz);
     }
     if (const std::optional<std::string> name = device_name(spec)) {
@@ -68,8 +68,7 @@ std::unique_ptr<AudioInput> make_audio_input(const std::string& spec, std::strin
     std::string why;
     std::optional<WavAudio> wav = read_wav_48k_mono(spec, &why);
     if (!wav)
-        return fail(error, "audio input " + why +
-                               " (expected a WAV path, tone:HZ, silence, device or device:NAME)");
+        return fail(error, "audio input " + why + " (expected a WAV path, tone:HZ, silence, device or device:NAME)");
     return std::make_unique<WavInput>(std::move(wav->samples), spec);
 }
 
@@ -80,8 +79,8 @@ std::unique_ptr<AudioOutput> make_audio_output(const std::string& spec, std::str
         return std::make_unique<RtAudioOutput>(*name);
     }
     if (!ends_with_wav(spec))
-        return fail(error, "unknown audio output '" + spec +
-                               "': expected a path ending in .wav, null, device or device:NAME");
+        return fail(error,
+                    "unknown audio output '" + spec + "': expected a path ending in .wav, null, device or device:NAME");
     auto output = std::make_unique<WavOutput>();
     std::string why;
     if (!output->open(spec, &why)) return fail(error, "audio output " + why);

@@ -68,10 +68,14 @@ CallTransition CallStateMachine::reject() {
 
 CallTransition CallStateMachine::hangup() {
     switch (state_) {
-        case CallState::idle: return refuse("There is no call to hang up.");
-        case CallState::ringing: return end_locally("rejected", me_, true);
-        case CallState::calling: return end_locally("cancelled", me_, true);
-        case CallState::in_call: return end_locally("hangup", me_, true);
+        case CallState::idle:
+            return refuse("There is no call to hang up.");
+        case CallState::ringing:
+            return end_locally("rejected", me_, true);
+        case CallState::calling:
+            return end_locally("cancelled", me_, true);
+        case CallState::in_call:
+            return end_locally("hangup", me_, true);
     }
     return {};
 }
@@ -83,16 +87,15 @@ CallTransition CallStateMachine::media_timeout() {
 
 CallTransition CallStateMachine::connection_lost() {
     cancel_when_acknowledged_ = false;
-    if (state_ == CallState::calling || state_ == CallState::ringing)
-        return end_locally("connection_lost", me_, false);
+    if (state_ == CallState::calling || state_ == CallState::ringing) return end_locally("connection_lost", me_, false);
     return {};
 }
 
 CallTransition CallStateMachine::on_server_message(const Json& message) {
     const std::string kind = protocol::get_string(message, "type").value_or("");
     const std::string id = protocol::get_string(message, "call_id").value_or("");
-    const bool stale = !id.empty() && std::find(recently_ended_.begin(), recently_ended_.end(), id) !=
-                                          recently_ended_.end();
+    const bool stale =
+        !id.empty() && std::find(recently_ended_.begin(), recently_ended_.end(), id) != recently_ended_.end();
     CallTransition t;
     if (kind == type::calling) {
         if (cancel_when_acknowledged_ && state_ == CallState::idle) {

@@ -9,8 +9,7 @@ thread_local bool tl_in_callback = false;
 bool in_audio_callback() { return tl_in_callback; }
 
 std::int64_t CallbackWatch::now_ns() {
-    return std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now().time_since_epoch())
-        .count();
+    return std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now().time_since_epoch()).count();
 }
 
 void CallbackWatch::reset(unsigned device_rate) {
@@ -39,8 +38,7 @@ bool CallbackWatch::end(std::int64_t begun_ns, unsigned frames) {
     const std::uint64_t total = frames_.fetch_add(frames, std::memory_order_relaxed) + frames;
     tl_in_callback = false;
 
-    const double elapsed_s =
-        static_cast<double>(now - started_ns_.load(std::memory_order_relaxed)) * 1e-9;
+    const double elapsed_s = static_cast<double>(now - started_ns_.load(std::memory_order_relaxed)) * 1e-9;
     const double slack_s = std::chrono::duration<double>(kFastSlack).count();
     const double allowed = (elapsed_s * kFastFactor + slack_s) * rate_;
     if (static_cast<double>(total) > allowed) {

@@ -9,9 +9,7 @@ namespace {
 
 // Samples at `to` Hz covering `frames` samples at `from` Hz, rounded up, plus the few a
 // resampler may deliver early or late.
-std::size_t covering(std::size_t frames, unsigned from, unsigned to) {
-    return (frames * to + from - 1) / from + 16;
-}
+std::size_t covering(std::size_t frames, unsigned from, unsigned to) { return (frames * to + from - 1) / from + 16; }
 
 }  // namespace
 
@@ -53,8 +51,7 @@ bool PlaybackFormat::fill(SpscRing<int16_t>& ring, int16_t* interleaved, std::si
     // A few rounds at most: the resampler may want a sample or two more than first asked.
     for (int round = 0; round < 4 && produced < frames; ++round) {
         const std::size_t remaining = frames - produced;
-        const std::size_t want =
-            std::min(covering(remaining, device_rate, kInternalRate) - 15, pending_.size());
+        const std::size_t want = std::min(covering(remaining, device_rate, kInternalRate) - 15, pending_.size());
         if (pending_count_ < want && !ring_short) {
             const std::size_t asked = want - pending_count_;
             const std::size_t got = ring.pop(pending_.data() + pending_count_, asked);
@@ -67,18 +64,16 @@ bool PlaybackFormat::fill(SpscRing<int16_t>& ring, int16_t* interleaved, std::si
         if (pending_count_ == 0) break;
         std::size_t consumed = 0;
         const std::size_t written =
-            resampler_.process(pending_.data(), pending_count_, mono_.data() + produced, remaining,
-                               &consumed);
-        std::memmove(pending_.data(), pending_.data() + consumed,
-                     (pending_count_ - consumed) * sizeof(int16_t));
+            resampler_.process(pending_.data(), pending_count_, mono_.data() + produced, remaining, &consumed);
+        std::memmove(pending_.data(), pending_.data() + consumed, (pending_count_ - consumed) * sizeof(int16_t));
         pending_count_ -= consumed;
         produced += written;
         if (written == 0 && consumed == 0) break;
     }
     const bool complete = produced == frames;
     if (!complete) {  // what is heard includes the silence played for the shortfall
-        const std::size_t gap = std::min(covering(frames - produced, device_rate, kInternalRate) - 16,
-                                         taken_.size() - taken_count_);
+        const std::size_t gap =
+            std::min(covering(frames - produced, device_rate, kInternalRate) - 16, taken_.size() - taken_count_);
         std::fill_n(taken_.data() + taken_count_, gap, int16_t{0});
         taken_count_ += gap;
     }

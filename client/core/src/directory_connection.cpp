@@ -24,8 +24,8 @@ DirectoryConnection::DirectoryConnection(asio::io_context& io, Handlers handlers
       ping_interval_(ping_interval) {}
 
 void DirectoryConnection::start(const std::string& host, unsigned short port) {
-    asio::co_spawn(io_, [self = shared_from_this(), host, port] { return self->run(host, port); },
-                   asio::detached);
+    asio::co_spawn(
+        io_, [self = shared_from_this(), host, port] { return self->run(host, port); }, asio::detached);
 }
 
 void DirectoryConnection::send(const protocol::Json& message) {
@@ -104,15 +104,17 @@ awaitable<void> DirectoryConnection::run(std::string host, unsigned short port) 
     open_ = true;
     asio::error_code ignored;
     socket_.set_option(asio::ip::tcp::no_delay(true), ignored);
-    asio::co_spawn(io_, [self] { return self->write_loop(); }, asio::detached);
-    asio::co_spawn(io_, [self] { return self->ping_loop(); }, asio::detached);
+    asio::co_spawn(
+        io_, [self] { return self->write_loop(); }, asio::detached);
+    asio::co_spawn(
+        io_, [self] { return self->ping_loop(); }, asio::detached);
     if (handlers_.connected) handlers_.connected();
 
     std::string buffer;
     try {
         for (;;) {
-            std::size_t n = co_await asio::async_read_until(
-                socket_, asio::dynamic_buffer(buffer, 1 << 16), '\n', use_awaitable);
+            std::size_t n =
+                co_await asio::async_read_until(socket_, asio::dynamic_buffer(buffer, 1 << 16), '\n', use_awaitable);
             std::string_view line(buffer.data(), n - 1);
             if (line.size() < protocol::kMaxLineBytes) {
                 auto parsed = protocol::parse_line(line);

@@ -81,7 +81,9 @@ public:
     }
 
     void post(Command command) {
-        asio::post(io_, [this, command = std::move(command)]() mutable { std::visit([this](auto& c) { handle(c); }, command); });
+        asio::post(io_, [this, command = std::move(command)]() mutable {
+            std::visit([this](auto& c) { handle(c); }, command);
+        });
     }
 
     SnapshotPtr snapshot() const {
@@ -235,7 +237,9 @@ private:
         asio::error_code ec;
         auto address = asio::ip::make_address(media.host, ec);
         if (ec || media.port == 0) {
-            emit({{"event", "error"}, {"code", "bad_media_address"}, {"message", "the server sent no usable media address"}},
+            emit({{"event", "error"},
+                  {"code", "bad_media_address"},
+                  {"message", "the server sent no usable media address"}},
                  "the server sent no usable media address", LogLevel::error);
             apply(calls_.hangup());
             return;
@@ -245,12 +249,14 @@ private:
         state_.stats = CallStatistics{};
         state_.stats.frame_ms = options_.frame_ms;
         media_socket_.stop_waiting();  // also leaves the epoll set: no packet wakes us in the call
-        media_ = std::make_unique<MediaSession>(io_, media_socket_, asio::ip::udp::endpoint(address, media.port),
-                                                options_, *pipes_,
-                                                MediaSession::Hooks{[this] { read_media(); }, [this] { on_media_timeout(); }});
+        media_ = std::make_unique<MediaSession>(
+            io_, media_socket_, asio::ip::udp::endpoint(address, media.port), options_, *pipes_,
+            MediaSession::Hooks{[this] { read_media(); }, [this] { on_media_timeout(); }});
         media_->set_muted(state_.muted);
         start_devices();
-        emit({{"event", "call_started"}, {"peer", calls_.peer()}, {"call_id", calls_.call_id()},
+        emit({{"event", "call_started"},
+              {"peer", calls_.peer()},
+              {"call_id", calls_.call_id()},
               {"media", {{"host", media.host}, {"port", media.port}}}},
              "call started with " + calls_.peer());
         stats_second_ = 0;
@@ -390,7 +396,6 @@ private:
         });
     }
 
-
     void read_media() {
         media_socket_.drain([this](const MediaSocket::Datagram& d) {
             if (d.truncated) {
@@ -446,7 +451,9 @@ private:
             state_.connection = ConnectionState::disconnected;
             want_connection_ = false;
             state_.connect_error = "Cannot reach the server " + state_.server + ": " + reason + ".";
-            emit({{"event", "error"}, {"code", "server_unreachable"}, {"message", state_.connect_error},
+            emit({{"event", "error"},
+                  {"code", "server_unreachable"},
+                  {"message", state_.connect_error},
                   {"registration", true}},
                  state_.connect_error, LogLevel::error);
             publish();
@@ -490,7 +497,9 @@ private:
             Json names = Json::array();
             for (const auto& u : users) names.push_back({{"name", u.name}, {"status", u.busy ? "busy" : "available"}});
             set_users(std::move(users));
-            emit({{"event", again ? "reconnected" : "registered"}, {"name", state_.name}, {"server", state_.server},
+            emit({{"event", again ? "reconnected" : "registered"},
+                  {"name", state_.name},
+                  {"server", state_.server},
                   {"users", names}},
                  (again ? "reconnected to " : "registered as " + state_.name + " on ") + state_.server);
         } else if (kind == type::user_joined || kind == type::user_status) {

@@ -9,15 +9,15 @@ namespace sala::client {
 namespace {
 
 constexpr double kSamplesPerMs = kVoiceSampleRate / 1000.0;
-constexpr double kTransitWindowMs = 2000.0;      // jitter is measured over this much arrival time
+constexpr double kTransitWindowMs = 2000.0;  // jitter is measured over this much arrival time
 constexpr double kSpreadPercentile = 0.95;
 constexpr double kTargetFallPerSecondMs = 20.0;  // the target rises at once, falls this fast
 constexpr double kLossAverageWeight = 0.01;      // per packet slot: ~2 s at 20 ms
 constexpr double kLossyAverage = 0.02;           // above this, keep one packet of FEC lookahead
 constexpr double kMinShrinkIntervalMs = 250.0;
-constexpr double kShrinkPatienceMs = 1000.0;     // then drop a frame even if it is not quiet
-constexpr double kQuietMeanAbs = 150.0;          // about -47 dBFS
-constexpr int kMaxConcealedRunMs = 100;          // then silence instead of PLC
+constexpr double kShrinkPatienceMs = 1000.0;                  // then drop a frame even if it is not quiet
+constexpr double kQuietMeanAbs = 150.0;                       // about -47 dBFS
+constexpr int kMaxConcealedRunMs = 100;                       // then silence instead of PLC
 constexpr std::int64_t kMaxTimestampJump = kVoiceSampleRate;  // 1 s off the expected: restart
 
 double ms_of(std::chrono::steady_clock::time_point t) {
@@ -25,8 +25,8 @@ double ms_of(std::chrono::steady_clock::time_point t) {
 }
 
 std::int64_t extend16(std::int64_t reference, std::uint16_t value) {
-    return reference + static_cast<std::int16_t>(
-                           static_cast<std::uint16_t>(value - static_cast<std::uint16_t>(reference)));
+    return reference +
+           static_cast<std::int16_t>(static_cast<std::uint16_t>(value - static_cast<std::uint16_t>(reference)));
 }
 
 std::int64_t extend32(std::int64_t reference, std::uint32_t value) {
@@ -110,8 +110,7 @@ std::span<const std::uint8_t> JitterBuffer::payload_of(std::int64_t seq) const {
 
 double JitterBuffer::packet_ms() const { return packet_samples_ / kSamplesPerMs; }
 
-void JitterBuffer::push(std::uint16_t sequence, std::uint32_t timestamp,
-                        std::span<const std::uint8_t> payload,
+void JitterBuffer::push(std::uint16_t sequence, std::uint32_t timestamp, std::span<const std::uint8_t> payload,
                         std::chrono::steady_clock::time_point arrival) {
     ++stats_.received;
     if (payload.empty() || payload.size() > kMaxPayload) {
@@ -144,8 +143,7 @@ void JitterBuffer::push(std::uint16_t sequence, std::uint32_t timestamp,
         return;
     }
     const std::int64_t low = played_ ? next_seq_ : std::min(lowest_seq_, seq);
-    const std::int64_t expected_ts =
-        newest_ts_ + (seq - newest_seq_) * static_cast<std::int64_t>(packet_samples_);
+    const std::int64_t expected_ts = newest_ts_ + (seq - newest_seq_) * static_cast<std::int64_t>(packet_samples_);
     const bool timestamp_jump = std::llabs(ts - expected_ts) > kMaxTimestampJump;
     if (far_behind || seq - low >= window || timestamp_jump) {
         // Far outside the window: a new stream only if the next packet confirms it, in sequence
@@ -178,9 +176,9 @@ void JitterBuffer::push(std::uint16_t sequence, std::uint32_t timestamp,
     s.samples = samples > 0 ? samples : packet_samples_;
     s.size = static_cast<std::uint16_t>(payload.size());
     s.state = SlotState::stored;
-    std::copy(payload.begin(), payload.end(),
-              payloads_.begin() + static_cast<std::ptrdiff_t>(&s - slots_.data()) *
-                                      static_cast<std::ptrdiff_t>(kMaxPayload));
+    std::copy(
+        payload.begin(), payload.end(),
+        payloads_.begin() + static_cast<std::ptrdiff_t>(&s - slots_.data()) * static_cast<std::ptrdiff_t>(kMaxPayload));
     if (seq > newest_seq_) {
         newest_seq_ = seq;
         newest_ts_ = ts;
@@ -208,10 +206,8 @@ void JitterBuffer::record_transit(double arrival_ms, std::int64_t ts) {
         scratch_.push_back(t.relative_ms);
         lowest = std::min(lowest, t.relative_ms);
     }
-    const auto rank = static_cast<std::size_t>(
-        std::ceil(kSpreadPercentile * static_cast<double>(scratch_.size())) - 1);
-    std::nth_element(scratch_.begin(), scratch_.begin() + static_cast<std::ptrdiff_t>(rank),
-                     scratch_.end());
+    const auto rank = static_cast<std::size_t>(std::ceil(kSpreadPercentile * static_cast<double>(scratch_.size())) - 1);
+    std::nth_element(scratch_.begin(), scratch_.begin() + static_cast<std::ptrdiff_t>(rank), scratch_.end());
     min_transit_ms_ = lowest;
     spread_ms_ = scratch_[rank] - lowest;
 }
@@ -228,8 +224,8 @@ void JitterBuffer::update_target() {
 // it is the next one decoded, plus one packet: the audio buffered when packets come as fast as
 // they ever do.
 double JitterBuffer::delay_ms(double now_ms, std::int64_t ts) const {
-    return now_ms + static_cast<double>(pcm_size_) / kSamplesPerMs -
-           static_cast<double>(ts) / kSamplesPerMs - min_transit_ms_ + packet_ms();
+    return now_ms + static_cast<double>(pcm_size_) / kSamplesPerMs - static_cast<double>(ts) / kSamplesPerMs -
+           min_transit_ms_ + packet_ms();
 }
 
 bool JitterBuffer::try_start(double now_ms) {
@@ -275,8 +271,8 @@ FrameKind JitterBuffer::pop(std::int16_t* out, std::chrono::steady_clock::time_p
     const std::size_t take = std::min<std::size_t>(pcm_size_, static_cast<std::size_t>(frame_samples_));
     std::copy_n(pcm_.begin(), take, out);
     std::fill(out + take, out + frame_samples_, std::int16_t{0});
-    std::copy(pcm_.begin() + static_cast<std::ptrdiff_t>(take),
-              pcm_.begin() + static_cast<std::ptrdiff_t>(pcm_size_), pcm_.begin());
+    std::copy(pcm_.begin() + static_cast<std::ptrdiff_t>(take), pcm_.begin() + static_cast<std::ptrdiff_t>(pcm_size_),
+              pcm_.begin());
     pcm_size_ -= take;
     if (!playing_) {
         pcm_size_ = 0;

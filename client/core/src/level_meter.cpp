@@ -11,8 +11,7 @@ constexpr double kFullScale = 32768.0;
 
 float to_dbfs(double amplitude) {
     if (amplitude <= 0.0) return LevelMeter::kFloorDbfs;
-    return std::max(LevelMeter::kFloorDbfs,
-                    static_cast<float>(20.0 * std::log10(amplitude / kFullScale)));
+    return std::max(LevelMeter::kFloorDbfs, static_cast<float>(20.0 * std::log10(amplitude / kFullScale)));
 }
 }  // namespace
 

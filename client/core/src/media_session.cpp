@@ -1,8 +1,8 @@
 #include "media_session.hpp"
 
+#include <unistd.h>
 #include <algorithm>
 #include <cmath>
-#include <unistd.h>
 
 #include "sala/client/rtcp_packet.hpp"
 #include "sala/client/rtp_packet.hpp"
@@ -12,7 +12,7 @@ namespace {
 // The devices wake the engine once per frame; the backstop covers their absence.
 constexpr auto kBackstop = std::chrono::milliseconds(200);
 constexpr std::size_t kIpUdpOverhead = 20 + 8;  // IPv4 + UDP headers on the wire
-constexpr std::size_t kDeviceBlock = 480;        // samples the output device takes at a time
+constexpr std::size_t kDeviceBlock = 480;       // samples the output device takes at a time
 
 // Playout pops one device block (10 ms) at a time whatever the packet length, so the
 // playback ring holds one block and adds no more delay than the device needs. That block

@@ -11,9 +11,9 @@
 
 #include <asio.hpp>
 
+#include "media_socket.hpp"
 #include "sala/client/audio_device.hpp"
 #include "sala/client/engine.hpp"
-#include "media_socket.hpp"
 #include "sala/client/jitter_buffer.hpp"
 #include "sala/client/opus_codec.hpp"
 #include "sala/client/receive_statistics.hpp"
@@ -30,8 +30,8 @@ public:
         std::function<void()> on_media_timeout;  // posted once when the peer has been silent too long
     };
 
-    MediaSession(asio::io_context& io, MediaSocket& socket, asio::ip::udp::endpoint peer,
-                 const EngineOptions& options, AudioPipes& pipes, Hooks hooks);
+    MediaSession(asio::io_context& io, MediaSocket& socket, asio::ip::udp::endpoint peer, const EngineOptions& options,
+                 AudioPipes& pipes, Hooks hooks);
     ~MediaSession();
     MediaSession(const MediaSession&) = delete;
     MediaSession& operator=(const MediaSession&) = delete;
@@ -39,7 +39,8 @@ public:
     // Stops the wake-up wait and the timers; safe to call twice.
     void stop();
     // A datagram that arrived on the media socket at `arrival`. Returns false if it was not ours (counted).
-    bool on_datagram(std::span<const std::uint8_t> data, const asio::ip::udp::endpoint& from, Clock::time_point arrival);
+    bool on_datagram(std::span<const std::uint8_t> data, const asio::ip::udp::endpoint& from,
+                     Clock::time_point arrival);
     // A datagram the socket could not even read whole.
     void count_foreign() { ++foreign_; }
     void set_muted(bool muted) { muted_ = muted; }
@@ -88,15 +89,15 @@ private:
     std::uint32_t timestamp_;
     bool first_packet_ = true;
     std::uint64_t packets_sent_ = 0;
-    std::uint64_t octets_sent_ = 0;          // RTP payload octets (for SR)
-    std::uint64_t wire_bytes_sent_ = 0;      // IP + UDP + RTP + payload
+    std::uint64_t octets_sent_ = 0;      // RTP payload octets (for SR)
+    std::uint64_t wire_bytes_sent_ = 0;  // IP + UDP + RTP + payload
     std::uint64_t wire_bytes_received_ = 0;
     std::uint64_t window_sent_bytes_ = 0, window_received_bytes_ = 0;
     double send_kbps_ = 0.0, receive_kbps_ = 0.0;
 
     std::optional<std::uint32_t> peer_ssrc_;
     std::uint64_t foreign_ = 0;
-    std::uint32_t last_sr_middle32_ = 0;       // LSR to echo back
+    std::uint32_t last_sr_middle32_ = 0;  // LSR to echo back
     Clock::time_point last_sr_arrival_{};
     double rtt_ms_ = -1.0;
     double remote_loss_percent_ = -1.0;

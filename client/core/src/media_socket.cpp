@@ -110,12 +110,13 @@ void MediaSocket::wait_readable(std::function<void()> on_readable) {
         watcher_.emplace(io_, copy);
     }
     waiting_ = true;
-    watcher_->async_wait(asio::posix::stream_descriptor::wait_read,
-                         [this, generation = wait_generation_, on_readable = std::move(on_readable)](asio::error_code ec) {
-                             if (ec == asio::error::operation_aborted || generation != wait_generation_) return;
-                             waiting_ = false;
-                             if (!ec) on_readable();
-                         });
+    watcher_->async_wait(
+        asio::posix::stream_descriptor::wait_read,
+        [this, generation = wait_generation_, on_readable = std::move(on_readable)](asio::error_code ec) {
+            if (ec == asio::error::operation_aborted || generation != wait_generation_) return;
+            waiting_ = false;
+            if (!ec) on_readable();
+        });
 }
 
 void MediaSocket::stop_waiting() {

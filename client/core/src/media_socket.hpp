@@ -45,7 +45,7 @@ public:
     std::size_t drain(const std::function<void(const Datagram&)>& each, std::size_t limit = 256);
     // Calls on_readable once, on the io_context's thread, when a datagram is waiting.
     void wait_readable(std::function<void()> on_readable);
-    void stop_waiting();  // a pending on_readable is not called
+    void stop_waiting();                       // a pending on_readable is not called
     bool waiting() const { return waiting_; }  // until on_readable runs or stop_waiting()
     void close();
 
@@ -55,7 +55,7 @@ private:
     int fd_ = -1;
     unsigned short port_ = 0;
     std::optional<asio::posix::stream_descriptor> watcher_;  // a dup of fd_, closed by stop_waiting()
-    std::uint64_t wait_generation_ = 0;  // tells a stale completion from the current wait
+    std::uint64_t wait_generation_ = 0;                      // tells a stale completion from the current wait
     bool waiting_ = false;
     std::array<std::array<std::uint8_t, kMaxDatagram>, kBatch> buffers_{};
     std::array<sockaddr_storage, kBatch> addresses_{};

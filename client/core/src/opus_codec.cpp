@@ -85,8 +85,7 @@ VoiceDecoder::~VoiceDecoder() {
     if (decoder_) opus_decoder_destroy(decoder_);
 }
 
-VoiceDecoder::VoiceDecoder(VoiceDecoder&& other) noexcept
-    : decoder_(std::exchange(other.decoder_, nullptr)) {}
+VoiceDecoder::VoiceDecoder(VoiceDecoder&& other) noexcept : decoder_(std::exchange(other.decoder_, nullptr)) {}
 
 VoiceDecoder& VoiceDecoder::operator=(VoiceDecoder&& other) noexcept {
     std::swap(decoder_, other.decoder_);
@@ -95,8 +94,8 @@ VoiceDecoder& VoiceDecoder::operator=(VoiceDecoder&& other) noexcept {
 
 int VoiceDecoder::decode(std::span<const std::uint8_t> packet, std::int16_t* out, int max_samples) {
     if (!decoder_ || packet.empty() || packet.size() > 0x7fffffff) return 0;
-    const int samples = opus_decode(decoder_, packet.data(), static_cast<opus_int32>(packet.size()),
-                                    out, max_samples, 0);
+    const int samples =
+        opus_decode(decoder_, packet.data(), static_cast<opus_int32>(packet.size()), out, max_samples, 0);
     return samples > 0 ? samples : 0;
 }
 
@@ -106,11 +105,10 @@ int VoiceDecoder::conceal(std::int16_t* out, int samples) {
     return produced > 0 ? produced : 0;
 }
 
-int VoiceDecoder::decode_fec(std::span<const std::uint8_t> next_packet, std::int16_t* out,
-                             int samples) {
+int VoiceDecoder::decode_fec(std::span<const std::uint8_t> next_packet, std::int16_t* out, int samples) {
     if (!decoder_ || next_packet.empty() || next_packet.size() > 0x7fffffff) return conceal(out, samples);
-    const int produced = opus_decode(decoder_, next_packet.data(),
-                                     static_cast<opus_int32>(next_packet.size()), out, samples, 1);
+    const int produced =
+        opus_decode(decoder_, next_packet.data(), static_cast<opus_int32>(next_packet.size()), out, samples, 1);
     return produced > 0 ? produced : conceal(out, samples);
 }
 
@@ -120,8 +118,8 @@ void VoiceDecoder::reset() {
 
 int VoiceDecoder::packet_samples(std::span<const std::uint8_t> packet) {
     if (packet.empty() || packet.size() > 0x7fffffff) return 0;
-    const int samples = opus_packet_get_nb_samples(packet.data(),
-                                                   static_cast<opus_int32>(packet.size()), kVoiceSampleRate);
+    const int samples =
+        opus_packet_get_nb_samples(packet.data(), static_cast<opus_int32>(packet.size()), kVoiceSampleRate);
     return samples > 0 ? samples : 0;
 }
 

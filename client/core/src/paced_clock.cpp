@@ -9,9 +9,8 @@ void PacedClock::start(std::function<void()> on_tick, std::chrono::nanoseconds p
     stop();
     ticks_ = 0;
     skipped_ = 0;
-    thread_ = std::jthread([this, on_tick = std::move(on_tick), period](std::stop_token stop) {
-        run(std::move(stop), on_tick, period);
-    });
+    thread_ = std::jthread(
+        [this, on_tick = std::move(on_tick), period](std::stop_token stop) { run(std::move(stop), on_tick, period); });
 }
 
 void PacedClock::stop() {
@@ -20,8 +19,7 @@ void PacedClock::stop() {
     thread_.join();
 }
 
-void PacedClock::run(std::stop_token stop, std::function<void()> on_tick,
-                     std::chrono::nanoseconds period) {
+void PacedClock::run(std::stop_token stop, std::function<void()> on_tick, std::chrono::nanoseconds period) {
     using Clock = std::chrono::steady_clock;
     auto deadline = Clock::now();
     while (!stop.stop_requested()) {

@@ -23,8 +23,7 @@ void PacedInput::paced_tick() {
     fill(block_.data(), block_.size());
     pipes_->mic.process(block_.data(), block_.size());
     const std::size_t pushed = pipes_->capture.push(block_.data(), block_.size());
-    if (pushed < block_.size())
-        pipes_->capture_overruns.fetch_add(block_.size() - pushed, std::memory_order_relaxed);
+    if (pushed < block_.size()) pipes_->capture_overruns.fetch_add(block_.size() - pushed, std::memory_order_relaxed);
 }
 
 }  // namespace sala::client

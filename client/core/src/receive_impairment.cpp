@@ -13,16 +13,14 @@ ReceiveImpairment::ReceiveImpairment(asio::io_context& io, Impairment config)
 
 void ReceiveImpairment::deliver(std::span<const std::uint8_t> data, const asio::ip::udp::endpoint& from,
                                 Clock::time_point arrival, const Deliver& handler) {
-    if (config_.loss_percent > 0 &&
-        std::uniform_real_distribution<double>(0.0, 100.0)(random_) < config_.loss_percent)
+    if (config_.loss_percent > 0 && std::uniform_real_distribution<double>(0.0, 100.0)(random_) < config_.loss_percent)
         return;
     if (config_.jitter_ms <= 0) {
         handler(data, from, arrival);
         return;
     }
     if (in_flight_ >= kMaxInFlight) return;
-    auto delay = std::chrono::microseconds(
-        std::uniform_int_distribution<int>(0, config_.jitter_ms * 1000)(random_));
+    auto delay = std::chrono::microseconds(std::uniform_int_distribution<int>(0, config_.jitter_ms * 1000)(random_));
     auto timer = std::make_shared<asio::steady_timer>(io_, arrival + delay);
     auto copy = std::make_shared<std::vector<std::uint8_t>>(data.begin(), data.end());
     ++in_flight_;

@@ -47,8 +47,8 @@ void ReceiveStatistics::on_packet(std::uint16_t seq, std::uint32_t rtp_timestamp
 
     if (!epoch_) epoch_ = arrival;
     const auto ns = std::chrono::duration_cast<std::chrono::nanoseconds>(arrival - *epoch_).count();
-    const auto arrival_units = static_cast<std::uint32_t>(static_cast<std::int64_t>(
-        static_cast<double>(ns) * kClockRate / 1e9));
+    const auto arrival_units =
+        static_cast<std::uint32_t>(static_cast<std::int64_t>(static_cast<double>(ns) * kClockRate / 1e9));
     const std::uint32_t transit = arrival_units - rtp_timestamp;
     if (last_transit_) {
         const auto d = static_cast<std::int32_t>(transit - *last_transit_);
@@ -74,8 +74,7 @@ double ReceiveStatistics::loss_fraction() const {
     return std::clamp(static_cast<double>(packets_lost()) / static_cast<double>(expected), 0.0, 1.0);
 }
 
-ReportBlock ReceiveStatistics::make_report_block(std::uint32_t remote_ssrc, std::uint32_t lsr,
-                                                 std::uint32_t dlsr) {
+ReportBlock ReceiveStatistics::make_report_block(std::uint32_t remote_ssrc, std::uint32_t lsr, std::uint32_t dlsr) {
     ReportBlock block;
     block.ssrc = remote_ssrc;
     const std::int64_t expected = packets_expected();
@@ -87,8 +86,7 @@ ReportBlock ReceiveStatistics::make_report_block(std::uint32_t remote_ssrc, std:
     if (expected_interval > 0 && lost_interval > 0)
         block.fraction_lost =
             static_cast<std::uint8_t>(std::min<std::int64_t>(255, (lost_interval << 8) / expected_interval));
-    block.cumulative_lost =
-        static_cast<std::int32_t>(std::clamp<std::int64_t>(packets_lost(), -0x800000, 0x7fffff));
+    block.cumulative_lost = static_cast<std::int32_t>(std::clamp<std::int64_t>(packets_lost(), -0x800000, 0x7fffff));
     block.highest_seq = extended_highest_seq();
     block.jitter = jitter_timestamp_units();
     block.lsr = lsr;

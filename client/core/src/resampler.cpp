@@ -21,11 +21,9 @@ Resampler::Resampler(int in_rate, int out_rate, int channels)
         throw std::invalid_argument("resampler: rates and channels must be positive");
     if (passthrough()) return;
     int err = 0;
-    state_ = speex_resampler_init(static_cast<spx_uint32_t>(channels),
-                                  static_cast<spx_uint32_t>(in_rate),
+    state_ = speex_resampler_init(static_cast<spx_uint32_t>(channels), static_cast<spx_uint32_t>(in_rate),
                                   static_cast<spx_uint32_t>(out_rate), kQuality, &err);
-    if (!state_)
-        throw std::invalid_argument(std::string("resampler: ") + speex_resampler_strerror(err));
+    if (!state_) throw std::invalid_argument(std::string("resampler: ") + speex_resampler_strerror(err));
 }
 
 Resampler::~Resampler() {
@@ -49,8 +47,8 @@ Resampler& Resampler::operator=(Resampler&& other) noexcept {
     return *this;
 }
 
-std::size_t Resampler::process(const int16_t* in, std::size_t in_frames, int16_t* out,
-                               std::size_t out_capacity_frames, std::size_t* consumed) {
+std::size_t Resampler::process(const int16_t* in, std::size_t in_frames, int16_t* out, std::size_t out_capacity_frames,
+                               std::size_t* consumed) {
     const auto ch = static_cast<std::size_t>(channels_);
     if (!state_) {
         const std::size_t n = std::min(in_frames, out_capacity_frames);
@@ -63,8 +61,7 @@ std::size_t Resampler::process(const int16_t* in, std::size_t in_frames, int16_t
     while (used < in_frames && written < out_capacity_frames) {
         auto in_len = static_cast<spx_uint32_t>(std::min(in_frames - used, kMaxChunk));
         auto out_len = static_cast<spx_uint32_t>(std::min(out_capacity_frames - written, kMaxChunk));
-        speex_resampler_process_interleaved_int(state_, in + used * ch, &in_len,
-                                                out + written * ch, &out_len);
+        speex_resampler_process_interleaved_int(state_, in + used * ch, &in_len, out + written * ch, &out_len);
         used += in_len;
         written += out_len;
         if (in_len == 0 && out_len == 0) break;
@@ -78,8 +75,8 @@ std::vector<int16_t> Resampler::process_all(const std::vector<int16_t>& in) {
     const std::size_t in_frames = in.size() / ch;
     if (!state_) return std::vector<int16_t>(in.begin(), in.begin() + in_frames * ch);
 
-    const std::size_t want = static_cast<std::size_t>(
-        (static_cast<long double>(in_frames) * out_rate_) / in_rate_ + 0.5L);
+    const std::size_t want =
+        static_cast<std::size_t>((static_cast<long double>(in_frames) * out_rate_) / in_rate_ + 0.5L);
     reset();
     speex_resampler_skip_zeros(state_);  // output starts at input time zero
     std::vector<int16_t> out((want + 64) * ch);
@@ -89,9 +86,7 @@ std::vector<int16_t> Resampler::process_all(const std::vector<int16_t>& in) {
     // Push zeros through to flush the filter's tail.
     const std::size_t tail = speex_resampler_get_input_latency(state_) + 1;
     const std::vector<int16_t> zeros(tail * ch, 0);
-    if (written < want)
-        written += process(zeros.data(), tail, out.data() + written * ch, want + 64 - written,
-                           nullptr);
+    if (written < want) written += process(zeros.data(), tail, out.data() + written * ch, want + 64 - written, nullptr);
     out.resize(std::min(written, want) * ch);
     out.resize(want * ch, 0);
     reset();

@@ -86,8 +86,8 @@ std::vector<AudioDeviceInfo> list_devices(RtAudio& audio) {
     for (unsigned id = 0; id < count; ++id) {
         const RtAudio::DeviceInfo info = audio.getDeviceInfo(id);
         if (!info.probed) continue;
-        devices.push_back({id, info.name, info.inputChannels, info.outputChannels,
-                           info.preferredSampleRate, info.isDefaultInput, info.isDefaultOutput});
+        devices.push_back({id, info.name, info.inputChannels, info.outputChannels, info.preferredSampleRate,
+                           info.isDefaultInput, info.isDefaultOutput});
     }
     return devices;
 }
@@ -98,8 +98,7 @@ struct ChosenDevice {
     AudioDeviceInfo info;
 };
 
-std::optional<ChosenDevice> choose_device(const std::string& name, bool input,
-                                          std::string* error) {
+std::optional<ChosenDevice> choose_device(const std::string& name, bool input, std::string* error) {
     const char* direction = input ? "input" : "output";
     std::unique_ptr<RtAudio> audio;
     try {
@@ -110,9 +109,7 @@ std::optional<ChosenDevice> choose_device(const std::string& name, bool input,
             return std::nullopt;
         }
         const std::vector<AudioDeviceInfo> devices = list_devices(*audio);
-        auto usable = [&](const AudioDeviceInfo& d) {
-            return input ? d.input_channels > 0 : d.output_channels > 0;
-        };
+        auto usable = [&](const AudioDeviceInfo& d) { return input ? d.input_channels > 0 : d.output_channels > 0; };
         auto pick = [&](auto&& match) -> std::optional<ChosenDevice> {
             for (const AudioDeviceInfo& d : devices)
                 if (usable(d) && match(d)) return ChosenDevice{std::move(audio), d};
@@ -120,16 +117,11 @@ std::optional<ChosenDevice> choose_device(const std::string& name, bool input,
         };
         std::optional<ChosenDevice> chosen;
         if (name.empty()) {
-            chosen = pick([&](const AudioDeviceInfo& d) {
-                return input ? d.is_default_input : d.is_default_output;
-            });
+            chosen = pick([&](const AudioDeviceInfo& d) { return input ? d.is_default_input : d.is_default_output; });
             if (!chosen) chosen = pick([](const AudioDeviceInfo&) { return true; });
         } else {
             chosen = pick([&](const AudioDeviceInfo& d) { return d.name == name; });
-            if (!chosen)
-                chosen = pick([&](const AudioDeviceInfo& d) {
-                    return contains_ignoring_case(d.name, name);
-                });
+            if (!chosen) chosen = pick([&](const AudioDeviceInfo& d) { return contains_ignoring_case(d.name, name); });
         }
         if (chosen) return chosen;
         std::string names;
@@ -151,21 +143,19 @@ unsigned choose_rate(const RtAudio::DeviceInfo& info) {
     auto offered = [&](unsigned rate) {
         return rates.empty() || std::find(rates.begin(), rates.end(), rate) != rates.end();
     };
-    if (info.preferredSampleRate > 0 && offered(info.preferredSampleRate))
-        return info.preferredSampleRate;
+    if (info.preferredSampleRate > 0 && offered(info.preferredSampleRate)) return info.preferredSampleRate;
     if (offered(kRate) || rates.empty()) return kRate;
     unsigned best = rates.front();
     for (unsigned rate : rates)
-        if ((rate >= kRate && (best < kRate || rate < best)) || (best < kRate && rate > best))
-            best = rate;
+        if ((rate >= kRate && (best < kRate || rate < best)) || (best < kRate && rate > best)) best = rate;
     return best;
 }
 
 // Opens (does not start) an int16 stream on the chosen device at its own rate and channel
 // count (at most kMaxChannels; retried in stereo and mono when refused), ~10 ms per
 // callback.
-bool open_stream(ChosenDevice& device, bool input, RtAudioCallback callback, void* self,
-                 DeviceStreamFormat* format, std::string* error) {
+bool open_stream(ChosenDevice& device, bool input, RtAudioCallback callback, void* self, DeviceStreamFormat* format,
+                 std::string* error) {
     const char* direction = input ? "input" : "output";
     std::string why;
     try {
@@ -183,8 +173,8 @@ bool open_stream(ChosenDevice& device, bool input, RtAudioCallback callback, voi
             options.streamName = "sala";
             unsigned frames = rate / 100;
             try {
-                device.audio->openStream(input ? nullptr : &params, input ? &params : nullptr,
-                                         RTAUDIO_SINT16, rate, &frames, callback, self, &options);
+                device.audio->openStream(input ? nullptr : &params, input ? &params : nullptr, RTAUDIO_SINT16, rate,
+                                         &frames, callback, self, &options);
             } catch (const RtAudioError& e) {
                 why = e.getMessage();
                 if (device.audio->isStreamOpen()) device.audio->closeStream();
@@ -228,13 +218,11 @@ bool find_audio_device(const std::string& name, bool input, std::string* error) 
     return choose_device(name, input, error).has_value();
 }
 
-RtAudioStream::RtAudioStream(std::string name, bool input)
-    : name_(std::move(name)), input_(input) {}
+RtAudioStream::RtAudioStream(std::string name, bool input) : name_(std::move(name)), input_(input) {}
 
 RtAudioStream::~RtAudioStream() { stop(); }
 
-bool RtAudioStream::open(Callback callback, void* self, DeviceStreamFormat* format,
-                         std::string* error) {
+bool RtAudioStream::open(Callback callback, void* self, DeviceStreamFormat* format, std::string* error) {
     stop();
     std::lock_guard lock(sound_system_mutex());
     std::optional<ChosenDevice> device = choose_device(name_, input_, error);
@@ -315,8 +303,7 @@ bool RtAudioInput::start(AudioPipes& pipes, std::string* error) {
     return stream_.run(error);
 }
 
-int RtAudioInput::callback(void* /*out*/, void* in, unsigned frames, double /*time*/,
-                           unsigned status, void* self) {
+int RtAudioInput::callback(void* /*out*/, void* in, unsigned frames, double /*time*/, unsigned status, void* self) {
     auto* device = static_cast<RtAudioInput*>(self);
     const std::int64_t begun = device->watch_.begin();
     AudioPipes& pipes = *device->pipes_;
@@ -326,8 +313,7 @@ int RtAudioInput::callback(void* /*out*/, void* in, unsigned frames, double /*ti
     }
     if (in) {
         int16_t* block = device->block_.data();
-        const std::size_t n =
-            device->convert_->convert(static_cast<const int16_t*>(in), frames, block);
+        const std::size_t n = device->convert_->convert(static_cast<const int16_t*>(in), frames, block);
         pipes.mic.process(block, n);
         if (AudioProcessor* processor = pipes.processor.load(std::memory_order_acquire)) {
             const std::size_t far_n = pipes.far_end.pop(device->far_end_.data(), n);
@@ -358,8 +344,7 @@ bool RtAudioOutput::start(AudioPipes& pipes, std::string* error) {
     return stream_.run(error);
 }
 
-int RtAudioOutput::callback(void* out, void* /*in*/, unsigned frames, double /*time*/,
-                            unsigned status, void* self) {
+int RtAudioOutput::callback(void* out, void* /*in*/, unsigned frames, double /*time*/, unsigned status, void* self) {
     auto* device = static_cast<RtAudioOutput*>(self);
     const std::int64_t begun = device->watch_.begin();
     AudioPipes& pipes = *device->pipes_;

@@ -24,8 +24,7 @@ void put_header(std::uint8_t* p, std::uint8_t count, std::uint8_t type, std::siz
 void put_block(std::uint8_t* p, const ReportBlock& b) {
     const std::int32_t lost = std::clamp(b.cumulative_lost, -0x800000, 0x7fffff);
     put_be32(p, b.ssrc);
-    put_be32(p + 4, (std::uint32_t{b.fraction_lost} << 24) |
-                        (static_cast<std::uint32_t>(lost) & 0xffffff));
+    put_be32(p + 4, (std::uint32_t{b.fraction_lost} << 24) | (static_cast<std::uint32_t>(lost) & 0xffffff));
     put_be32(p + 8, b.highest_seq);
     put_be32(p + 12, b.jitter);
     put_be32(p + 16, b.lsr);
@@ -68,11 +67,9 @@ std::size_t put_sdes(std::uint32_t ssrc, std::string_view cname, std::span<std::
     return size;
 }
 
-std::size_t write_report(std::uint32_t ssrc, const SenderInfo* info,
-                         const std::optional<ReportBlock>& block, std::span<std::uint8_t> out,
-                         std::string_view cname) {
-    const std::size_t size =
-        kHeaderSize + 4 + (info ? kSenderInfoSize : 0) + (block ? kBlockSize : 0);
+std::size_t write_report(std::uint32_t ssrc, const SenderInfo* info, const std::optional<ReportBlock>& block,
+                         std::span<std::uint8_t> out, std::string_view cname) {
+    const std::size_t size = kHeaderSize + 4 + (info ? kSenderInfoSize : 0) + (block ? kBlockSize : 0);
     if (out.size() < size) return 0;
     std::uint8_t* p = out.data();
     put_header(p, block ? 1 : 0, info ? kRtcpSenderReport : kRtcpReceiverReport, size);
@@ -93,8 +90,7 @@ std::size_t write_report(std::uint32_t ssrc, const SenderInfo* info,
 
 }  // namespace
 
-std::size_t write_sender_report(std::uint32_t ssrc, const SenderInfo& info,
-                                const std::optional<ReportBlock>& block,
+std::size_t write_sender_report(std::uint32_t ssrc, const SenderInfo& info, const std::optional<ReportBlock>& block,
                                 std::span<std::uint8_t> out, std::string_view cname) {
     return write_report(ssrc, &info, block, out, cname);
 }
@@ -143,8 +139,7 @@ std::optional<RtcpReport> parse_rtcp(std::span<const std::uint8_t> packet) {
                 }
             }
             if (ssrc == report->sender_ssrc) {
-                for (std::size_t i = 0; i < count; ++i)
-                    report->blocks.push_back(get_block(p + fixed + i * kBlockSize));
+                for (std::size_t i = 0; i < count; ++i) report->blocks.push_back(get_block(p + fixed + i * kBlockSize));
             }
         }
         offset += size;
@@ -153,8 +148,7 @@ std::optional<RtcpReport> parse_rtcp(std::span<const std::uint8_t> packet) {
 }
 
 bool looks_like_rtcp(std::span<const std::uint8_t> packet) {
-    return packet.size() >= kHeaderSize && (packet[0] >> 6) == 2 && packet[1] >= 192 &&
-           packet[1] <= 223;
+    return packet.size() >= kHeaderSize && (packet[0] >> 6) == 2 && packet[1] >= 192 && packet[1] <= 223;
 }
 
 std::uint64_t ntp_now() {

@@ -4,8 +4,7 @@
 
 namespace sala::client {
 
-std::size_t write_rtp(const RtpHeader& header, std::span<const std::uint8_t> payload,
-                      std::span<std::uint8_t> out) {
+std::size_t write_rtp(const RtpHeader& header, std::span<const std::uint8_t> payload, std::span<std::uint8_t> out) {
     const std::size_t size = kRtpHeaderSize + payload.size();
     if (out.size() < size) return 0;
     out[0] = 0x80;  // version 2, no padding, no extension, no CSRC
@@ -55,7 +54,8 @@ std::int64_t SequenceUnwrapper::unwrap(std::uint16_t seq) {
     if (!last_) {
         last_ = seq;
     } else {
-        const auto delta = static_cast<std::int16_t>(static_cast<std::uint16_t>(seq - static_cast<std::uint16_t>(*last_)));
+        const auto delta =
+            static_cast<std::int16_t>(static_cast<std::uint16_t>(seq - static_cast<std::uint16_t>(*last_)));
         *last_ += delta;
     }
     return *last_;

@@ -1,9 +1,9 @@
 #include "sala/client/wake_signal.hpp"
 
-#include <cerrno>
 #include <sys/eventfd.h>
-#include <system_error>
 #include <unistd.h>
+#include <cerrno>
+#include <system_error>
 
 namespace sala::client {
 

@@ -50,18 +50,15 @@ bool parse_format(const unsigned char* p, std::uint32_t size, Format* f, std::st
         if (size < 40) return (*why = "EXTENSIBLE fmt chunk too short", false);
         f->tag = le16(p + 24);  // first two bytes of the sub-format GUID
     }
-    const bool pcm = f->tag == kFormatPcm && (f->bits == 8 || f->bits == 16 || f->bits == 24 ||
-                                              f->bits == 32);
+    const bool pcm = f->tag == kFormatPcm && (f->bits == 8 || f->bits == 16 || f->bits == 24 || f->bits == 32);
     const bool flt = f->tag == kFormatFloat && (f->bits == 32 || f->bits == 64);
     if (!pcm && !flt) {
         char text[96];
-        std::snprintf(text, sizeof text, "unsupported WAV format (tag 0x%04X, %d bits)", f->tag,
-                      f->bits);
+        std::snprintf(text, sizeof text, "unsupported WAV format (tag 0x%04X, %d bits)", f->tag, f->bits);
         return (*why = text, false);
     }
     if (f->channels < 1) return (*why = "no channels", false);
-    if (f->rate < 1000 || f->rate > 768000)
-        return (*why = "unsupported sample rate " + std::to_string(f->rate), false);
+    if (f->rate < 1000 || f->rate > 768000) return (*why = "unsupported sample rate " + std::to_string(f->rate), false);
     if (f->block_align != static_cast<std::size_t>(f->channels) * (f->bits / 8))
         return (*why = "inconsistent block alignment", false);
     return true;
@@ -78,15 +75,17 @@ double sample_value(const unsigned char* p, const Format& f) {
         return std::isfinite(v) ? v : 0.0;
     }
     switch (f.bits) {
-        case 8: return (p[0] - 128) / 128.0;
-        case 16: return static_cast<std::int16_t>(le16(p)) / 32768.0;
+        case 8:
+            return (p[0] - 128) / 128.0;
+        case 16:
+            return static_cast<std::int16_t>(le16(p)) / 32768.0;
         case 24: {
-            const auto top = (static_cast<std::uint32_t>(p[0]) << 8) |
-                             (static_cast<std::uint32_t>(p[1]) << 16) |
+            const auto top = (static_cast<std::uint32_t>(p[0]) << 8) | (static_cast<std::uint32_t>(p[1]) << 16) |
                              (static_cast<std::uint32_t>(p[2]) << 24);
             return static_cast<std::int32_t>(top) / 2147483648.0;
         }
-        default: return static_cast<std::int32_t>(le32(p)) / 2147483648.0;
+        default:
+            return static_cast<std::int32_t>(le32(p)) / 2147483648.0;
     }
 }
 
@@ -139,8 +138,8 @@ std::optional<WavAudio> read_wav_48k_mono(const std::string& path, std::string* 
         if (std::memcmp(chunk, "data", 4) == 0) {
             if (declared != kSizeUnknown && declared > left) {
                 fail(error, path,
-                     "truncated: the data chunk declares " + std::to_string(declared) +
-                         " bytes but only " + std::to_string(left) + " are present");
+                     "truncated: the data chunk declares " + std::to_string(declared) + " bytes but only " +
+                         std::to_string(left) + " are present");
                 return std::nullopt;
             }
             data = chunk + 8;
@@ -195,8 +194,7 @@ bool WavWriter::open(const std::string& path, std::string* error, int sample_rat
 void WavWriter::write(const int16_t* samples, std::size_t n) {
     if (!file_.is_open() || n == 0) return;
     if constexpr (std::endian::native == std::endian::little) {
-        file_.write(reinterpret_cast<const char*>(samples),
-                    static_cast<std::streamsize>(n * sizeof(int16_t)));
+        file_.write(reinterpret_cast<const char*>(samples), static_cast<std::streamsize>(n * sizeof(int16_t)));
     } else {
         for (std::size_t i = 0; i < n; ++i) {
             const auto v = static_cast<std::uint16_t>(samples[i]);
@@ -225,8 +223,7 @@ void WavWriter::close() {
 }
 
 void WavWriter::write_header() {
-    const auto data_bytes =
-        static_cast<std::uint32_t>(std::min<std::uint64_t>(samples_ * 2, 0xFFFFFFFFu - 36));
+    const auto data_bytes = static_cast<std::uint32_t>(std::min<std::uint64_t>(samples_ * 2, 0xFFFFFFFFu - 36));
     const auto rate = static_cast<std::uint32_t>(rate_);
     unsigned char h[44];
     auto put16 = [&](int at, std::uint32_t v) {
@@ -242,18 +239,17 @@ void WavWriter::write_header() {
     std::memcpy(h + 8, "WAVEfmt ", 8);
     put32(16, 16);
     put16(20, kFormatPcm);
-    put16(22, 1);      // channels
+    put16(22, 1);  // channels
     put32(24, rate);
     put32(28, rate * 2);  // byte rate
-    put16(32, 2);      // block align
-    put16(34, 16);     // bits
+    put16(32, 2);         // block align
+    put16(34, 16);        // bits
     std::memcpy(h + 36, "data", 4);
     put32(40, data_bytes);
     file_.write(reinterpret_cast<const char*>(h), sizeof h);
 }
 
-bool write_wav(const std::string& path, const std::vector<int16_t>& samples, int sample_rate,
-               std::string* error) {
+bool write_wav(const std::string& path, const std::vector<int16_t>& samples, int sample_rate, std::string* error) {
     WavWriter writer;
     if (!writer.open(path, error, sample_rate)) return false;
     writer.write(samples.data(), samples.size());

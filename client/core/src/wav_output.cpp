@@ -6,9 +6,7 @@ namespace {
 constexpr unsigned kFlushEveryBlocks = 100;  // keeps the file valid (sizes patched) each second
 }
 
-bool WavOutput::open(const std::string& path, std::string* error) {
-    return writer_.open(path, error);
-}
+bool WavOutput::open(const std::string& path, std::string* error) { return writer_.open(path, error); }
 
 WavOutput::~WavOutput() {
     stop();

@@ -31,7 +31,8 @@ void Ui::save_settings() {
 
 App::App(GLFWwindow* window, AppOptions options) {
     engine_ = std::make_unique<client::Engine>(engine_options(options));
-    ui_ = std::make_unique<Ui>(*engine_, window, options.config_dir, options.settings, options.ring_wav, options.ui_map);
+    ui_ =
+        std::make_unique<Ui>(*engine_, window, options.config_dir, options.settings, options.ring_wav, options.ui_map);
     // For this run, the devices given on the command line are what the panels show and use.
     if (!options.audio_in.empty()) ui_->settings.audio_in = options.audio_in;
     if (!options.audio_out.empty()) ui_->settings.audio_out = options.audio_out;

@@ -13,13 +13,13 @@ namespace sala::gui {
 
 struct AppOptions {
     std::filesystem::path config_dir;
-    Settings settings;          // what the fields and devices start with
+    Settings settings;  // what the fields and devices start with
     bool register_at_once = false;
-    std::string audio_in;       // overrides for this run only ("" = the remembered device)
+    std::string audio_in;  // overrides for this run only ("" = the remembered device)
     std::string audio_out;
     std::string ring_wav;
-    std::string ui_map;         // --ui-map: where the controls are, for tests
-    bool log_stdout = false;    // print each event's plain words on stdout
+    std::string ui_map;       // --ui-map: where the controls are, for tests
+    bool log_stdout = false;  // print each event's plain words on stdout
 };
 
 class App {

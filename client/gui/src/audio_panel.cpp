@@ -32,8 +32,10 @@ bool device_combo(Ui& ui, const char* label, const char* map_name, bool input, s
                 changed = true;
             }
         }
-        if (!ui.devices_known) ImGui::TextColored(colour::dim, "Looking for sound devices...");
-        else if (ui.devices.empty()) ImGui::TextColored(colour::dim, "No sound devices found.");
+        if (!ui.devices_known)
+            ImGui::TextColored(colour::dim, "Looking for sound devices...");
+        else if (ui.devices.empty())
+            ImGui::TextColored(colour::dim, "No sound devices found.");
         ImGui::EndCombo();
     }
     ImGui::EndDisabled();

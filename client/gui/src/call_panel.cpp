@@ -17,7 +17,8 @@ bool mute_shortcut(const Ui& ui) {
 
 void draw_in_call(Ui& ui) {
     const auto& s = *ui.snapshot;
-    auto elapsed = std::chrono::duration_cast<std::chrono::seconds>(std::chrono::steady_clock::now() - s.call_started_at);
+    auto elapsed =
+        std::chrono::duration_cast<std::chrono::seconds>(std::chrono::steady_clock::now() - s.call_started_at);
     heading(ui, ("In a call with " + s.peer).c_str());
     ImGui::SameLine();
     ImGui::TextColored(colour::good, "  %s", format_duration(elapsed).c_str());

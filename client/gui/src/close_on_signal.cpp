@@ -1,8 +1,8 @@
 #include "close_on_signal.hpp"
 
-#include <mutex>
 #include <csignal>
 #include <ctime>
+#include <mutex>
 
 #include <GLFW/glfw3.h>
 

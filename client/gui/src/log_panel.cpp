@@ -8,7 +8,8 @@ void draw_log_panel(Ui& ui, ImVec2 pos, ImVec2 size) {
     if (begin_panel("Log", pos, size)) {
         if (button(ui, "Copy", "copy_log", !log.empty())) ImGui::SetClipboardText(format_log(log).c_str());
         ImGui::SameLine();
-        ImGui::TextColored(colour::dim, "%zu event%s; scroll up to stop following", log.size(), log.size() == 1 ? "" : "s");
+        ImGui::TextColored(colour::dim, "%zu event%s; scroll up to stop following", log.size(),
+                           log.size() == 1 ? "" : "s");
 
         ImGui::BeginChild("lines", ImVec2(0, 0), true, ImGuiWindowFlags_HorizontalScrollbar);
         // Follow new lines unless the user has scrolled away from the bottom.
@@ -20,9 +21,10 @@ void draw_log_panel(Ui& ui, ImVec2 pos, ImVec2 size) {
                 const auto& entry = log[static_cast<std::size_t>(i)];
                 ImGui::TextColored(colour::dim, "%s", format_clock(entry.time).c_str());
                 ImGui::SameLine();
-                const ImVec4 tint = entry.level == client::LogLevel::error     ? colour::bad
-                                    : entry.level == client::LogLevel::warning ? colour::warn
-                                                                               : ImGui::GetStyleColorVec4(ImGuiCol_Text);
+                const ImVec4 tint = entry.level == client::LogLevel::error ? colour::bad
+                                    : entry.level == client::LogLevel::warning
+                                        ? colour::warn
+                                        : ImGui::GetStyleColorVec4(ImGuiCol_Text);
                 ImGui::TextColored(tint, "%s", entry.text.c_str());
             }
         }

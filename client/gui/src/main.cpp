@@ -4,7 +4,9 @@
 #include <iostream>
 #include <stdexcept>
 
+// glad first: it must define the OpenGL declarations before GLFW would include GL/gl.h.
 #include <glad/gl.h>
+
 #include <GLFW/glfw3.h>
 #include <imgui.h>
 #include <imgui_impl_glfw.h>
@@ -41,17 +43,18 @@ void install_input_counters(GLFWwindow* window) {
 }  // namespace
 
 int main(int argc, char** argv) {
-    auto flags = sala::FlagParser("sala", "[options]", "The Sala voice-call dashboard.")
-                     .option("server", "HOST[:PORT]", "directory server to use (default: the last one, or localhost:5000)")
-                     .option("name", "NAME", "name to register; with --server, registers at once")
-                     .option("audio-in", "SPEC", "what is sent, for this run: device, device:NAME, tone:HZ, a WAV file")
-                     .option("audio-out", "SPEC", "what is heard, for this run: device, device:NAME, null, a WAV file")
-                     .option("config-dir", "DIR", "where settings are kept (default $XDG_CONFIG_HOME/sala or ~/.config/sala)")
-                     .option("ring", "WAV", "the ring tone (default the one in the project's assets)")
-                     .flag("log-stdout", "print every event in plain words on stdout (for tests)")
-                     .option("ui-map", "FILE", "keep where the controls are in FILE (for tests that click them)")
-                     .option("frames", "N", "quit after rendering N frames (for tests)")
-                     .parse_or_exit(argc, argv);
+    auto flags =
+        sala::FlagParser("sala", "[options]", "The Sala voice-call dashboard.")
+            .option("server", "HOST[:PORT]", "directory server to use (default: the last one, or localhost:5000)")
+            .option("name", "NAME", "name to register; with --server, registers at once")
+            .option("audio-in", "SPEC", "what is sent, for this run: device, device:NAME, tone:HZ, a WAV file")
+            .option("audio-out", "SPEC", "what is heard, for this run: device, device:NAME, null, a WAV file")
+            .option("config-dir", "DIR", "where settings are kept (default $XDG_CONFIG_HOME/sala or ~/.config/sala)")
+            .option("ring", "WAV", "the ring tone (default the one in the project's assets)")
+            .flag("log-stdout", "print every event in plain words on stdout (for tests)")
+            .option("ui-map", "FILE", "keep where the controls are in FILE (for tests that click them)")
+            .option("frames", "N", "quit after rendering N frames (for tests)")
+            .parse_or_exit(argc, argv);
 
     const char* display = std::getenv("DISPLAY");
     const char* wayland = std::getenv("WAYLAND_DISPLAY");
@@ -63,8 +66,8 @@ int main(int argc, char** argv) {
 
     sala::gui::CloseOnSignal close_on_signal;
     sala::gui::AppOptions options;
-    options.config_dir = flags.has("config-dir") ? std::filesystem::path(flags.get("config-dir"))
-                                                 : sala::gui::default_config_dir();
+    options.config_dir =
+        flags.has("config-dir") ? std::filesystem::path(flags.get("config-dir")) : sala::gui::default_config_dir();
     options.settings = sala::gui::load_settings(options.config_dir);
     if (flags.has("server")) options.settings.server = flags.get("server");
     if (flags.has("name")) options.settings.name = flags.get("name");

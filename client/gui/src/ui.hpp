@@ -46,8 +46,12 @@ struct Look {
 struct Ui {
     Ui(client::Engine& engine, GLFWwindow* window, std::filesystem::path config_dir, Settings settings,
        std::string ring_wav, std::string ui_map_path)
-        : engine(engine), window(window), config_dir(std::move(config_dir)), settings(std::move(settings)),
-          ring(ring_wav), map(std::move(ui_map_path)) {}
+        : engine(engine),
+          window(window),
+          config_dir(std::move(config_dir)),
+          settings(std::move(settings)),
+          ring(ring_wav),
+          map(std::move(ui_map_path)) {}
 
     client::Engine& engine;
     GLFWwindow* window;

@@ -64,9 +64,9 @@ void draw_users_panel(Ui& ui, ImVec2 pos, ImVec2 size) {
             ImGui::PopID();
         }
         if (shown == 0) {
-            const char* why = !registered               ? "Register to see who is online."
-                              : s.users->empty()        ? "Nobody else is online yet."
-                                                        : "Nobody matches the filter.";
+            const char* why = !registered        ? "Register to see who is online."
+                              : s.users->empty() ? "Nobody else is online yet."
+                                                 : "Nobody matches the filter.";
             ImGui::TextColored(colour::dim, "%s", why);
         }
         ImGui::EndChild();

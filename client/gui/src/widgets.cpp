@@ -40,9 +40,12 @@ bool button(Ui& ui, const char* label, const char* map_name, bool enabled, ImVec
 namespace {
 ImU32 zone_colour(MeterZone zone, float alpha) {
     switch (zone) {
-        case MeterZone::green: return ImGui::GetColorU32(ImVec4(0.30f, 0.78f, 0.36f, alpha));
-        case MeterZone::yellow: return ImGui::GetColorU32(ImVec4(0.93f, 0.78f, 0.22f, alpha));
-        case MeterZone::red: return ImGui::GetColorU32(ImVec4(0.92f, 0.30f, 0.28f, alpha));
+        case MeterZone::green:
+            return ImGui::GetColorU32(ImVec4(0.30f, 0.78f, 0.36f, alpha));
+        case MeterZone::yellow:
+            return ImGui::GetColorU32(ImVec4(0.93f, 0.78f, 0.22f, alpha));
+        case MeterZone::red:
+            return ImGui::GetColorU32(ImVec4(0.92f, 0.30f, 0.28f, alpha));
     }
     return 0;
 }
@@ -79,7 +82,8 @@ void draw_level_meter(const char* label, const client::MeterReading& level, floa
         const MeterZone zones[3] = {MeterZone::green, MeterZone::yellow, MeterZone::red};
         for (int i = 0; i < 3; ++i) {
             float right = std::min(to_x, upto[i]);
-            if (right > from[i]) draw->AddRectFilled(ImVec2(from[i], top), ImVec2(right, bottom), zone_colour(zones[i], alpha));
+            if (right > from[i])
+                draw->AddRectFilled(ImVec2(from[i], top), ImVec2(right, bottom), zone_colour(zones[i], alpha));
         }
     };
     fill(x_at(level.peak_dbfs), 0.45f);

@@ -52,9 +52,7 @@ std::string format_rtt(double rtt_ms) { return rtt_ms < 0 ? "not measured yet" :
 
 std::string format_clock(std::chrono::system_clock::time_point time) { return client::clock_text(time); }
 
-std::string format_log_line(const client::LogEntry& entry) {
-    return format_clock(entry.time) + "  " + entry.text;
-}
+std::string format_log_line(const client::LogEntry& entry) { return format_clock(entry.time) + "  " + entry.text; }
 
 std::string format_log(const std::vector<client::LogEntry>& log) {
     std::string all;
@@ -65,10 +63,14 @@ std::string format_log(const std::vector<client::LogEntry>& log) {
 std::string connection_words(const client::Snapshot& s) {
     using client::ConnectionState;
     switch (s.connection) {
-        case ConnectionState::disconnected: return "Not connected";
-        case ConnectionState::connecting: return "Connecting to " + s.server + "...";
-        case ConnectionState::registered: return "Registered as " + s.name + " on " + s.server;
-        case ConnectionState::reconnecting: return "Connection lost; reconnecting to " + s.server + "...";
+        case ConnectionState::disconnected:
+            return "Not connected";
+        case ConnectionState::connecting:
+            return "Connecting to " + s.server + "...";
+        case ConnectionState::registered:
+            return "Registered as " + s.name + " on " + s.server;
+        case ConnectionState::reconnecting:
+            return "Connection lost; reconnecting to " + s.server + "...";
     }
     return "";
 }

@@ -28,10 +28,14 @@ Settings load_settings(const std::filesystem::path& dir) {
         if (line.empty() || line[0] == '#' || eq == std::string::npos) continue;
         std::string key = line.substr(0, eq);
         std::string value = line.substr(eq + 1);
-        if (key == "name") settings.name = value;
-        else if (key == "server" && !value.empty()) settings.server = value;
-        else if (key == "audio_in" && !value.empty()) settings.audio_in = value;
-        else if (key == "audio_out" && !value.empty()) settings.audio_out = value;
+        if (key == "name")
+            settings.name = value;
+        else if (key == "server" && !value.empty())
+            settings.server = value;
+        else if (key == "audio_in" && !value.empty())
+            settings.audio_in = value;
+        else if (key == "audio_out" && !value.empty())
+            settings.audio_out = value;
     }
     return settings;
 }

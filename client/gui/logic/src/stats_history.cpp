@@ -13,8 +13,8 @@ void StatsHistory::update(const client::Snapshot& s) {
         loss_.clear();
         delay_.clear();
     }
-    auto second = std::chrono::duration_cast<std::chrono::seconds>(std::chrono::steady_clock::now() -
-                                                                    s.call_started_at).count();
+    auto second =
+        std::chrono::duration_cast<std::chrono::seconds>(std::chrono::steady_clock::now() - s.call_started_at).count();
     if (second <= last_second_) return;
     last_second_ = second;
     add(static_cast<float>(s.stats.loss_percent), static_cast<float>(s.stats.jitter_buffer_ms));

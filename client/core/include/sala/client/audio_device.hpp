@@ -48,8 +48,7 @@ struct AudioPipes {
     // Audio thread: raises callback_max_ns to ns if it is larger.
     void note_callback_ns(std::uint64_t ns) {
         std::uint64_t worst = callback_max_ns.load(std::memory_order_relaxed);
-        while (ns > worst &&
-               !callback_max_ns.compare_exchange_weak(worst, ns, std::memory_order_relaxed)) {
+        while (ns > worst && !callback_max_ns.compare_exchange_weak(worst, ns, std::memory_order_relaxed)) {
         }
     }
 };

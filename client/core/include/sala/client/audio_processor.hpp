@@ -16,8 +16,7 @@ public:
     virtual ~AudioProcessor() = default;
     // capture: n samples just captured, changed in place. far_end: up to far_n samples most
     // recently played (may be fewer than n, or none at the start), the echo reference.
-    virtual void process_capture(int16_t* capture, std::size_t n, const int16_t* far_end,
-                                 std::size_t far_n) = 0;
+    virtual void process_capture(int16_t* capture, std::size_t n, const int16_t* far_end, std::size_t far_n) = 0;
 };
 
 // Leaves the audio as it is: the stage is wired, and does nothing.

@@ -55,7 +55,7 @@ private:
     Resampler resampler_;
     std::vector<int16_t> pending_;  // 48 kHz input not yet consumed by the resampler
     std::size_t pending_count_ = 0;
-    std::vector<int16_t> mono_;     // device-rate mono output
+    std::vector<int16_t> mono_;  // device-rate mono output
     std::vector<int16_t> taken_;
     std::size_t taken_count_ = 0;
 };

@@ -20,12 +20,12 @@ struct Impairment {
 };
 
 struct EngineOptions {
-    int frame_ms = 20;         // 10 or 20
-    int bitrate_bps = 20000;   // with 20 ms frames about 36 kb/s on the wire (IP+UDP+RTP)
-    int complexity = 5;        // Opus encoder complexity, 0..10 (CPU against quality)
+    int frame_ms = 20;        // 10 or 20
+    int bitrate_bps = 20000;  // with 20 ms frames about 36 kb/s on the wire (IP+UDP+RTP)
+    int complexity = 5;       // Opus encoder complexity, 0..10 (CPU against quality)
     std::string audio_in = "device";
     std::string audio_out = "device";
-    bool echo = false;         // send back what is heard instead of the input device
+    bool echo = false;  // send back what is heard instead of the input device
     Impairment impair;
     std::chrono::milliseconds media_timeout{5000};
     std::chrono::milliseconds ping_interval{10000};

@@ -15,10 +15,10 @@ namespace sala::client {
 
 // Sizes and delay bounds of a JitterBuffer.
 struct JitterBufferConfig {
-    int frame_ms = 20;               // what pop() produces; a multiple of 2.5 ms up to 120
+    int frame_ms = 20;  // what pop() produces; a multiple of 2.5 ms up to 120
     int min_delay_ms = 20;
     int max_delay_ms = 200;
-    std::size_t max_packets = 64;    // storage, preallocated; also the reordering window
+    std::size_t max_packets = 64;  // storage, preallocated; also the reordering window
 };
 
 // What one pop() produced.
@@ -35,11 +35,11 @@ struct JitterBufferStats {
     std::uint64_t decoded = 0;        // packets decoded and played
     double jitter_ms = 0.0;           // RFC 3550 interarrival jitter
     int target_delay_ms = 0;
-    int current_delay_ms = 0;         // 0 while not playing
-    std::uint64_t dropped = 0;        // empty, oversized, or far outside the window
-    std::uint64_t stretched = 0;      // concealed units inserted to raise the delay
-    std::uint64_t shrunk = 0;         // units dropped or skipped to lower the delay
-    std::uint64_t restarts = 0;       // sequence or timestamp jumps that restarted the stream
+    int current_delay_ms = 0;     // 0 while not playing
+    std::uint64_t dropped = 0;    // empty, oversized, or far outside the window
+    std::uint64_t stretched = 0;  // concealed units inserted to raise the delay
+    std::uint64_t shrunk = 0;     // units dropped or skipped to lower the delay
+    std::uint64_t restarts = 0;   // sequence or timestamp jumps that restarted the stream
 };
 
 // Packets in by sequence number, exactly one frame of 48 kHz mono PCM out per pop().
@@ -48,8 +48,8 @@ public:
     explicit JitterBuffer(JitterBufferConfig config = {});
 
     // Called when an RTP packet of the peer arrives (already accepted by address and SSRC).
-    void push(std::uint16_t sequence, std::uint32_t timestamp,
-              std::span<const std::uint8_t> payload, std::chrono::steady_clock::time_point arrival);
+    void push(std::uint16_t sequence, std::uint32_t timestamp, std::span<const std::uint8_t> payload,
+              std::chrono::steady_clock::time_point arrival);
     // Called once per frame period by the playout side: writes frame_samples() samples into out.
     FrameKind pop(std::int16_t* out, std::chrono::steady_clock::time_point now);
 
@@ -109,23 +109,23 @@ private:
     std::size_t transit_count_ = 0;
     std::vector<double> scratch_;
     double min_transit_ms_ = 0.0;
-    double spread_ms_ = 0.0;         // high percentile of transit above the minimum
+    double spread_ms_ = 0.0;  // high percentile of transit above the minimum
     double target_ms_ = 0.0;
     double loss_average_ = 0.0;
 
-    bool have_stream_ = false;       // a packet defines the sequence and timestamp origin
-    bool played_ = false;            // next_seq_ is the playout point (older packets are late)
+    bool have_stream_ = false;  // a packet defines the sequence and timestamp origin
+    bool played_ = false;       // next_seq_ is the playout point (older packets are late)
     bool playing_ = false;
     std::int64_t newest_seq_ = 0;
     std::int64_t newest_ts_ = 0;
-    std::int64_t lowest_seq_ = 0;    // oldest stored while never played
+    std::int64_t lowest_seq_ = 0;  // oldest stored while never played
     std::int64_t next_seq_ = 0;
     std::int64_t next_ts_ = 0;
     int packet_samples_ = 0;
     bool have_resync_ = false;
     std::uint16_t resync_seq_ = 0;
     std::uint32_t resync_ts_ = 0;
-    int concealed_run_ = 0;          // samples concealed in a row
+    int concealed_run_ = 0;              // samples concealed in a row
     std::int64_t unconfirmed_lost_ = 0;  // skipped in an underrun, before any newer arrival
     double last_arrival_ms_ = -1e18;
     double last_shrink_ms_ = -1e18;

@@ -11,7 +11,7 @@ struct OpusDecoder;
 namespace sala::client {
 
 inline constexpr int kVoiceSampleRate = 48000;
-inline constexpr int kMaxVoicePacketSamples = 5760;  // 120 ms, the longest Opus packet
+inline constexpr int kMaxVoicePacketSamples = 5760;        // 120 ms, the longest Opus packet
 inline constexpr std::size_t kMaxVoicePacketBytes = 1275;  // largest single Opus frame
 
 // Encodes 10 or 20 ms frames of 48 kHz mono speech (application VOIP, in-band FEC, no DTX).

@@ -35,8 +35,7 @@ public:
     std::uint64_t skipped_ticks() const { return skipped_.load(std::memory_order_relaxed); }
 
 private:
-    void run(std::stop_token stop, std::function<void()> on_tick,
-             std::chrono::nanoseconds period);
+    void run(std::stop_token stop, std::function<void()> on_tick, std::chrono::nanoseconds period);
 
     std::atomic<std::uint64_t> ticks_{0};
     std::atomic<std::uint64_t> skipped_{0};

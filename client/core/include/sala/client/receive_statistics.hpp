@@ -13,15 +13,14 @@ namespace sala::client {
 class ReceiveStatistics {
 public:
     // Call for every RTP packet of the source, in arrival order.
-    void on_packet(std::uint16_t seq, std::uint32_t rtp_timestamp,
-                   std::chrono::steady_clock::time_point arrival);
+    void on_packet(std::uint16_t seq, std::uint32_t rtp_timestamp, std::chrono::steady_clock::time_point arrival);
 
     // The report block about the source; also starts a new interval for fraction_lost.
     ReportBlock make_report_block(std::uint32_t remote_ssrc, std::uint32_t lsr, std::uint32_t dlsr);
 
     std::uint64_t packets_received() const { return received_; }
     std::int64_t packets_expected() const;
-    std::int64_t packets_lost() const;            // expected - received; negative with duplicates
+    std::int64_t packets_lost() const;           // expected - received; negative with duplicates
     std::uint32_t extended_highest_seq() const;  // cycles << 16 | highest sequence
     double loss_fraction() const;                // packets_lost / expected since the start, 0..1
     std::uint32_t jitter_timestamp_units() const { return static_cast<std::uint32_t>(jitter_); }

@@ -28,8 +28,8 @@ public:
 
     // Streaming: converts as much as fits, returns frames written and sets *consumed to the
     // input frames used (may be null). Never allocates: usable in an audio callback.
-    std::size_t process(const int16_t* in, std::size_t in_frames, int16_t* out,
-                        std::size_t out_capacity_frames, std::size_t* consumed);
+    std::size_t process(const int16_t* in, std::size_t in_frames, int16_t* out, std::size_t out_capacity_frames,
+                        std::size_t* consumed);
 
     // Whole buffer (files): output is time-aligned with the input and has exactly
     // round(frames * out_rate / in_rate) frames. Resets the stream state before and after.

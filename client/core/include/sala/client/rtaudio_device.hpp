@@ -46,8 +46,7 @@ struct DeviceStreamFormat {
 class RtAudioStream {
 public:
     // RtAudio's callback signature (RtAudioStreamStatus is unsigned int).
-    using Callback = int (*)(void* out, void* in, unsigned frames, double time, unsigned status,
-                             void* self);
+    using Callback = int (*)(void* out, void* in, unsigned frames, double time, unsigned status, void* self);
 
     // name: "" for the default device, else the device whose name contains it.
     RtAudioStream(std::string name, bool input);
@@ -96,8 +95,7 @@ public:
     DeviceStreamFormat format() const { return format_; }
 
 private:
-    static int callback(void* out, void* in, unsigned frames, double time, unsigned status,
-                        void* self);
+    static int callback(void* out, void* in, unsigned frames, double time, unsigned status, void* self);
 
     RtAudioStream stream_;
     AudioPipes* pipes_ = nullptr;
@@ -121,15 +119,12 @@ public:
     std::string description() const override;
     bool healthy() const override { return watch_.healthy() && !stream_.gone(); }
     // Times the sound system reported that it ran out of audio to play (its own underflow).
-    std::uint64_t device_underflows() const {
-        return underflows_.load(std::memory_order_relaxed);
-    }
+    std::uint64_t device_underflows() const { return underflows_.load(std::memory_order_relaxed); }
     const CallbackWatch& watch() const { return watch_; }
     DeviceStreamFormat format() const { return format_; }
 
 private:
-    static int callback(void* out, void* in, unsigned frames, double time, unsigned status,
-                        void* self);
+    static int callback(void* out, void* in, unsigned frames, double time, unsigned status, void* self);
 
     RtAudioStream stream_;
     AudioPipes* pipes_ = nullptr;

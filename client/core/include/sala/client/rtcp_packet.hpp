@@ -19,12 +19,12 @@ inline constexpr std::uint8_t kRtcpBye = 203;
 // One reception report block: what the reporter received from the source `ssrc`.
 struct ReportBlock {
     std::uint32_t ssrc = 0;
-    std::uint8_t fraction_lost = 0;     // lost since the previous report, in 1/256
-    std::int32_t cumulative_lost = 0;   // 24-bit signed on the wire (clamped when written)
-    std::uint32_t highest_seq = 0;      // extended highest sequence number received
-    std::uint32_t jitter = 0;           // interarrival jitter, in RTP timestamp units
-    std::uint32_t lsr = 0;              // middle 32 bits of the last SR's NTP time, 0 if none
-    std::uint32_t dlsr = 0;             // delay since that SR, in 1/65536 s
+    std::uint8_t fraction_lost = 0;    // lost since the previous report, in 1/256
+    std::int32_t cumulative_lost = 0;  // 24-bit signed on the wire (clamped when written)
+    std::uint32_t highest_seq = 0;     // extended highest sequence number received
+    std::uint32_t jitter = 0;          // interarrival jitter, in RTP timestamp units
+    std::uint32_t lsr = 0;             // middle 32 bits of the last SR's NTP time, 0 if none
+    std::uint32_t dlsr = 0;            // delay since that SR, in 1/65536 s
 
     bool operator==(const ReportBlock&) const = default;
 };
@@ -48,8 +48,7 @@ struct RtcpReport {
 
 // Writes a compound packet SR [+ block] + SDES CNAME; returns bytes written, 0 if it does not
 // fit. An empty cname writes "sala-<ssrc in hex>"; a cname is cut at 255 bytes.
-std::size_t write_sender_report(std::uint32_t ssrc, const SenderInfo& info,
-                                const std::optional<ReportBlock>& block,
+std::size_t write_sender_report(std::uint32_t ssrc, const SenderInfo& info, const std::optional<ReportBlock>& block,
                                 std::span<std::uint8_t> out, std::string_view cname = {});
 
 // Writes a compound packet RR [+ block] + SDES CNAME; same conventions as write_sender_report.
@@ -67,9 +66,7 @@ bool looks_like_rtcp(std::span<const std::uint8_t> packet);
 std::uint64_t ntp_now();
 
 // The middle 32 bits of an NTP timestamp (16.16 fixed point seconds), as LSR uses.
-constexpr std::uint32_t ntp_middle32(std::uint64_t ntp) {
-    return static_cast<std::uint32_t>(ntp >> 16);
-}
+constexpr std::uint32_t ntp_middle32(std::uint64_t ntp) { return static_cast<std::uint32_t>(ntp >> 16); }
 
 // Round-trip time in ms from a report block received at now_middle32 (RFC 3550 6.4.1):
 // now - lsr - dlsr; -1 when lsr is 0 (no SR seen yet), 0 when clock granularity makes it negative.

@@ -9,8 +9,8 @@
 namespace sala::client {
 
 inline constexpr std::uint8_t kOpusPayloadType = 111;  // dynamic payload type for Opus (RFC 7587)
-inline constexpr int kOpusClockRate = 48000;          // RTP clock of Opus, whatever the audio rate
-inline constexpr std::size_t kRtpHeaderSize = 12;     // fixed header, no CSRC or extension
+inline constexpr int kOpusClockRate = 48000;           // RTP clock of Opus, whatever the audio rate
+inline constexpr std::size_t kRtpHeaderSize = 12;      // fixed header, no CSRC or extension
 
 // The fields of an RTP fixed header that Sala uses (version 2, no CSRC list when written).
 struct RtpHeader {
@@ -22,8 +22,7 @@ struct RtpHeader {
 };
 
 // Writes header + payload into out; returns the bytes written, or 0 if it does not fit.
-std::size_t write_rtp(const RtpHeader& header, std::span<const std::uint8_t> payload,
-                      std::span<std::uint8_t> out);
+std::size_t write_rtp(const RtpHeader& header, std::span<const std::uint8_t> payload, std::span<std::uint8_t> out);
 
 // A parsed RTP packet: the header and the payload without CSRCs, extension or padding.
 struct RtpView {

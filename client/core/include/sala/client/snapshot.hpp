@@ -49,9 +49,9 @@ struct CallStatistics {
     double loss_percent = 0.0;
     double jitter_ms = 0.0;
     int jitter_buffer_ms = 0;
-    double send_kbps = 0.0;     // RTP payload + IP/UDP/RTP headers, last second
+    double send_kbps = 0.0;  // RTP payload + IP/UDP/RTP headers, last second
     double receive_kbps = 0.0;
-    double rtt_ms = -1.0;       // -1 until measured through RTCP
+    double rtt_ms = -1.0;  // -1 until measured through RTCP
     std::uint64_t concealed_frames = 0;
     std::uint64_t fec_recovered_frames = 0;
     std::uint64_t late_packets = 0;

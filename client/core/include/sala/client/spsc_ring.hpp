@@ -14,8 +14,7 @@ template <typename T>
 class SpscRing {
 public:
     // Allocates the whole ring here and nowhere else.
-    explicit SpscRing(std::size_t capacity)
-        : capacity_(capacity), slots_(std::make_unique<T[]>(capacity)) {}
+    explicit SpscRing(std::size_t capacity) : capacity_(capacity), slots_(std::make_unique<T[]>(capacity)) {}
     SpscRing(const SpscRing&) = delete;
     SpscRing& operator=(const SpscRing&) = delete;
 
@@ -52,9 +51,7 @@ public:
     std::size_t capacity() const { return capacity_; }
 
     // Consumer: discards everything stored now.
-    void clear_from_consumer() {
-        tail_.store(head_.load(std::memory_order_acquire), std::memory_order_release);
-    }
+    void clear_from_consumer() { tail_.store(head_.load(std::memory_order_acquire), std::memory_order_release); }
 
 private:
     void copy_in(std::size_t at, const T* data, std::size_t count) {

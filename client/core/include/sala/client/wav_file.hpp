@@ -51,7 +51,6 @@ private:
 };
 
 // Writes a whole mono 16-bit file at the given rate.
-bool write_wav(const std::string& path, const std::vector<int16_t>& samples, int sample_rate,
-               std::string* error);
+bool write_wav(const std::string& path, const std::vector<int16_t>& samples, int sample_rate, std::string* error);
 
 }  // namespace sala::client

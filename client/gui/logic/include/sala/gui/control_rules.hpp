@@ -20,13 +20,13 @@ struct ControlRules {
     bool edit_identity = false;  // name and server fields
     bool register_ = false;
     bool disconnect = false;
-    bool call = false;           // call the selected user
-    bool cancel_call = false;    // our outgoing call is ringing at the peer
-    bool answer = false;         // accept or reject an invite
+    bool call = false;         // call the selected user
+    bool cancel_call = false;  // our outgoing call is ringing at the peer
+    bool answer = false;       // accept or reject an invite
     bool hang_up = false;
     bool mute = false;
     bool choose_devices = false;  // input and output device
-    bool mic_test = false;       // start (or stop) the microphone test
+    bool mic_test = false;        // start (or stop) the microphone test
 };
 
 ControlRules control_rules(const client::Snapshot& snapshot, const UiFacts& facts);

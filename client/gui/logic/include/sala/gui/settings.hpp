@@ -10,7 +10,7 @@ namespace sala::gui {
 struct Settings {
     std::string name;
     std::string server = "localhost:5000";
-    std::string audio_in = "device";   // engine specs: "device" or "device:NAME"
+    std::string audio_in = "device";  // engine specs: "device" or "device:NAME"
     std::string audio_out = "device";
 };
 
