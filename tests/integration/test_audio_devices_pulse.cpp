@@ -16,12 +16,12 @@
 
 #include <gtest/gtest.h>
 
+#include "audio/device_factory.hpp"
+#include "audio/sound_card/callback_watch.hpp"
+#include "audio/sound_card/rtaudio_device.hpp"
 #include "audio_similarity.hpp"
 #include "cli_peer.hpp"
 #include "program_path.hpp"
-#include "sala/client/audio_device.hpp"
-#include "sala/client/callback_watch.hpp"
-#include "sala/client/rtaudio_device.hpp"
 #include "sala/client/wav_file.hpp"
 #include "server_process.hpp"
 #include "temp_dir.hpp"

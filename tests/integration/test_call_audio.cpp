@@ -16,9 +16,9 @@
 
 #include "audio_similarity.hpp"
 #include "cli_peer.hpp"
+#include "media/opus_codec.hpp"
+#include "media/rtp/rtp_packet.hpp"
 #include "program_path.hpp"
-#include "sala/client/opus_codec.hpp"
-#include "sala/client/rtp_packet.hpp"
 #include "server_process.hpp"
 #include "temp_dir.hpp"
 

@@ -1,7 +1,7 @@
-#include "sala/client/audio_device.hpp"
-#include "sala/client/paced_clock.hpp"
-#include "sala/client/rtaudio_device.hpp"
-#include "sala/client/tone_input.hpp"
+#include "audio/device_factory.hpp"
+#include "audio/paced/paced_clock.hpp"
+#include "audio/paced/tone_input.hpp"
+#include "audio/sound_card/rtaudio_device.hpp"
 #include "sala/client/wav_file.hpp"
 
 #include "temp_dir.hpp"

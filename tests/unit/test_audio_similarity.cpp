@@ -9,7 +9,7 @@
 #include <gtest/gtest.h>
 
 #include "audio_similarity.hpp"
-#include "sala/client/opus_codec.hpp"
+#include "media/opus_codec.hpp"
 
 namespace {
 using sala::audio::compare;

@@ -1,4 +1,4 @@
-#include "sala/client/call_state_machine.hpp"
+#include "engine/call_state_machine.hpp"
 
 #include <gtest/gtest.h>
 

@@ -1,6 +1,6 @@
-#include "sala/client/callback_watch.hpp"
-#include "sala/client/device_format.hpp"
-#include "sala/client/spsc_ring.hpp"
+#include "audio/sound_card/callback_watch.hpp"
+#include "audio/sound_card/device_format.hpp"
+#include "audio/spsc_ring.hpp"
 
 #include "test_signal.hpp"
 

@@ -1,4 +1,5 @@
-#include "sala/client/level_meter.hpp"
+#include "audio/level_meter.hpp"
+#include "sala/client/snapshot.hpp"
 
 #include "test_signal.hpp"
 

@@ -1,4 +1,4 @@
-#include "media_socket.hpp"
+#include "media/media_socket.hpp"
 
 #include <gtest/gtest.h>
 

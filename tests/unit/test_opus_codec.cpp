@@ -1,4 +1,4 @@
-#include "sala/client/opus_codec.hpp"
+#include "media/opus_codec.hpp"
 
 #include <gtest/gtest.h>
 #include <opus/opus.h>

@@ -1,4 +1,4 @@
-#include "sala/client/receive_statistics.hpp"
+#include "media/rtp/receive_statistics.hpp"
 
 #include <gtest/gtest.h>
 

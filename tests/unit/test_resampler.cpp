@@ -1,4 +1,4 @@
-#include "sala/client/resampler.hpp"
+#include "audio/resampler.hpp"
 
 #include "test_signal.hpp"
 

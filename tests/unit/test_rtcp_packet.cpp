@@ -1,4 +1,4 @@
-#include "sala/client/rtcp_packet.hpp"
+#include "media/rtp/rtcp_packet.hpp"
 
 #include <gtest/gtest.h>
 
@@ -7,7 +7,7 @@
 #include <random>
 #include <vector>
 
-#include "sala/client/rtp_packet.hpp"
+#include "media/rtp/rtp_packet.hpp"
 
 namespace {
 using namespace sala::client;

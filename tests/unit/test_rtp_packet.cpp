@@ -1,4 +1,4 @@
-#include "sala/client/rtp_packet.hpp"
+#include "media/rtp/rtp_packet.hpp"
 
 #include <gtest/gtest.h>
 

@@ -1,4 +1,4 @@
-#include "sala/client/spsc_ring.hpp"
+#include "audio/spsc_ring.hpp"
 
 #include <gtest/gtest.h>
 

@@ -5,7 +5,7 @@
 #include <sstream>
 
 #include "sala/cli_flags.hpp"
-#include "sala/client/audio_device.hpp"
+#include "sala/client/audio_devices.hpp"
 
 namespace sala::cli {
 namespace {
@@ -86,8 +86,8 @@ CliOptions parse_cli_options(int argc, char** argv) {
         else
             fail("--answer takes accept, reject or ignore, not '" + a + "'");
     }
-    o.engine.echo = flags.has("echo");
-    if (o.engine.echo) o.answer = Answer::accept;
+    o.engine.media.echo = flags.has("echo");
+    if (o.engine.media.echo) o.answer = Answer::accept;
     o.engine.audio_in = flags.get("audio-in", "device");
     o.engine.audio_out = flags.get("audio-out", "device");
     if (flags.has("duration")) {
@@ -108,22 +108,22 @@ CliOptions parse_cli_options(int argc, char** argv) {
     if (flags.has("frame-ms")) {
         auto ms = parse_integer(flags.get("frame-ms"), 10, 20);
         if (!ms || (*ms != 10 && *ms != 20)) fail("--frame-ms takes 10 or 20, not '" + flags.get("frame-ms") + "'");
-        o.engine.frame_ms = static_cast<int>(*ms);
+        o.engine.media.frame_ms = static_cast<int>(*ms);
     }
     if (flags.has("bitrate")) {
         auto bps = parse_integer(flags.get("bitrate"), 6000, 510000);
         if (!bps) fail("--bitrate takes 6000 to 510000 bit/s, not '" + flags.get("bitrate") + "'");
-        o.engine.bitrate_bps = static_cast<int>(*bps);
+        o.engine.media.bitrate_bps = static_cast<int>(*bps);
     }
     if (flags.has("complexity")) {
         auto n = parse_integer(flags.get("complexity"), 0, 10);
         if (!n) fail("--complexity takes 0 to 10, not '" + flags.get("complexity") + "'");
-        o.engine.complexity = static_cast<int>(*n);
+        o.engine.media.complexity = static_cast<int>(*n);
     }
-    if (flags.has("impair")) o.engine.impair = parse_impairment(flags.get("impair"));
+    if (flags.has("impair")) o.engine.media.impair = parse_impairment(flags.get("impair"));
     // Check the audio specs now, so a bad file is reported before any call.
-    if (!o.engine.echo && !client::make_audio_input(o.engine.audio_in, &error)) fail("--audio-in: " + error);
-    if (!client::make_audio_output(o.engine.audio_out, &error)) fail("--audio-out: " + error);
+    if (!o.engine.media.echo && !client::check_audio_input(o.engine.audio_in, &error)) fail("--audio-in: " + error);
+    if (!client::check_audio_output(o.engine.audio_out, &error)) fail("--audio-out: " + error);
     return o;
 }
 

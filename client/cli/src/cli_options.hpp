@@ -4,7 +4,8 @@
 #include <optional>
 #include <string>
 
-#include "sala/client/engine.hpp"
+#include "sala/client/engine_options.hpp"
+#include "sala/client/server_address.hpp"
 
 namespace sala::cli {
 

@@ -2,7 +2,7 @@
 
 #include "cli_options.hpp"
 #include "cli_session.hpp"
-#include "sala/client/rtaudio_device.hpp"
+#include "sala/client/audio_devices.hpp"
 
 namespace {
 

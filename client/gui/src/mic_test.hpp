@@ -5,7 +5,7 @@
 #include <memory>
 #include <string>
 
-#include "sala/client/audio_device.hpp"
+#include "sala/client/input_monitor.hpp"
 #include "sala/client/snapshot.hpp"
 
 namespace sala::gui {
@@ -17,14 +17,13 @@ public:
     // input_spec: an engine input spec ("device", "device:NAME", "tone:HZ", a WAV path).
     bool start(const std::string& input_spec);
     void stop();
-    bool running() const { return input_ != nullptr; }
+    bool running() const { return monitor_.running(); }
     // Discards what was captured and returns the level; call every frame while running.
     client::MeterReading level();
     const std::string& problem() const { return problem_; }
 
 private:
-    std::unique_ptr<client::AudioPipes> pipes_;
-    std::unique_ptr<client::AudioInput> input_;
+    client::InputMonitor monitor_;
     std::string problem_;
 };
 

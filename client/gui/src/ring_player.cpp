@@ -25,34 +25,25 @@ void RingPlayer::start(const std::string& output_spec) {
     stop();
     if (cycle_.empty()) return;
     std::string error;
-    pipes_ = std::make_unique<client::AudioPipes>();
     position_ = 0;
-    output_ = client::make_audio_output(output_spec, &error);
-    if (!output_ || !output_->start(*pipes_, &error)) {
+    if (!output_.start(output_spec, &error)) {
         problem_ = "cannot ring: " + error;
-        output_.reset();
-        pipes_.reset();
         return;
     }
     problem_.clear();
     feed();
 }
 
-void RingPlayer::stop() {
-    if (output_) output_->stop();
-    output_.reset();
-    pipes_.reset();
-}
+void RingPlayer::stop() { output_.stop(); }
 
 void RingPlayer::feed() {
-    if (!output_) return;
-    auto& ring = pipes_->playback;
+    if (!output_.running()) return;
     // Keep about half a second queued: enough to ride over a slow frame, short enough that
     // nothing lingers.
     constexpr std::size_t kQueued = 24000;
-    while (ring.size() < kQueued) {
-        std::size_t n = std::min(kQueued - ring.size(), cycle_.size() - position_);
-        std::size_t pushed = ring.push(cycle_.data() + position_, n);
+    while (output_.queued() < kQueued) {
+        std::size_t n = std::min(kQueued - output_.queued(), cycle_.size() - position_);
+        std::size_t pushed = output_.push(cycle_.data() + position_, n);
         position_ = (position_ + pushed) % cycle_.size();
         if (pushed == 0) break;
     }

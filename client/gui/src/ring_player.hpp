@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "sala/client/audio_device.hpp"
+#include "sala/client/output_feed.hpp"
 
 namespace sala::gui {
 
@@ -24,15 +24,14 @@ public:
     void stop();
     // Tops up the device's queue; call every frame while ringing (at least every ~0.5 s).
     void feed();
-    bool playing() const { return output_ != nullptr; }
+    bool playing() const { return output_.running(); }
     // Why the last start() could not ring, in plain words; empty when it rings.
     const std::string& problem() const { return problem_; }
 
 private:
     std::vector<std::int16_t> cycle_;  // the tone followed by its pause
     std::size_t position_ = 0;
-    std::unique_ptr<client::AudioPipes> pipes_;
-    std::unique_ptr<client::AudioOutput> output_;
+    client::OutputFeed output_;
     std::string problem_;
 };
 

@@ -52,6 +52,13 @@ void draw_stats_panel(Ui& ui, ImVec2 pos, ImVec2 size) {
                               static_cast<unsigned long long>(st.concealed_frames),
                               static_cast<unsigned long long>(st.fec_recovered_frames));
                 row("Repaired", text);
+                // What the peer's reports say of our stream, and what the sound devices dropped.
+                row("Peer's loss",
+                    st.remote_loss_percent < 0 ? "not reported yet" : format_percent(st.remote_loss_percent));
+                std::snprintf(text, sizeof text, "%llu mic overruns, %llu speaker underruns",
+                              static_cast<unsigned long long>(st.capture_overruns),
+                              static_cast<unsigned long long>(st.playback_underruns));
+                row("Device glitches", text);
                 ImGui::EndTable();
             }
             const float height = std::max(ImGui::GetTextLineHeight() * 1.5f,

@@ -12,8 +12,9 @@
 
 #include "mic_test.hpp"
 #include "ring_player.hpp"
+#include "sala/client/audio_devices.hpp"
 #include "sala/client/engine.hpp"
-#include "sala/client/rtaudio_device.hpp"
+#include "sala/client/server_address.hpp"
 #include "sala/gui/control_rules.hpp"
 #include "sala/gui/settings.hpp"
 #include "sala/gui/stats_history.hpp"

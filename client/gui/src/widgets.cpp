@@ -3,7 +3,6 @@
 
 #include <GLFW/glfw3.h>
 
-#include "sala/client/level_meter.hpp"
 #include "sala/gui/format.hpp"
 #include "ui.hpp"
 

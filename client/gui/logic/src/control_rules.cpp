@@ -2,7 +2,7 @@
 
 #include <algorithm>
 
-#include "sala/client/engine.hpp"
+#include "sala/client/server_address.hpp"
 #include "sala/protocol.hpp"
 
 namespace sala::gui {

@@ -38,6 +38,8 @@ struct MeterReading {
     float peak_dbfs = -90.0f;
     float hold_dbfs = -90.0f;
 };
+// Maps -60..0 dBFS onto 0..1 (clamped) for drawing a meter bar.
+float dbfs_to_meter_fraction(float dbfs);
 
 // Figures of the current (or last) call.
 struct CallStatistics {

@@ -1,0 +1,22 @@
+#pragma once
+// What a front end chooses when it starts an Engine.
+
+#include <chrono>
+#include <string>
+
+#include "sala/client/media_options.hpp"
+
+namespace sala::client {
+
+struct EngineOptions {
+    MediaOptions media;
+    std::string audio_in = "device";   // as sala-cli --audio-in
+    std::string audio_out = "device";  // as sala-cli --audio-out
+    std::chrono::milliseconds ping_interval{10000};
+    // How often meters and statistics are published during a call: ~30 Hz for a window,
+    // less for front ends that only print statistics each second.
+    std::chrono::milliseconds meter_interval{33};
+    std::string bind_address = "0.0.0.0";  // the UDP media socket
+};
+
+}  // namespace sala::client

@@ -1,0 +1,18 @@
+#pragma once
+// The directory server's address as a user types it: "host", "host:port" or "[v6]:port".
+
+#include <string>
+
+#include "sala/protocol.hpp"
+
+namespace sala::client {
+
+struct ServerAddress {
+    std::string host;
+    unsigned short port = protocol::kDefaultPort;
+};
+
+// False with a one-line *error when the text is not an address (empty host, bad port).
+bool parse_server_address(const std::string& text, ServerAddress& out, std::string* error);
+
+}  // namespace sala::client

@@ -1,0 +1,54 @@
+#pragma once
+// The pipes through which audio devices exchange samples with the engine: rings, meters,
+// the wake-up signal and the paced devices' shared clock.
+
+#include <atomic>
+#include <cstddef>
+#include <cstdint>
+
+#include "audio/audio_processor.hpp"
+#include "audio/level_meter.hpp"
+#include "audio/paced/paced_duplex.hpp"
+#include "audio/spsc_ring.hpp"
+
+namespace sala::client {
+
+// Where devices exchange samples with the engine (48 kHz mono int16). Owned by the
+// engine; outlives devices.
+struct AudioPipes {
+    explicit AudioPipes(std::size_t capacity_samples = 48000)
+        : capture(capacity_samples), playback(capacity_samples), far_end(kFarEndSamples) {}
+
+    // Devices notify after every block so the engine wakes exactly when there is work.
+    WakeSignal wake;
+    // The shared clock of the paced (file, tone, silence, null) devices on these pipes.
+    PacedDuplex paced{wake};
+
+    SpscRing<int16_t> capture;   // input device -> engine (what the mic hears)
+    SpscRing<int16_t> playback;  // engine -> output device (what the user hears)
+    LevelMeter mic;              // updated by the input device on what it captured (raw)
+    LevelMeter speaker;          // updated by the output device on what it played
+    // Samples dropped: capture ring full, or the sound system's own overflow (one block).
+    std::atomic<std::uint64_t> capture_overruns{0};
+    // Blocks short of samples (padded with silence), or the sound system's own underflow.
+    std::atomic<std::uint64_t> playback_underruns{0};
+    // Worst time one sound-card callback took, in nanoseconds (0 for file/null devices).
+    std::atomic<std::uint64_t> callback_max_ns{0};
+
+    // Echo cancellation / noise suppression on capture, run by the input device; null (off)
+    // by default. Set it before the devices start; it must outlive them.
+    std::atomic<AudioProcessor*> processor{nullptr};
+    // What the output device played (48 kHz mono), the processor's echo reference; only
+    // fed while a processor is set.
+    static constexpr std::size_t kFarEndSamples = 4800;  // 100 ms
+    SpscRing<int16_t> far_end;
+
+    // Audio thread: raises callback_max_ns to ns if it is larger.
+    void note_callback_ns(std::uint64_t ns) {
+        std::uint64_t worst = callback_max_ns.load(std::memory_order_relaxed);
+        while (ns > worst && !callback_max_ns.compare_exchange_weak(worst, ns, std::memory_order_relaxed)) {
+        }
+    }
+};
+
+}  // namespace sala::client

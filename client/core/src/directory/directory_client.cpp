@@ -1,0 +1,122 @@
+#include "directory/directory_client.hpp"
+
+#include <algorithm>
+#include <iterator>
+
+namespace sala::client {
+namespace {
+using protocol::Json;
+constexpr int kBackoffMs[] = {500, 1000, 2000, 4000, 8000, 10000};
+constexpr auto kByeGrace = std::chrono::milliseconds(200);
+}  // namespace
+
+DirectoryClient::DirectoryClient(asio::io_context& io, Handlers handlers, std::chrono::milliseconds ping_interval)
+    : io_(io), handlers_(std::move(handlers)), ping_interval_(ping_interval), backoff_timer_(io) {}
+
+DirectoryClient::~DirectoryClient() { drop_connection(std::chrono::milliseconds(0)); }
+
+void DirectoryClient::open(const std::string& host, unsigned short port, const std::string& name,
+                           unsigned short media_port) {
+    drop_connection(std::chrono::milliseconds(0));
+    backoff_timer_.cancel();
+    host_ = host;
+    port_ = port;
+    name_ = name;
+    media_port_ = media_port;
+    registered_before_ = false;
+    failures_ = 0;
+    connect();
+}
+
+void DirectoryClient::close(bool say_bye) {
+    backoff_timer_.cancel();
+    if (connection_ && say_bye) {
+        connection_->send(Json{{"type", protocol::type::bye}});
+        drop_connection(kByeGrace);
+    } else {
+        drop_connection(std::chrono::milliseconds(0));
+    }
+    set_state(DirectoryState::closed);
+}
+
+void DirectoryClient::send(const Json& message) {
+    if (connection_ && state_ == DirectoryState::registered) connection_->send(message);
+}
+
+void DirectoryClient::connect() {
+    DirectoryConnection::Handlers handlers;
+    handlers.connected = [this] {
+        set_state(DirectoryState::registering);
+        connection_->send(Json{{"type", protocol::type::hello},
+                               {"version", protocol::kVersion},
+                               {"name", name_},
+                               {"media_port", media_port_}});
+    };
+    handlers.message = [this](const Json& m) { on_message(m); };
+    handlers.closed = [this](const std::string& reason) { on_closed(reason); };
+    connection_ = std::make_shared<DirectoryConnection>(io_, std::move(handlers), ping_interval_);
+    set_state(DirectoryState::connecting);
+    connection_->start(host_, port_);
+}
+
+void DirectoryClient::drop_connection(std::chrono::milliseconds grace) {
+    if (connection_) connection_->close(grace);
+    connection_.reset();
+}
+
+void DirectoryClient::back_off() {
+    set_state(DirectoryState::backing_off);
+    const int delay = kBackoffMs[std::min<std::size_t>(failures_, std::size(kBackoffMs) - 1)];
+    ++failures_;
+    backoff_timer_.expires_after(std::chrono::milliseconds(delay));
+    backoff_timer_.async_wait([this](asio::error_code ec) {
+        if (!ec && state_ == DirectoryState::backing_off) connect();
+    });
+}
+
+void DirectoryClient::on_closed(const std::string& reason) {
+    connection_.reset();
+    const bool was_registered = state_ == DirectoryState::registered;
+    if (registered_before_)
+        back_off();
+    else
+        set_state(DirectoryState::closed);
+    if (handlers_.lost) handlers_.lost(reason, was_registered);
+}
+
+void DirectoryClient::on_message(const Json& m) {
+    const std::string kind = protocol::get_string(m, "type").value_or("");
+    const bool registering = state_ != DirectoryState::registered;
+    if (registering && kind == protocol::type::welcome) {
+        const bool again = registered_before_;
+        registered_before_ = true;
+        failures_ = 0;
+        set_state(DirectoryState::registered);
+        if (handlers_.registered) handlers_.registered(m, again);
+    } else if (registering && kind == protocol::type::error) {
+        on_refusal(m);
+    } else if (handlers_.message) {
+        handlers_.message(m);
+    }
+}
+
+void DirectoryClient::on_refusal(const Json& error) {
+    const auto code = protocol::get_string(error, "code").value_or("error");
+    const auto message = protocol::get_string(error, "message").value_or(code);
+    drop_connection(std::chrono::milliseconds(0));
+    // After a reconnection our old session may not have timed out yet on the server.
+    const bool retrying = registered_before_ && code == "name_taken";
+    if (retrying)
+        back_off();
+    else
+        set_state(DirectoryState::closed);
+    if (handlers_.refused) handlers_.refused(code, message, retrying);
+}
+
+void DirectoryClient::set_state(DirectoryState state) {
+    if (state == state_) return;
+    state_ = state;
+    if (handlers_.state_changed) handlers_.state_changed();
+}
+
+}  // namespace sala::client

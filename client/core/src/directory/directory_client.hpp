@@ -1,0 +1,80 @@
+#pragma once
+// Registration with sala-server, and staying registered: one connection at a time, hello as
+// soon as it is open, and after a registered connection is lost, reconnection with backoff
+// until close(). The state changes in one place (set_state).
+
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include <asio.hpp>
+
+#include "directory/directory_connection.hpp"
+#include "sala/protocol.hpp"
+
+namespace sala::client {
+
+enum class DirectoryState {
+    closed,       // not connected, not trying
+    connecting,   // TCP connection under way
+    registering,  // hello sent, waiting for welcome
+    registered,
+    backing_off,  // lost a registered connection; connecting again after a pause
+};
+
+class DirectoryClient {
+public:
+    struct Handlers {
+        std::function<void()> state_changed;
+        // welcome: the server's welcome message; again: a reconnection of the same session.
+        std::function<void(const protocol::Json& welcome, bool again)> registered;
+        // Every other message.
+        std::function<void(const protocol::Json& message)> message;
+        // The connection closed. The client is backing off to reconnect (state backing_off) if it
+        // had registered since open(), else it gave up (state closed).
+        std::function<void(const std::string& reason, bool was_registered)> lost;
+        // The server refused the registration. retrying: our old session may still hold the name,
+        // so the client tries again later; otherwise it gave up (state closed).
+        std::function<void(const std::string& code, const std::string& message, bool retrying)> refused;
+    };
+
+    DirectoryClient(asio::io_context& io, Handlers handlers, std::chrono::milliseconds ping_interval);
+    ~DirectoryClient();
+    DirectoryClient(const DirectoryClient&) = delete;
+    DirectoryClient& operator=(const DirectoryClient&) = delete;
+
+    // Registers `name` at host:port (closing any earlier connection at once), declaring the port
+    // the client receives media on.
+    void open(const std::string& host, unsigned short port, const std::string& name, unsigned short media_port);
+    // Stops, saying bye first (given a moment to leave) when say_bye.
+    void close(bool say_bye);
+    // Sends when registered; drops the message otherwise.
+    void send(const protocol::Json& message);
+
+    DirectoryState state() const { return state_; }
+    // Registered at least once since open(): a reconnection, not a first registration.
+    bool registered_before() const { return registered_before_; }
+
+private:
+    void connect();
+    void drop_connection(std::chrono::milliseconds grace);
+    void back_off();
+    void on_closed(const std::string& reason);
+    void on_message(const protocol::Json& message);
+    void on_refusal(const protocol::Json& error);
+    void set_state(DirectoryState state);
+
+    asio::io_context& io_;
+    Handlers handlers_;
+    std::chrono::milliseconds ping_interval_;
+    asio::steady_timer backoff_timer_;
+    std::shared_ptr<DirectoryConnection> connection_;
+    DirectoryState state_ = DirectoryState::closed;
+    std::string host_, name_;
+    unsigned short port_ = 0, media_port_ = 0;
+    bool registered_before_ = false;
+    std::size_t failures_ = 0;  // reconnections in a row that did not register: the backoff step
+};
+
+}  // namespace sala::client

@@ -1,0 +1,146 @@
+#include "engine/call_state_machine.hpp"
+
+#include <algorithm>
+
+namespace sala::client {
+namespace {
+namespace type = protocol::type;
+using protocol::Json;
+
+Json with_call(const char* message_type, const std::string& call_id) {
+    return Json{{"type", message_type}, {"call_id", call_id}};
+}
+CallTransition refuse(std::string why) {
+    CallTransition t;
+    t.refusal = std::move(why);
+    return t;
+}
+}  // namespace
+
+void CallStateMachine::reset() {
+    if (!call_id_.empty()) {
+        recently_ended_.push_back(call_id_);
+        if (recently_ended_.size() > 16) recently_ended_.erase(recently_ended_.begin());
+    }
+    state_ = CallState::idle;
+    peer_.clear();
+    call_id_.clear();
+    media_ = {};
+    accepted_ = false;
+}
+
+CallTransition CallStateMachine::end_locally(const std::string& reason, const std::string& by, bool tell_server) {
+    CallTransition t;
+    if (tell_server) {
+        if (!call_id_.empty())
+            t.send.push_back(with_call(state_ == CallState::ringing ? type::reject : type::hangup, call_id_));
+        else if (state_ == CallState::calling)
+            cancel_when_acknowledged_ = true;
+    }
+    t.ended_reason = reason;
+    t.ended_by = by;
+    reset();
+    return t;
+}
+
+CallTransition CallStateMachine::call(const std::string& peer) {
+    if (state_ != CallState::idle) return refuse("You are already in a call.");
+    state_ = CallState::calling;
+    peer_ = peer;
+    CallTransition t;
+    t.send.push_back(Json{{"type", type::call}, {"to", peer}});
+    return t;
+}
+
+CallTransition CallStateMachine::accept() {
+    if (state_ != CallState::ringing) return refuse("There is no invite to accept.");
+    if (accepted_) return refuse("The invite is already accepted.");
+    accepted_ = true;
+    CallTransition t;
+    t.send.push_back(with_call(type::accept, call_id_));
+    return t;
+}
+
+CallTransition CallStateMachine::reject() {
+    if (state_ != CallState::ringing) return refuse("There is no invite to reject.");
+    return end_locally("rejected", me_, true);
+}
+
+CallTransition CallStateMachine::hangup() {
+    switch (state_) {
+        case CallState::idle:
+            return refuse("There is no call to hang up.");
+        case CallState::ringing:
+            return end_locally("rejected", me_, true);
+        case CallState::calling:
+            return end_locally("cancelled", me_, true);
+        case CallState::in_call:
+            return end_locally("hangup", me_, true);
+    }
+    return {};
+}
+
+CallTransition CallStateMachine::media_timeout() {
+    if (state_ != CallState::in_call) return {};
+    return end_locally("media_timeout", peer_, true);
+}
+
+CallTransition CallStateMachine::connection_lost() {
+    cancel_when_acknowledged_ = false;
+    if (state_ == CallState::calling || state_ == CallState::ringing) return end_locally("connection_lost", me_, false);
+    return {};
+}
+
+CallTransition CallStateMachine::on_server_message(const Json& message) {
+    const std::string kind = protocol::get_string(message, "type").value_or("");
+    const std::string id = protocol::get_string(message, "call_id").value_or("");
+    const bool stale =
+        !id.empty() && std::find(recently_ended_.begin(), recently_ended_.end(), id) != recently_ended_.end();
+    CallTransition t;
+    if (kind == type::calling) {
+        if (cancel_when_acknowledged_ && state_ == CallState::idle) {
+            cancel_when_acknowledged_ = false;
+            t.send.push_back(with_call(type::hangup, id));
+        } else if (state_ == CallState::calling && call_id_.empty()) {
+            call_id_ = id;
+        }
+    } else if (kind == type::call_failed) {
+        if (cancel_when_acknowledged_) {
+            cancel_when_acknowledged_ = false;
+        } else if (state_ == CallState::calling) {
+            t.failed = protocol::get_string(message, "reason").value_or("unknown");
+            reset();
+        }
+    } else if (kind == type::invite) {
+        if (state_ == CallState::idle && !id.empty()) {
+            state_ = CallState::ringing;
+            call_id_ = id;
+            peer_ = protocol::get_string(message, "from").value_or("?");
+            t.invited = true;
+        } else if (!id.empty() && id != call_id_) {
+            t.send.push_back(with_call(type::reject, id));
+        }
+    } else if (kind == type::call_started) {
+        if (stale) {
+            t.send.push_back(with_call(type::hangup, id));
+        } else if ((state_ == CallState::calling || state_ == CallState::ringing) && id == call_id_) {
+            auto media = message.find("media");
+            if (media != message.end() && media->is_object()) {
+                media_.host = protocol::get_string(*media, "host").value_or("");
+                media_.port = static_cast<unsigned short>(protocol::get_int(*media, "port").value_or(0));
+            }
+            if (auto peer = protocol::get_string(message, "peer")) peer_ = *peer;
+            state_ = CallState::in_call;
+            t.started = true;
+        }
+    } else if (kind == type::call_ended) {
+        if (!id.empty() && id == call_id_ && state_ != CallState::idle) {
+            t.ended_reason = protocol::get_string(message, "reason").value_or("hangup");
+            t.ended_by = protocol::get_string(message, "by").value_or(peer_);
+            reset();
+        }
+    }
+    return t;
+}
+
+}  // namespace sala::client

@@ -1,0 +1,347 @@
+#include "sala/client/engine.hpp"
+
+#include <algorithm>
+#include <condition_variable>
+#include <mutex>
+#include <thread>
+
+#include <asio.hpp>
+
+#include "directory/directory_client.hpp"
+#include "engine/call_audio.hpp"
+#include "engine/call_state_machine.hpp"
+#include "engine/notices.hpp"
+#include "engine/user_list.hpp"
+#include "media/media_session.hpp"
+#include "media/media_socket.hpp"
+
+namespace sala::client {
+namespace {
+using protocol::Json;
+namespace type = protocol::type;
+using Clock = std::chrono::steady_clock;
+
+constexpr std::size_t kMaxLogEntries = 1000;
+
+ConnectionState connection_state(DirectoryState state, bool registered_before) {
+    switch (state) {
+        case DirectoryState::closed:
+            return ConnectionState::disconnected;
+        case DirectoryState::registered:
+            return ConnectionState::registered;
+        case DirectoryState::backing_off:
+            return ConnectionState::reconnecting;
+        case DirectoryState::connecting:
+        case DirectoryState::registering:
+            break;
+    }
+    return registered_before ? ConnectionState::reconnecting : ConnectionState::connecting;
+}
+}  // namespace
+
+// The conductor: commands and server messages in, through the call state machine, out to the
+// directory, the call's media and audio, and the published snapshot. Everything runs on the
+// engine thread (io_), so nothing here locks except the one pointer front ends read.
+class Engine::Impl {
+public:
+    explicit Impl(EngineOptions options)
+        : options_(std::move(options)),
+          work_(asio::make_work_guard(io_)),
+          socket_(std::make_unique<MediaSocket>(io_, asio::ip::make_address(options_.bind_address))),
+          media_port_(socket_->port()),
+          directory_(io_, directory_handlers(), options_.ping_interval),
+          meter_timer_(io_) {
+        state_.audio_in = options_.audio_in;
+        state_.audio_out = options_.audio_out;
+        state_.stats.frame_ms = options_.media.frame_ms;
+        publish();
+        socket_->drop_strays();
+        thread_ = std::jthread([this] { io_.run(); });
+    }
+
+    ~Impl() {
+        asio::post(io_, [this] { shut_down(); });
+        work_.reset();
+        // Give the bye a moment to leave, then stop whatever still runs.
+        std::jthread stopper([this](std::stop_token stop) {
+            std::mutex mutex;
+            std::condition_variable_any cv;
+            std::unique_lock lock(mutex);
+            if (!cv.wait_for(lock, stop, std::chrono::milliseconds(500), [] { return false; })) io_.stop();
+        });
+        if (thread_.joinable()) thread_.join();
+        stopper.request_stop();
+    }
+
+    void post(Command command) {
+        asio::post(io_, [this, command = std::move(command)]() mutable {
+            std::visit([this](auto& c) { handle(c); }, command);
+            publish();
+        });
+    }
+
+    SnapshotPtr snapshot() const {
+        std::lock_guard lock(published_mutex_);
+        return published_;
+    }
+    unsigned short media_port() const { return media_port_; }
+    std::function<void(const Event&)> event_handler_;
+    std::function<void()> publish_handler_;
+
+private:
+    // ---- publishing -------------------------------------------------------------------------
+    void publish() {
+        state_.version++;
+        state_.connection = connection_state(directory_.state(), directory_.registered_before());
+        state_.users = users_.entries();
+        auto next = std::make_shared<const Snapshot>(state_);
+        {
+            std::lock_guard lock(published_mutex_);
+            published_.swap(next);
+        }  // the old snapshot (now in next) is released outside the lock
+        if (publish_handler_) publish_handler_();
+    }
+
+    void tell(Notice notice) {
+        if (notice.logged) {
+            auto log = std::make_shared<std::vector<LogEntry>>(*state_.log);
+            if (log->size() >= kMaxLogEntries) log->erase(log->begin(), log->begin() + kMaxLogEntries / 10);
+            log->push_back({std::chrono::system_clock::now(), notice.level, notice.event.text});
+            state_.log = std::move(log);
+        }
+        if (event_handler_) event_handler_(notice.event);
+    }
+
+    // ---- commands (each followed by publish()) ------------------------------------------------
+    void handle(ConnectCommand& c) {
+        if (auto problem = protocol::name_problem(c.name)) {
+            state_.connect_error = *problem;
+            tell(notices::invalid_name(*problem));
+            return;
+        }
+        state_.server = c.host + ":" + std::to_string(c.port);
+        state_.name = c.name;
+        state_.connect_error.clear();
+        calls_.set_my_name(c.name);
+        directory_.open(c.host, c.port, c.name, media_port_);
+    }
+
+    void handle(DisconnectCommand&) {
+        if (directory_.state() == DirectoryState::closed) return;
+        if (calls_.state() != CallState::idle) apply(calls_.hangup());
+        directory_.close(/*say_bye=*/true);
+        users_.clear();
+        tell(notices::disconnected());
+    }
+
+    void handle(CallCommand& c) {
+        if (directory_.state() != DirectoryState::registered)
+            return refuse("call", "You are not registered with a server.");
+        if (protocol::name_key(c.peer) == protocol::name_key(state_.name))
+            return refuse("call", "You cannot call yourself.");
+        apply(calls_.call(c.peer), "call");
+        if (calls_.state() == CallState::calling) tell(notices::calling(c.peer));
+    }
+
+    void handle(AcceptCommand&) { apply(calls_.accept(), "accept"); }
+    void handle(RejectCommand&) { apply(calls_.reject(), "reject"); }
+    void handle(HangupCommand&) { apply(calls_.hangup(), "hangup"); }
+
+    void handle(MuteCommand& c) {
+        state_.muted = c.muted;
+        if (media_) media_->set_muted(c.muted);
+        tell(notices::muted(c.muted));
+    }
+
+    void handle(AudioCommand& c) {
+        options_.audio_in = state_.audio_in = c.input;
+        options_.audio_out = state_.audio_out = c.output;
+        if (audio_) start_devices();
+    }
+
+    void refuse(const char* command, const std::string& why) { tell(notices::refused(command, why)); }
+
+    // ---- the call ---------------------------------------------------------------------------
+    void apply(const CallTransition& t, const char* command = nullptr) {
+        if (!t.refusal.empty() && command) refuse(command, t.refusal);
+        for (const auto& message : t.send) directory_.send(message);
+        if (t.invited) tell(notices::invite(calls_.peer(), calls_.call_id()));
+        if (t.failed) tell(notices::call_failed(state_.peer, *t.failed));
+        if (t.started) start_call();
+        if (t.ended_reason) end_call(*t.ended_reason, t.ended_by);
+        state_.call = calls_.state();
+        state_.peer = calls_.peer();
+        state_.call_id = calls_.call_id();
+    }
+
+    void start_call() {
+        const auto& media = calls_.media();
+        asio::error_code ec;
+        auto address = asio::ip::make_address(media.host, ec);
+        if (ec || media.port == 0) {
+            tell(notices::bad_media_address());
+            return apply(calls_.hangup());
+        }
+        state_.call_started_at = Clock::now();
+        state_.stats = CallStatistics{};
+        state_.stats.frame_ms = options_.media.frame_ms;
+        audio_ = std::make_unique<CallAudio>(options_.media.echo, [this](const char* device, const std::string& error) {
+            state_.audio_problem = notices::audio_problem(device, error);
+            tell(notices::audio_device(device, error));
+        });
+        media_ = std::make_unique<MediaSession>(io_, std::move(socket_), asio::ip::udp::endpoint(address, media.port),
+                                                options_.media, audio_->pipes(), [this] { on_media_timeout(); });
+        media_->set_muted(state_.muted);
+        start_devices();
+        tell(notices::call_started(calls_.peer(), calls_.call_id(), media.host, media.port));
+        stats_second_ = 0;
+        next_meters_ = Clock::now();
+        schedule_meters();
+    }
+
+    void start_devices() {
+        state_.audio_problem.clear();
+        audio_->start(options_.audio_in, options_.audio_out);
+    }
+
+    void end_call(const std::string& reason, const std::string& by) {
+        const std::string peer = state_.peer.empty() ? calls_.peer() : state_.peer;
+        stop_media();
+        tell(notices::call_ended(peer, reason, by, state_.name));
+    }
+
+    void stop_media() {
+        meter_timer_.cancel();
+        if (!media_) return;
+        state_.stats = media_->statistics();
+        socket_ = media_->finish();
+        media_.reset();
+        audio_.reset();
+        socket_->drop_strays();
+    }
+
+    void on_media_timeout() {
+        apply(calls_.media_timeout());
+        publish();
+    }
+
+    // Meters, statistics and device health, at the front end's pace.
+    void schedule_meters() {
+        // No drift, so the stats events stay one second apart; after a stall, no burst.
+        next_meters_ = std::max(next_meters_ + options_.meter_interval, Clock::now() - options_.meter_interval);
+        meter_timer_.expires_at(next_meters_);
+        meter_timer_.async_wait([this](asio::error_code ec) {
+            if (ec || !media_) return;
+            audio_->check_health();
+            state_.mic = audio_->mic();
+            state_.speaker = audio_->speaker();
+            state_.stats = media_->statistics();
+            const auto elapsed =
+                std::chrono::duration_cast<std::chrono::seconds>(Clock::now() - state_.call_started_at);
+            if (elapsed.count() > stats_second_) {
+                stats_second_ = elapsed.count();
+                tell(notices::stats(state_.peer, stats_second_, state_.stats, state_.mic, state_.speaker));
+            }
+            publish();
+            schedule_meters();
+        });
+    }
+
+    // ---- the directory ----------------------------------------------------------------------
+    DirectoryClient::Handlers directory_handlers() {
+        DirectoryClient::Handlers h;
+        h.state_changed = [this] { publish(); };
+        h.registered = [this](const Json& welcome, bool again) {
+            state_.name = protocol::get_string(welcome, "name").value_or(state_.name);
+            state_.connect_error.clear();
+            users_.replace(welcome.value("users", Json::array()));
+            tell(notices::registered(state_.name, state_.server, *users_.entries(), again));
+            publish();
+        };
+        h.message = [this](const Json& m) {
+            on_server_message(m);
+            publish();
+        };
+        h.lost = [this](const std::string& reason, bool was_registered) {
+            apply(calls_.connection_lost());
+            users_.clear();
+            if (directory_.state() == DirectoryState::closed) {
+                state_.connect_error = "Cannot reach the server " + state_.server + ": " + reason + ".";
+                tell(notices::server_unreachable(state_.connect_error));
+            } else if (was_registered) {
+                tell(notices::connection_lost(reason, media_ != nullptr));
+            }
+            publish();
+        };
+        h.refused = [this](const std::string& code, const std::string& message, bool retrying) {
+            if (retrying) {
+                tell(notices::registration_retry(code, message));
+            } else {
+                state_.connect_error = message;
+                tell(notices::registration_failed(code, message));
+            }
+            publish();
+        };
+        return h;
+    }
+
+    void on_server_message(const Json& m) {
+        const std::string kind = protocol::get_string(m, "type").value_or("");
+        const std::string name = protocol::get_string(m, "name").value_or("");
+        if (kind == type::user_joined || kind == type::user_status) {
+            const bool busy =
+                protocol::parse_status(protocol::get_string(m, "status").value_or("")) == protocol::Status::busy;
+            users_.set(name, busy);
+            tell(kind == type::user_joined ? notices::user_joined(name) : notices::user_status(name, busy));
+        } else if (kind == type::user_left) {
+            users_.remove(name);
+            tell(notices::user_left(name));
+        } else if (kind == type::error) {
+            tell(notices::server_error(protocol::get_string(m, "code").value_or("error"),
+                                       protocol::get_string(m, "message").value_or("error")));
+        } else if (kind == type::shutdown) {
+            tell(notices::server_shutdown());
+        } else if (kind != type::pong) {
+            apply(calls_.on_server_message(m));
+        }
+    }
+
+    void shut_down() {
+        if (calls_.state() != CallState::idle) apply(calls_.hangup());
+        stop_media();
+        directory_.close(/*say_bye=*/true);
+        socket_->close();
+    }
+
+    EngineOptions options_;
+    asio::io_context io_;
+    asio::executor_work_guard<asio::io_context::executor_type> work_;
+    std::unique_ptr<MediaSocket> socket_;  // between calls; the media session holds it in a call
+    const unsigned short media_port_;
+    DirectoryClient directory_;
+    asio::steady_timer meter_timer_;
+
+    Snapshot state_;
+    // Held only to copy or swap one pointer. libstdc++ 12's std::atomic<shared_ptr> takes a
+    // lock inside as well, in a form ThreadSanitizer cannot follow; this one it can.
+    mutable std::mutex published_mutex_;
+    SnapshotPtr published_;
+    UserList users_;
+    CallStateMachine calls_;
+    long long stats_second_ = 0;
+    Clock::time_point next_meters_{};
+
+    std::unique_ptr<CallAudio> audio_;  // outlives media_, which uses its pipes
+    std::unique_ptr<MediaSession> media_;
+    std::jthread thread_;
+};
+
+Engine::Engine(EngineOptions options) : impl_(std::make_unique<Impl>(std::move(options))) {}
+Engine::~Engine() = default;
+void Engine::post(Command command) { impl_->post(std::move(command)); }
+SnapshotPtr Engine::snapshot() const { return impl_->snapshot(); }
+unsigned short Engine::media_port() const { return impl_->media_port(); }
+void Engine::on_event(std::function<void(const Event&)> handler) { impl_->event_handler_ = std::move(handler); }
+void Engine::on_publish(std::function<void()> handler) { impl_->publish_handler_ = std::move(handler); }
+
+}  // namespace sala::client

@@ -1,0 +1,178 @@
+#include "engine/notices.hpp"
+
+#include <cstdio>
+
+#include "sala/protocol.hpp"
+
+namespace sala::client::notices {
+namespace {
+using protocol::Json;
+
+Notice make(Json fields, std::string text, LogLevel level = LogLevel::info, bool logged = true) {
+    return Notice{Event{std::move(fields), std::move(text)}, level, logged};
+}
+
+Notice error(const std::string& code, const std::string& message, std::string text, LogLevel level, bool registration) {
+    Json fields{{"event", "error"}, {"code", code}, {"message", message}};
+    // "registration": the engine gave up on this server until the user tries again.
+    if (registration) fields["registration"] = true;
+    return make(std::move(fields), std::move(text), level);
+}
+
+const char* failure_words(const std::string& reason) {
+    if (reason == "unknown_user") return "there is no such user";
+    if (reason == "self_call") return "you cannot call yourself";
+    if (reason == "busy") return "busy";
+    if (reason == "not_registered") return "you are not registered";
+    if (reason == "already_in_call") return "you are already in a call";
+    return "the call could not be made";
+}
+
+std::string ended_words(const std::string& reason, const std::string& by, const std::string& me,
+                        const std::string& peer) {
+    const bool mine = by == me;
+    if (reason == "hangup") return mine ? "you hung up" : by + " hung up";
+    if (reason == "rejected") return mine ? "you rejected the call" : by + " rejected the call";
+    if (reason == "cancelled") return mine ? "you cancelled the call" : by + " cancelled the call";
+    if (reason == "no_answer") return "no answer";
+    if (reason == "peer_left") return peer + " left the server";
+    if (reason == "media_timeout") return "no audio from " + peer + " for 5 s";
+    if (reason == "connection_lost") return "the connection to the server was lost";
+    return reason;
+}
+}  // namespace
+
+Notice invalid_name(const std::string& problem) {
+    return error("invalid_name", problem, problem, LogLevel::error, true);
+}
+
+Notice registered(const std::string& name, const std::string& server, const std::vector<UserEntry>& users, bool again) {
+    Json names = Json::array();
+    for (const auto& u : users) names.push_back({{"name", u.name}, {"status", u.busy ? "busy" : "available"}});
+    return make({{"event", again ? "reconnected" : "registered"}, {"name", name}, {"server", server}, {"users", names}},
+                (again ? "reconnected to " : "registered as " + name + " on ") + server);
+}
+
+Notice server_unreachable(const std::string& sentence) {
+    return error("server_unreachable", sentence, sentence, LogLevel::error, true);
+}
+
+Notice registration_failed(const std::string& code, const std::string& message) {
+    return error(code, message, "registration failed: " + message, LogLevel::error, true);
+}
+
+Notice registration_retry(const std::string& code, const std::string& message) {
+    return error(code, message, "server: " + message, LogLevel::warning, false);
+}
+
+Notice server_error(const std::string& code, const std::string& message) {
+    return error(code, message, "server: " + message, LogLevel::error, false);
+}
+
+Notice connection_lost(const std::string& reason, bool in_call) {
+    return make({{"event", "connection_lost"}, {"reason", reason}},
+                "connection to the server lost (" + reason + ")" +
+                    (in_call ? "; the call goes on, reconnecting" : "; reconnecting"),
+                LogLevel::warning);
+}
+
+Notice server_shutdown() {
+    return make({{"event", "server_shutdown"}}, "the server is shutting down", LogLevel::warning);
+}
+
+Notice disconnected() { return make({{"event", "disconnected"}}, "disconnected from the server"); }
+
+Notice user_joined(const std::string& name) {
+    return make({{"event", "user_joined"}, {"name", name}}, name + " joined");
+}
+
+Notice user_status(const std::string& name, bool busy) {
+    return make({{"event", "user_status"}, {"name", name}, {"status", busy ? "busy" : "available"}},
+                name + (busy ? " is busy" : " is available"), LogLevel::info, false);
+}
+
+Notice user_left(const std::string& name) { return make({{"event", "user_left"}, {"name", name}}, name + " left"); }
+
+Notice refused(const char* command, const std::string& why) {
+    return make({{"event", "error"}, {"code", "refused"}, {"command", command}, {"message", why}}, why,
+                LogLevel::warning);
+}
+
+Notice calling(const std::string& peer) {
+    return make({{"event", "calling"}, {"peer", peer}}, "calling " + peer + "...");
+}
+
+Notice invite(const std::string& from, const std::string& call_id) {
+    return make({{"event", "invite"}, {"from", from}, {"call_id", call_id}}, from + " is calling you");
+}
+
+Notice call_failed(const std::string& peer, const std::string& reason) {
+    return make({{"event", "call_failed"}, {"peer", peer}, {"reason", reason}},
+                "call to " + peer + " failed: " + failure_words(reason), LogLevel::warning);
+}
+
+Notice call_started(const std::string& peer, const std::string& call_id, const std::string& host, unsigned short port) {
+    return make(
+        {{"event", "call_started"}, {"peer", peer}, {"call_id", call_id}, {"media", {{"host", host}, {"port", port}}}},
+        "call started with " + peer);
+}
+
+Notice call_ended(const std::string& peer, const std::string& reason, const std::string& by, const std::string& me) {
+    return make({{"event", "call_ended"}, {"peer", peer}, {"reason", reason}, {"by", by}},
+                "call with " + peer + " ended: " + ended_words(reason, by, me, peer));
+}
+
+Notice bad_media_address() {
+    const std::string text = "the server sent no usable media address";
+    return error("bad_media_address", text, text, LogLevel::error, false);
+}
+
+Notice muted(bool muted) {
+    return make({{"event", muted ? "muted" : "unmuted"}}, muted ? "microphone muted" : "microphone on");
+}
+
+std::string audio_problem(const char* device, const std::string& error) {
+    return std::string("The ") + device + " could not be used: " + error;
+}
+
+Notice audio_device(const char* device, const std::string& error) {
+    return make({{"event", "error"}, {"code", "audio_device"}, {"device", device}, {"message", error}},
+                audio_problem(device, error) + "; the call goes on without it.", LogLevel::warning);
+}
+
+Notice stats(const std::string& peer, long long second, const CallStatistics& s, const MeterReading& mic,
+             const MeterReading& speaker) {
+    Json fields{{"event", "stats"},
+                {"peer", peer},
+                {"seconds", second},
+                {"packets_sent", s.packets_sent},
+                {"packets_received", s.packets_received},
+                {"packets_lost", s.packets_lost},
+                {"loss_percent", s.loss_percent},
+                {"jitter_ms", s.jitter_ms},
+                {"jitter_buffer_ms", s.jitter_buffer_ms},
+                {"send_kbps", s.send_kbps},
+                {"receive_kbps", s.receive_kbps},
+                {"rtt_ms", s.rtt_ms},
+                {"concealed_frames", s.concealed_frames},
+                {"fec_recovered_frames", s.fec_recovered_frames},
+                {"late_packets", s.late_packets},
+                {"duplicate_packets", s.duplicate_packets},
+                {"foreign_packets", s.foreign_packets},
+                {"capture_overruns", s.capture_overruns},
+                {"playback_underruns", s.playback_underruns},
+                {"remote_loss_percent", s.remote_loss_percent},
+                {"mic_dbfs", mic.rms_dbfs},
+                {"speaker_dbfs", speaker.rms_dbfs}};
+    char text[256];
+    std::snprintf(text, sizeof text,
+                  "stats: sent %llu, received %llu, lost %.1f%%, jitter %.1f ms, buffer %d ms, %.1f kb/s out, "
+                  "rtt %.1f ms, concealed %llu, fec %llu",
+                  static_cast<unsigned long long>(s.packets_sent), static_cast<unsigned long long>(s.packets_received),
+                  s.loss_percent, s.jitter_ms, s.jitter_buffer_ms, s.send_kbps, s.rtt_ms,
+                  static_cast<unsigned long long>(s.concealed_frames),
+                  static_cast<unsigned long long>(s.fec_recovered_frames));
+    return make(std::move(fields), text, LogLevel::info, false);
+}
+
+}  // namespace sala::client::notices

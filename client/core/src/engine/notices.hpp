@@ -1,0 +1,51 @@
+#pragma once
+// Every event the engine reports, worded once: the --json fields, the sentence in plain
+// words, its log level, and whether it goes into the log pane.
+
+#include <string>
+#include <vector>
+
+#include "sala/client/event.hpp"
+#include "sala/client/snapshot.hpp"
+
+namespace sala::client {
+
+struct Notice {
+    Event event;
+    LogLevel level = LogLevel::info;
+    bool logged = true;  // also a line in the snapshot's log (the window's log pane)
+};
+
+namespace notices {
+// Directory and registration.
+Notice invalid_name(const std::string& problem);
+Notice registered(const std::string& name, const std::string& server, const std::vector<UserEntry>& users, bool again);
+Notice server_unreachable(const std::string& sentence);
+Notice registration_failed(const std::string& code, const std::string& message);
+Notice registration_retry(const std::string& code, const std::string& message);
+Notice server_error(const std::string& code, const std::string& message);
+Notice connection_lost(const std::string& reason, bool in_call);
+Notice server_shutdown();
+Notice disconnected();
+// Other users.
+Notice user_joined(const std::string& name);
+Notice user_status(const std::string& name, bool busy);
+Notice user_left(const std::string& name);
+// Calls.
+Notice refused(const char* command, const std::string& why);
+Notice calling(const std::string& peer);
+Notice invite(const std::string& from, const std::string& call_id);
+Notice call_failed(const std::string& peer, const std::string& reason);
+Notice call_started(const std::string& peer, const std::string& call_id, const std::string& host, unsigned short port);
+Notice call_ended(const std::string& peer, const std::string& reason, const std::string& by, const std::string& me);
+Notice bad_media_address();
+Notice muted(bool muted);
+// What the snapshot's audio_problem says of a device that could not be used.
+std::string audio_problem(const char* device, const std::string& error);
+Notice audio_device(const char* device, const std::string& error);
+// Once a second in a call; not logged.
+Notice stats(const std::string& peer, long long second, const CallStatistics& s, const MeterReading& mic,
+             const MeterReading& speaker);
+}  // namespace notices
+
+}  // namespace sala::client

@@ -1,0 +1,284 @@
+#include "media/media_session.hpp"
+
+#include <unistd.h>
+#include <algorithm>
+#include <cmath>
+
+#include "media/rtp/rtcp_packet.hpp"
+#include "media/rtp/rtp_packet.hpp"
+
+namespace sala::client {
+namespace {
+// The devices wake the engine once per frame; the backstop covers their absence.
+constexpr auto kBackstop = std::chrono::milliseconds(200);
+constexpr std::size_t kIpUdpOverhead = 20 + 8;  // IPv4 + UDP headers on the wire
+constexpr std::size_t kDeviceBlock = 480;       // samples the output device takes at a time
+
+// Playout pops one device block (10 ms) at a time whatever the packet length, so the
+// playback ring holds one block and adds no more delay than the device needs. That block
+// is buffering too: the jitter buffer's own floor is 10 ms, so audio waits at least 20 ms
+// between arrival and the speaker (with 20 ms packets the buffer holds at least one packet,
+// 20 ms, anyway).
+JitterBufferConfig jitter_config() {
+    JitterBufferConfig config;
+    config.frame_ms = 10;
+    config.min_delay_ms = 10;
+    return config;
+}
+}  // namespace
+
+MediaSession::MediaSession(asio::io_context& io, std::unique_ptr<MediaSocket> socket, asio::ip::udp::endpoint peer,
+                           const MediaOptions& options, AudioPipes& pipes, std::function<void()> on_timeout)
+    : io_(io),
+      socket_(std::move(socket)),
+      peer_(std::move(peer)),
+      options_(options),
+      pipes_(pipes),
+      on_timeout_(std::move(on_timeout)),
+      wake_(io, ::dup(pipes.wake.fd())),
+      backstop_(io),
+      impairment_(options.impair),
+      deliver_([this](std::span<const std::uint8_t> data, const asio::ip::udp::endpoint& from,
+                      Clock::time_point arrival) { accept(data, from, arrival); }),
+      random_(std::random_device{}()),
+      encoder_(options.frame_ms, options.bitrate_bps, options.complexity),
+      jitter_buffer_(jitter_config()),
+      capture_frame_(static_cast<std::size_t>(encoder_.frame_samples())),
+      playout_frame_(static_cast<std::size_t>(jitter_buffer_.frame_samples())),
+      packet_(1500) {
+    ssrc_ = random_();
+    sequence_ = static_cast<std::uint16_t>(random_());
+    timestamp_ = random_();
+    // Paced devices wake us once per frame; keep that much queued for playback.
+    blocks_per_wake_ = std::max(1, options.frame_ms / 10);
+    pipes_.paced.set_blocks_per_tick(blocks_per_wake_);
+    auto now = Clock::now();
+    last_tick_ = now;
+    next_rtcp_ = now + std::chrono::milliseconds(500);
+    last_heard_ = now;
+    rate_window_start_ = now;
+    socket_->stop_waiting();  // also leaves the epoll set: no packet wakes us in the call
+    wait_for_wake();
+    arm_backstop();
+}
+
+MediaSession::~MediaSession() { finish(); }
+
+std::unique_ptr<MediaSocket> MediaSession::finish() {
+    halt();
+    return std::move(socket_);
+}
+
+void MediaSession::halt() {
+    stopped_ = true;
+    asio::error_code ignored;
+    wake_.close(ignored);
+    backstop_.cancel();
+}
+
+void MediaSession::wait_for_wake() {
+    wake_.async_wait(asio::posix::stream_descriptor::wait_read, [this](asio::error_code ec) {
+        if (ec || stopped_) return;
+        std::uint64_t count = 0;
+        asio::error_code ignored;
+        wake_.read_some(asio::buffer(&count, sizeof count), ignored);
+        tick();
+        wait_for_wake();
+    });
+}
+
+// Without a device that wakes us (none, or one that died) the media still runs at this pace,
+// so RTCP and the media timeout go on.
+void MediaSession::arm_backstop() {
+    backstop_.expires_after(kBackstop);
+    backstop_.async_wait([this](asio::error_code ec) {
+        if (ec || stopped_) return;
+        if (Clock::now() - last_tick_ >= kBackstop) tick();
+        if (!stopped_) arm_backstop();
+    });
+}
+
+void MediaSession::tick() {
+    if (stopped_) return;
+    auto now = Clock::now();
+    last_tick_ = now;
+    receive(now);
+    play(now);
+    send_frames();
+    if (now >= next_rtcp_) {
+        send_rtcp();
+        // RFC 3550 randomizes the interval (0.5..1.5 of nominal) to avoid synchronization.
+        next_rtcp_ = now + std::chrono::milliseconds(500 + static_cast<int>(random_() % 1000));
+    }
+    update_rates(now);
+    if (now - last_heard_ > options_.timeout) {
+        halt();
+        asio::post(io_, on_timeout_);
+    }
+}
+
+void MediaSession::receive(Clock::time_point now) {
+    socket_->drain([this](const MediaSocket::Datagram& d) {
+        if (d.truncated)
+            reject();
+        else
+            impairment_.pass(d.data, d.from, d.arrival, deliver_);
+    });
+    impairment_.release(now, deliver_);
+}
+
+void MediaSession::accept(std::span<const std::uint8_t> data, const asio::ip::udp::endpoint& from,
+                          Clock::time_point arrival) {
+    if (from != peer_) return reject();
+    if (looks_like_rtcp(data))
+        accept_rtcp(data, arrival);
+    else
+        accept_rtp(data, arrival);
+}
+
+void MediaSession::play(Clock::time_point now) {
+    // Keep what the device takes until our next wake-up queued: enough to never starve,
+    // little enough to add no delay.
+    while (pipes_.playback.size() < kDeviceBlock * static_cast<std::size_t>(blocks_per_wake_)) {
+        jitter_buffer_.pop(playout_frame_.data(), now);
+        pipes_.playback.push(playout_frame_.data(), playout_frame_.size());
+        if (options_.echo) pipes_.capture.push(playout_frame_.data(), playout_frame_.size());
+    }
+}
+
+void MediaSession::send_frames() {
+    const std::size_t n = capture_frame_.size();
+    while (pipes_.capture.size() >= n) {
+        pipes_.capture.pop(capture_frame_.data(), n);
+        if (muted_) std::fill(capture_frame_.begin(), capture_frame_.end(), 0);
+        std::uint8_t payload[1275];
+        std::size_t size = encoder_.encode(capture_frame_.data(), payload);
+        if (size > 0) {
+            RtpHeader header;
+            header.marker = first_packet_;
+            header.sequence = sequence_;
+            header.timestamp = timestamp_;
+            header.ssrc = ssrc_;
+            std::size_t bytes = write_rtp(header, std::span<const std::uint8_t>(payload, size), packet_);
+            send(std::span<const std::uint8_t>(packet_.data(), bytes));
+            first_packet_ = false;
+            ++packets_sent_;
+            octets_sent_ += size;
+        }
+        ++sequence_;
+        timestamp_ += static_cast<std::uint32_t>(n);
+    }
+}
+
+void MediaSession::send(std::span<const std::uint8_t> packet) {
+    socket_->send_to(packet, peer_);
+    window_sent_bytes_ += packet.size() + kIpUdpOverhead;
+}
+
+void MediaSession::accept_rtp(std::span<const std::uint8_t> data, Clock::time_point arrival) {
+    auto rtp = parse_rtp(data);
+    if (!rtp || rtp->header.payload_type != kOpusPayloadType || rtp->payload.empty() ||
+        VoiceDecoder::packet_samples(rtp->payload) <= 0)
+        return reject();
+    // The first valid packet from the peer's address names its SSRC; others are foreign.
+    if (!peer_ssrc_) peer_ssrc_ = rtp->header.ssrc;
+    if (rtp->header.ssrc != *peer_ssrc_) return reject();
+    last_heard_ = arrival;
+    window_received_bytes_ += data.size() + kIpUdpOverhead;
+    receive_stats_.on_packet(rtp->header.sequence, rtp->header.timestamp, arrival);
+    jitter_buffer_.push(rtp->header.sequence, rtp->header.timestamp, rtp->payload, arrival);
+}
+
+void MediaSession::accept_rtcp(std::span<const std::uint8_t> data, Clock::time_point arrival) {
+    auto report = parse_rtcp(data);
+    if (!report || (peer_ssrc_ && report->sender_ssrc != *peer_ssrc_)) return reject();
+    last_heard_ = arrival;
+    if (report->sender) {
+        last_sr_middle32_ = ntp_middle32(report->sender->ntp);
+        last_sr_arrival_ = arrival;
+    }
+    for (const auto& block : report->blocks) {
+        if (block.ssrc != ssrc_) continue;
+        remote_loss_percent_ = block.fraction_lost * 100.0 / 256.0;
+        follow_remote_loss();
+        if (block.lsr != 0) {
+            // The report may have waited in the socket until this tick: measure to its arrival.
+            const double waited_s = std::chrono::duration<double>(Clock::now() - arrival).count();
+            const auto arrived = ntp_middle32(ntp_now()) - static_cast<std::uint32_t>(waited_s * 65536.0);
+            double rtt = rtt_ms(arrived, block.lsr, block.dlsr);
+            if (rtt >= 0) rtt_ms_ = rtt;
+        }
+    }
+}
+
+// The FEC is sized for the loss the peer reports: up at once, down slowly (a fifth less per
+// report, so about 10 s from 10 % to none), as a loss burst tends to come back.
+void MediaSession::follow_remote_loss() {
+    expected_loss_ = std::max(remote_loss_percent_, expected_loss_ * 0.8);
+    const int percent = std::clamp(static_cast<int>(std::ceil(expected_loss_)), 0, 30);
+    if (percent == fec_loss_percent_) return;
+    fec_loss_percent_ = percent;
+    encoder_.set_expected_loss(percent);
+}
+
+void MediaSession::send_rtcp() {
+    std::optional<ReportBlock> block;
+    if (peer_ssrc_) {
+        std::uint32_t dlsr = 0;
+        if (last_sr_middle32_ != 0) {
+            auto since = std::chrono::duration<double>(Clock::now() - last_sr_arrival_).count();
+            dlsr = static_cast<std::uint32_t>(since * 65536.0);
+        }
+        block = receive_stats_.make_report_block(*peer_ssrc_, last_sr_middle32_, dlsr);
+    }
+    std::uint8_t buffer[256];
+    std::size_t size = 0;
+    if (packets_sent_ > 0) {
+        SenderInfo info;
+        info.ntp = ntp_now();
+        info.rtp_timestamp = timestamp_;
+        info.packet_count = static_cast<std::uint32_t>(packets_sent_);
+        info.octet_count = static_cast<std::uint32_t>(octets_sent_);
+        size = write_sender_report(ssrc_, info, block, buffer, "sala");
+    } else {
+        size = write_receiver_report(ssrc_, block, buffer, "sala");
+    }
+    if (size == 0) return;
+    send(std::span<const std::uint8_t>(buffer, size));
+}
+
+void MediaSession::update_rates(Clock::time_point now) {
+    auto elapsed = std::chrono::duration<double>(now - rate_window_start_).count();
+    // Half-second windows: the once-a-second statistics never print the same window twice.
+    if (elapsed < 0.5) return;
+    send_kbps_ = window_sent_bytes_ * 8.0 / 1000.0 / elapsed;
+    receive_kbps_ = window_received_bytes_ * 8.0 / 1000.0 / elapsed;
+    window_sent_bytes_ = window_received_bytes_ = 0;
+    rate_window_start_ = now;
+}
+
+CallStatistics MediaSession::statistics() const {
+    CallStatistics s;
+    auto jb = jitter_buffer_.stats();
+    s.frame_ms = options_.frame_ms;
+    s.packets_sent = packets_sent_;
+    s.packets_received = receive_stats_.packets_received();
+    s.packets_lost = static_cast<std::uint64_t>(std::max<std::int64_t>(0, receive_stats_.packets_lost()));
+    s.loss_percent = receive_stats_.loss_fraction() * 100.0;
+    s.jitter_ms = receive_stats_.jitter_ms();
+    s.jitter_buffer_ms = jb.current_delay_ms;
+    s.send_kbps = send_kbps_;
+    s.receive_kbps = receive_kbps_;
+    s.rtt_ms = rtt_ms_;
+    s.concealed_frames = jb.concealed;
+    s.fec_recovered_frames = jb.fec_recovered;
+    s.late_packets = jb.late;
+    s.duplicate_packets = jb.duplicate;
+    s.foreign_packets = foreign_;
+    s.capture_overruns = pipes_.capture_overruns.load(std::memory_order_relaxed);
+    s.playback_underruns = pipes_.playback_underruns.load(std::memory_order_relaxed);
+    s.remote_loss_percent = remote_loss_percent_;
+    return s;
+}
+
+}  // namespace sala::client

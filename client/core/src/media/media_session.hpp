@@ -1,0 +1,108 @@
+#pragma once
+// The media of one call: Opus over RTP to the peer's address, RTCP reports, the jitter buffer
+// and playout into the output pipe. Runs on the engine thread, woken once per audio frame by
+// the devices; the audio side only sees rings. One tick reads in order: drain the socket,
+// impair, filter and depacketize, jitter buffer, decode and play; then capture, encode, send.
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <random>
+#include <span>
+#include <vector>
+
+#include <asio.hpp>
+
+#include "audio/audio_pipes.hpp"
+#include "media/jitter_buffer.hpp"
+#include "media/media_socket.hpp"
+#include "media/opus_codec.hpp"
+#include "media/receive_impairment.hpp"
+#include "media/rtp/receive_statistics.hpp"
+#include "sala/client/media_options.hpp"
+#include "sala/client/snapshot.hpp"
+
+namespace sala::client {
+
+class MediaSession {
+public:
+    using Clock = std::chrono::steady_clock;
+
+    // Takes the call's socket until finish(). on_timeout is posted once when nothing has come
+    // from the peer for options.timeout.
+    MediaSession(asio::io_context& io, std::unique_ptr<MediaSocket> socket, asio::ip::udp::endpoint peer,
+                 const MediaOptions& options, AudioPipes& pipes, std::function<void()> on_timeout);
+    ~MediaSession();
+    MediaSession(const MediaSession&) = delete;
+    MediaSession& operator=(const MediaSession&) = delete;
+
+    // Stops the session (no more ticks, nothing sent) and hands the socket back for the next call.
+    std::unique_ptr<MediaSocket> finish();
+    void set_muted(bool muted) { muted_ = muted; }
+    CallStatistics statistics() const;
+
+private:
+    void halt();
+    void wait_for_wake();
+    void arm_backstop();
+    void tick();
+    void receive(Clock::time_point now);
+    void accept(std::span<const std::uint8_t> data, const asio::ip::udp::endpoint& from, Clock::time_point arrival);
+    void reject() { ++foreign_; }
+    void accept_rtp(std::span<const std::uint8_t> data, Clock::time_point arrival);
+    void accept_rtcp(std::span<const std::uint8_t> data, Clock::time_point arrival);
+    void play(Clock::time_point now);
+    void send_frames();
+    void send(std::span<const std::uint8_t> packet);
+    void send_rtcp();
+    void update_rates(Clock::time_point now);
+    void follow_remote_loss();
+
+    asio::io_context& io_;
+    std::unique_ptr<MediaSocket> socket_;
+    asio::ip::udp::endpoint peer_;
+    const MediaOptions options_;
+    AudioPipes& pipes_;
+    std::function<void()> on_timeout_;
+    asio::posix::stream_descriptor wake_;  // the devices' WakeSignal
+    asio::steady_timer backstop_;          // ticks when no device has woken us for a while
+    ReceiveImpairment impairment_;
+    const ReceiveImpairment::Deliver deliver_;  // accept(), bound once
+    Clock::time_point last_tick_;
+    Clock::time_point next_rtcp_;
+    Clock::time_point last_heard_;
+    Clock::time_point rate_window_start_;
+    bool stopped_ = false;
+    bool muted_ = false;
+    int blocks_per_wake_ = 1;
+    std::mt19937 random_;
+
+    VoiceEncoder encoder_;
+    JitterBuffer jitter_buffer_;
+    ReceiveStatistics receive_stats_;          // of the peer's stream: loss, jitter, report blocks
+    std::vector<std::int16_t> capture_frame_;  // one encoder frame of the microphone
+    std::vector<std::int16_t> playout_frame_;  // one device block of what the peer said
+    std::vector<std::uint8_t> packet_;
+
+    std::uint32_t ssrc_;
+    std::uint16_t sequence_;
+    std::uint32_t timestamp_;
+    bool first_packet_ = true;
+    std::uint64_t packets_sent_ = 0;
+    std::uint64_t octets_sent_ = 0;                                    // RTP payload octets (for SR)
+    std::uint64_t window_sent_bytes_ = 0, window_received_bytes_ = 0;  // IP + UDP + RTP + payload
+    double send_kbps_ = 0.0, receive_kbps_ = 0.0;
+
+    std::optional<std::uint32_t> peer_ssrc_;
+    std::uint64_t foreign_ = 0;           // every datagram rejected: truncated, wrong address or SSRC, not RTP/RTCP
+    std::uint32_t last_sr_middle32_ = 0;  // LSR to echo back
+    Clock::time_point last_sr_arrival_{};
+    double rtt_ms_ = -1.0;
+    double remote_loss_percent_ = -1.0;
+    double expected_loss_ = 0.0;  // smoothed remote loss, %
+    int fec_loss_percent_ = 0;    // what the encoder's FEC is sized for
+};
+
+}  // namespace sala::client
