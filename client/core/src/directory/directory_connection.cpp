@@ -29,7 +29,7 @@ void DirectoryConnection::start(const std::string& host, unsigned short port) {
 }
 
 void DirectoryConnection::send(const protocol::Json& message) {
-    if (finished_) return;
+    if (phase_ == Phase::finished) return;
     if (outgoing_.size() >= kMaxQueuedLines) {
         fail("the server stopped reading");
         return;
@@ -39,8 +39,8 @@ void DirectoryConnection::send(const protocol::Json& message) {
 }
 
 void DirectoryConnection::fail(const std::string& reason) {
-    if (finished_) return;
-    finished_ = true;
+    if (phase_ == Phase::finished) return;
+    phase_ = Phase::finished;
     asio::error_code ignored;
     socket_.close(ignored);
     write_signal_.cancel();
@@ -49,10 +49,11 @@ void DirectoryConnection::fail(const std::string& reason) {
 }
 
 void DirectoryConnection::close(std::chrono::milliseconds grace) {
-    if (finished_) return;
-    finished_ = true;
+    if (phase_ == Phase::finished) return;
+    const bool was_open = phase_ == Phase::open;
+    phase_ = Phase::finished;
     auto self = shared_from_this();
-    if (open_ && !outgoing_.empty() && grace.count() > 0) {
+    if (was_open && !outgoing_.empty() && grace.count() > 0) {
         // Best effort: one synchronous-looking flush bounded by the grace time.
         std::string data;
         for (auto& line : outgoing_) data += line;
@@ -100,8 +101,8 @@ awaitable<void> DirectoryConnection::run(std::string host, unsigned short port) 
         fail(connect_error.message());
         co_return;
     }
-    if (finished_) co_return;
-    open_ = true;
+    if (phase_ == Phase::finished) co_return;
+    phase_ = Phase::open;
     asio::error_code ignored;
     socket_.set_option(asio::ip::tcp::no_delay(true), ignored);
     asio::co_spawn(
@@ -119,10 +120,10 @@ awaitable<void> DirectoryConnection::run(std::string host, unsigned short port) 
             if (line.size() < protocol::kMaxLineBytes) {
                 auto parsed = protocol::parse_line(line);
                 if (auto* message = std::get_if<protocol::Json>(&parsed))
-                    if (handlers_.message && !finished_) handlers_.message(*message);
+                    if (handlers_.message && phase_ != Phase::finished) handlers_.message(*message);
             }
             buffer.erase(0, n);
-            if (finished_) co_return;
+            if (phase_ == Phase::finished) co_return;
         }
     } catch (const std::system_error& e) {
         if (e.code() == asio::error::eof)
@@ -136,7 +137,7 @@ awaitable<void> DirectoryConnection::run(std::string host, unsigned short port) 
 
 awaitable<void> DirectoryConnection::write_loop() {
     auto self = shared_from_this();
-    while (!finished_) {
+    while (phase_ != Phase::finished) {
         if (outgoing_.empty()) {
             asio::error_code ec;
             co_await write_signal_.async_wait(asio::redirect_error(use_awaitable, ec));
@@ -155,11 +156,11 @@ awaitable<void> DirectoryConnection::write_loop() {
 
 awaitable<void> DirectoryConnection::ping_loop() {
     auto self = shared_from_this();
-    while (!finished_) {
+    while (phase_ != Phase::finished) {
         ping_timer_.expires_after(ping_interval_);
         asio::error_code ec;
         co_await ping_timer_.async_wait(asio::redirect_error(use_awaitable, ec));
-        if (finished_) co_return;
+        if (phase_ == Phase::finished) co_return;
         send(protocol::Json{{"type", protocol::type::ping}});
     }
 }

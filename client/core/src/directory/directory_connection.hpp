@@ -41,8 +41,8 @@ private:
     Handlers handlers_;
     std::chrono::milliseconds ping_interval_;
     std::deque<std::string> outgoing_;
-    bool open_ = false;
-    bool finished_ = false;
+    enum class Phase { connecting, open, finished };  // finished by fail() or close(), for good
+    Phase phase_ = Phase::connecting;
 };
 
 }  // namespace sala::client

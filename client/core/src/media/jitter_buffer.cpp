@@ -69,9 +69,7 @@ void JitterBuffer::restart_stream() {
     min_transit_ms_ = 0.0;
     spread_ms_ = 0.0;
     loss_average_ = 0.0;
-    have_stream_ = false;
-    played_ = false;
-    playing_ = false;
+    phase_ = Phase::no_stream;
     have_resync_ = false;
     packet_samples_ = frame_samples_;
     concealed_run_ = 0;
@@ -86,7 +84,7 @@ void JitterBuffer::restart_stream() {
 }
 
 void JitterBuffer::begin_stream(std::uint16_t sequence, std::uint32_t timestamp) {
-    have_stream_ = true;
+    phase_ = Phase::first_fill;
     newest_seq_ = lowest_seq_ = next_seq_ = sequence;
     newest_ts_ = next_ts_ = timestamp;
 }
@@ -118,14 +116,14 @@ void JitterBuffer::push(std::uint16_t sequence, std::uint32_t timestamp, std::sp
     }
     const double now_ms = ms_of(arrival);
     last_arrival_ms_ = now_ms;
-    if (!have_stream_) begin_stream(sequence, timestamp);
+    if (phase_ == Phase::no_stream) begin_stream(sequence, timestamp);
 
     std::int64_t seq = extend16(newest_seq_, sequence);
     std::int64_t ts = extend32(newest_ts_, timestamp);
     const auto window = static_cast<std::int64_t>(slots_.size());
 
-    const bool far_behind = (played_ ? next_seq_ : newest_seq_) - seq > window;
-    if (played_ && seq < next_seq_ && !far_behind) {
+    const bool far_behind = (played() ? next_seq_ : newest_seq_) - seq > window;
+    if (played() && seq < next_seq_ && !far_behind) {
         const Slot& s = slot(seq);
         if (s.seq == seq && s.state != SlotState::empty) {
             ++stats_.duplicate;
@@ -136,11 +134,11 @@ void JitterBuffer::push(std::uint16_t sequence, std::uint32_t timestamp, std::sp
         }
         return;
     }
-    if (!played_ && !far_behind && newest_seq_ - seq >= window) {
+    if (!played() && !far_behind && newest_seq_ - seq >= window) {
         ++stats_.late;
         return;
     }
-    const std::int64_t low = played_ ? next_seq_ : std::min(lowest_seq_, seq);
+    const std::int64_t low = played() ? next_seq_ : std::min(lowest_seq_, seq);
     const std::int64_t expected_ts = newest_ts_ + (seq - newest_seq_) * static_cast<std::int64_t>(packet_samples_);
     const bool timestamp_jump = std::llabs(ts - expected_ts) > kMaxTimestampJump;
     if (far_behind || seq - low >= window || timestamp_jump) {
@@ -181,7 +179,7 @@ void JitterBuffer::push(std::uint16_t sequence, std::uint32_t timestamp, std::sp
         newest_seq_ = seq;
         newest_ts_ = ts;
     }
-    if (!played_) lowest_seq_ = std::min(lowest_seq_, seq);
+    if (!played()) lowest_seq_ = std::min(lowest_seq_, seq);
     confirm_losses();
     record_transit(now_ms, ts);
 }
@@ -227,8 +225,8 @@ double JitterBuffer::delay_ms(double now_ms, std::int64_t ts) const {
 }
 
 bool JitterBuffer::try_start(double now_ms) {
-    if (!have_stream_) return false;
-    const std::int64_t first = played_ ? next_seq_ : lowest_seq_;
+    if (phase_ == Phase::no_stream) return false;
+    const std::int64_t first = played() ? next_seq_ : lowest_seq_;
     const Slot* start = nullptr;
     const Slot* last = nullptr;
     for (std::int64_t seq = first; seq <= newest_seq_; ++seq) {
@@ -246,8 +244,7 @@ bool JitterBuffer::try_start(double now_ms) {
     next_ts_ = start->ts;
     for (std::int64_t seq = first; seq < next_seq_; ++seq)
         if (Slot* s = stored(seq)) s->state = SlotState::empty;
-    played_ = true;
-    playing_ = true;
+    phase_ = Phase::playing;
     concealed_run_ = 0;
     return true;
 }
@@ -256,23 +253,23 @@ FrameKind JitterBuffer::pop(std::int16_t* out, std::chrono::steady_clock::time_p
     const double now_ms = ms_of(now);
     update_target();
     stats_.current_delay_ms = 0;
-    if (!playing_ && !try_start(now_ms)) {
+    if (phase_ != Phase::playing && !try_start(now_ms)) {
         std::fill(out, out + frame_samples_, std::int16_t{0});
         return FrameKind::silence;
     }
     FrameKind kind = pcm_size_ > 0 ? pcm_kind_ : FrameKind::decoded;
-    while (playing_ && pcm_size_ < static_cast<std::size_t>(frame_samples_)) {
+    while (phase_ == Phase::playing && pcm_size_ < static_cast<std::size_t>(frame_samples_)) {
         pcm_kind_ = produce(now_ms);
         kind = std::max(kind, pcm_kind_);
     }
-    if (playing_) stats_.current_delay_ms = static_cast<int>(std::lround(delay_ms(now_ms, next_ts_)));
+    if (phase_ == Phase::playing) stats_.current_delay_ms = static_cast<int>(std::lround(delay_ms(now_ms, next_ts_)));
     const std::size_t take = std::min<std::size_t>(pcm_size_, static_cast<std::size_t>(frame_samples_));
     std::copy_n(pcm_.begin(), take, out);
     std::fill(out + take, out + frame_samples_, std::int16_t{0});
     std::copy(pcm_.begin() + static_cast<std::ptrdiff_t>(take), pcm_.begin() + static_cast<std::ptrdiff_t>(pcm_size_),
               pcm_.begin());
     pcm_size_ -= take;
-    if (!playing_) {
+    if (phase_ != Phase::playing) {
         pcm_size_ = 0;
         return take == 0 ? FrameKind::silence : std::max(kind, FrameKind::concealed);
     }
@@ -386,7 +383,7 @@ bool JitterBuffer::may_shrink(double now_ms, double delay, double unit_ms) {
 void JitterBuffer::go_idle() {
     next_seq_ -= unconfirmed_lost_;
     unconfirmed_lost_ = 0;
-    playing_ = false;
+    phase_ = Phase::idle;
     concealed_run_ = 0;
 }
 

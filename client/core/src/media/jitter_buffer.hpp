@@ -110,9 +110,15 @@ private:
     double target_ms_ = 0.0;
     double loss_average_ = 0.0;
 
-    bool have_stream_ = false;  // a packet defines the sequence and timestamp origin
-    bool played_ = false;       // next_seq_ is the playout point (older packets are late)
-    bool playing_ = false;
+    // Where playout stands; changed by begin_stream(), try_start(), go_idle() and reset().
+    enum class Phase {
+        no_stream,   // nothing received since the start or the last restart
+        first_fill,  // a packet set the sequence and timestamp origin; waiting to start
+        playing,     // next_seq_ is the playout point (older packets are late)
+        idle,        // ran dry after playing; next_seq_ still the playout point
+    };
+    bool played() const { return phase_ == Phase::playing || phase_ == Phase::idle; }
+    Phase phase_ = Phase::no_stream;
     std::int64_t newest_seq_ = 0;
     std::int64_t newest_ts_ = 0;
     std::int64_t lowest_seq_ = 0;  // oldest stored while never played

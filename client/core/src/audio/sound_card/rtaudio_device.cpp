@@ -307,10 +307,7 @@ int RtAudioInput::callback(void* /*out*/, void* in, unsigned frames, double /*ti
     auto* device = static_cast<RtAudioInput*>(self);
     const std::int64_t begun = device->watch_.begin();
     AudioPipes& pipes = *device->pipes_;
-    if (status & RTAUDIO_INPUT_OVERFLOW) {
-        device->overflows_.fetch_add(1, std::memory_order_relaxed);
-        pipes.capture_overruns.fetch_add(frames, std::memory_order_relaxed);
-    }
+    if (status & RTAUDIO_INPUT_OVERFLOW) pipes.capture_overruns.fetch_add(frames, std::memory_order_relaxed);
     if (in) {
         int16_t* block = device->block_.data();
         const std::size_t n = device->convert_->convert(static_cast<const int16_t*>(in), frames, block);
@@ -348,10 +345,7 @@ int RtAudioOutput::callback(void* out, void* /*in*/, unsigned frames, double /*t
     auto* device = static_cast<RtAudioOutput*>(self);
     const std::int64_t begun = device->watch_.begin();
     AudioPipes& pipes = *device->pipes_;
-    if (status & RTAUDIO_OUTPUT_UNDERFLOW) {
-        device->underflows_.fetch_add(1, std::memory_order_relaxed);
-        pipes.playback_underruns.fetch_add(1, std::memory_order_relaxed);
-    }
+    if (status & RTAUDIO_OUTPUT_UNDERFLOW) pipes.playback_underruns.fetch_add(1, std::memory_order_relaxed);
     if (out) {
         if (!device->convert_->fill(pipes.playback, static_cast<int16_t*>(out), frames))
             pipes.playback_underruns.fetch_add(1, std::memory_order_relaxed);

@@ -74,8 +74,6 @@ public:
     void stop() override { stream_.stop(); }
     std::string description() const override;
     bool healthy() const override { return watch_.healthy() && !stream_.gone(); }
-    // Times the sound system reported that captured audio was lost (its own overflow).
-    std::uint64_t device_overflows() const { return overflows_.load(std::memory_order_relaxed); }
     const CallbackWatch& watch() const { return watch_; }
     DeviceStreamFormat format() const { return format_; }
 
@@ -89,7 +87,6 @@ private:
     std::vector<int16_t> block_;    // 48 kHz mono, one callback's worth
     std::vector<int16_t> far_end_;  // echo reference for the processor
     CallbackWatch watch_;
-    std::atomic<std::uint64_t> overflows_{0};
 };
 
 // Plays to a sound device: the RtAudio callback pops pipes.playback (silence when it is
@@ -103,8 +100,6 @@ public:
     void stop() override { stream_.stop(); }
     std::string description() const override;
     bool healthy() const override { return watch_.healthy() && !stream_.gone(); }
-    // Times the sound system reported that it ran out of audio to play (its own underflow).
-    std::uint64_t device_underflows() const { return underflows_.load(std::memory_order_relaxed); }
     const CallbackWatch& watch() const { return watch_; }
     DeviceStreamFormat format() const { return format_; }
 
@@ -116,7 +111,6 @@ private:
     DeviceStreamFormat format_;
     std::unique_ptr<PlaybackFormat> convert_;
     CallbackWatch watch_;
-    std::atomic<std::uint64_t> underflows_{0};
 };
 
 // Checks now that a device matching name ("" = default) exists for input or output, so a
