@@ -8,6 +8,10 @@ namespace sala::client::notices {
 namespace {
 using protocol::Json;
 
+const char* status_word(bool busy) {
+    return protocol::to_string(busy ? protocol::Status::busy : protocol::Status::available);
+}
+
 Notice make(Json fields, std::string text, LogLevel level = LogLevel::info, bool logged = true) {
     return Notice{Event{std::move(fields), std::move(text)}, level, logged};
 }
@@ -48,7 +52,7 @@ Notice invalid_name(const std::string& problem) {
 
 Notice registered(const std::string& name, const std::string& server, const std::vector<UserEntry>& users, bool again) {
     Json names = Json::array();
-    for (const auto& u : users) names.push_back({{"name", u.name}, {"status", u.busy ? "busy" : "available"}});
+    for (const auto& u : users) names.push_back({{"name", u.name}, {"status", status_word(u.busy)}});
     return make({{"event", again ? "reconnected" : "registered"}, {"name", name}, {"server", server}, {"users", names}},
                 (again ? "reconnected to " : "registered as " + name + " on ") + server);
 }
@@ -87,7 +91,7 @@ Notice user_joined(const std::string& name) {
 }
 
 Notice user_status(const std::string& name, bool busy) {
-    return make({{"event", "user_status"}, {"name", name}, {"status", busy ? "busy" : "available"}},
+    return make({{"event", "user_status"}, {"name", name}, {"status", status_word(busy)}},
                 name + (busy ? " is busy" : " is available"), LogLevel::info, false);
 }
 

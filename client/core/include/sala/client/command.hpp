@@ -4,11 +4,13 @@
 #include <string>
 #include <variant>
 
+#include "sala/protocol.hpp"
+
 namespace sala::client {
 
 struct ConnectCommand {
     std::string host;
-    unsigned short port = 5000;
+    unsigned short port = protocol::kDefaultPort;
     std::string name;
 };
 struct DisconnectCommand {};
