@@ -5,11 +5,6 @@
 
 #include <gtest/gtest.h>
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
-#include <unistd.h>
-
 #include <chrono>
 #include <functional>
 #include <memory>
@@ -17,6 +12,7 @@
 
 #include "audio/device_factory.hpp"
 #include "media/rtp/rtp_packet.hpp"
+#include "udp_peer.hpp"
 
 namespace {
 using namespace sala::client;
@@ -69,24 +65,6 @@ bool run_until(asio::io_context& io, const std::function<bool()>& done, Clock::d
     return true;
 }
 
-// A plain UDP socket on 127.0.0.1: someone who is not in the call.
-class Stranger {
-public:
-    Stranger() : fd_(::socket(AF_INET, SOCK_DGRAM, 0)) {}
-    ~Stranger() { ::close(fd_); }
-    void send(const std::vector<std::uint8_t>& data, unsigned short to) {
-        sockaddr_in a{};
-        a.sin_family = AF_INET;
-        a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-        a.sin_port = htons(to);
-        ASSERT_EQ(::sendto(fd_, data.data(), data.size(), 0, reinterpret_cast<sockaddr*>(&a), sizeof a),
-                  static_cast<ssize_t>(data.size()));
-    }
-
-private:
-    int fd_;
-};
-
 TEST(MediaSession, EachSideHearsTheOtherAndTheFiguresMove) {
     asio::io_context io;
     Side alice(io, "tone:440"), bob(io, "tone:880");
@@ -121,7 +99,7 @@ TEST(MediaSession, DatagramsFromStrangersAreCountedAndDropped) {
     bob.call(io, alice.port);
     ASSERT_TRUE(run_until(io, [&] { return alice.stats().packets_received >= 10; }));
     // Well-formed RTP from the wrong address, garbage, and one datagram too long to read whole.
-    Stranger stranger;
+    sala::test::UdpPeer stranger;  // not in the call
     std::vector<std::uint8_t> rtp(200);
     RtpHeader header;
     header.ssrc = 1234;

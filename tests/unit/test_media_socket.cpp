@@ -1,10 +1,9 @@
 #include "media/media_socket.hpp"
 
+#include "udp_peer.hpp"
+
 #include <gtest/gtest.h>
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -15,42 +14,7 @@ namespace {
 using namespace sala::client;
 using namespace std::chrono_literals;
 
-// A plain UDP socket on 127.0.0.1, the other end of the conversation.
-class Peer {
-public:
-    Peer() : fd_(::socket(AF_INET, SOCK_DGRAM, 0)) {
-        sockaddr_in a{};
-        a.sin_family = AF_INET;
-        a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-        socklen_t length = sizeof a;
-        ::bind(fd_, reinterpret_cast<sockaddr*>(&a), length);
-        ::getsockname(fd_, reinterpret_cast<sockaddr*>(&a), &length);
-        port_ = ntohs(a.sin_port);
-    }
-    ~Peer() { ::close(fd_); }
-    Peer(const Peer&) = delete;
-    Peer& operator=(const Peer&) = delete;
-
-    unsigned short port() const { return port_; }
-    void send(const std::vector<std::uint8_t>& data, unsigned short to) {
-        sockaddr_in a{};
-        a.sin_family = AF_INET;
-        a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-        a.sin_port = htons(to);
-        ASSERT_EQ(::sendto(fd_, data.data(), data.size(), 0, reinterpret_cast<sockaddr*>(&a), sizeof a),
-                  static_cast<ssize_t>(data.size()));
-    }
-    std::vector<std::uint8_t> receive() {
-        std::vector<std::uint8_t> data(4096);
-        const ssize_t n = ::recv(fd_, data.data(), data.size(), 0);
-        data.resize(n > 0 ? static_cast<std::size_t>(n) : 0);
-        return data;
-    }
-
-private:
-    int fd_;
-    unsigned short port_ = 0;
-};
+using Peer = sala::test::UdpPeer;
 
 TEST(MediaSocket, DrainsWhatWaitsWithSenderAndKernelArrivalTime) {
     asio::io_context io;
