@@ -39,14 +39,6 @@ bool is_name_char(char32_t cp) {
 
 }  // namespace
 
-const char* to_string(Status status) { return status == Status::busy ? "busy" : "available"; }
-
-std::optional<Status> parse_status(std::string_view text) {
-    if (text == "available") return Status::available;
-    if (text == "busy") return Status::busy;
-    return std::nullopt;
-}
-
 std::optional<std::string> name_problem(std::string_view name) {
     if (name.empty()) return "A name cannot be empty.";
     std::size_t chars = 0;

@@ -60,10 +60,4 @@ TEST(ProtocolLines, RoundTripsAndEndsInNewline) {
     EXPECT_EQ(std::get<Json>(back), m);
 }
 
-TEST(ProtocolStatus, RoundTrips) {
-    EXPECT_EQ(parse_status(to_string(Status::busy)), Status::busy);
-    EXPECT_EQ(parse_status(to_string(Status::available)), Status::available);
-    EXPECT_EQ(parse_status("away"), std::nullopt);
-}
-
 }  // namespace

@@ -1,5 +1,6 @@
 #pragma once
-// Protocol v1 between clients and sala-server: constants, limits, names, line codec.
+// Protocol v1 between clients and sala-server: constants, limits, names, line codec; its
+// words (statuses, reasons, error codes) are in sala/protocol_words.hpp, included here.
 // Described for people in docs/protocol.md. Message types are only ever appended.
 
 #include <cstddef>
@@ -10,6 +11,8 @@
 #include <variant>
 
 #include <nlohmann/json.hpp>
+
+#include "sala/protocol_words.hpp"
 
 namespace sala::protocol {
 
@@ -44,10 +47,6 @@ inline constexpr const char* call_ended = "call_ended";
 inline constexpr const char* pong = "pong";
 inline constexpr const char* shutdown = "shutdown";
 }  // namespace type
-
-enum class Status { available, busy };
-const char* to_string(Status status);
-std::optional<Status> parse_status(std::string_view text);
 
 // Why a name is not acceptable, in a sentence a person understands; nullopt if it is fine.
 // A name is 1..32 letters of any script, digits, space, '_', '-', '.', valid UTF-8,
