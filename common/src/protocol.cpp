@@ -63,11 +63,12 @@ std::string name_key(std::string_view name) {
 std::variant<Json, LineError> parse_line(std::string_view line) {
     if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
     Json message = Json::parse(line, nullptr, /*allow_exceptions=*/false);
-    if (message.is_discarded()) return LineError{"bad_request", "The message is not valid JSON (or not valid UTF-8)."};
-    if (!message.is_object()) return LineError{"bad_request", "A message must be a JSON object."};
+    if (message.is_discarded())
+        return LineError{ErrorCode::bad_request, "The message is not valid JSON (or not valid UTF-8)."};
+    if (!message.is_object()) return LineError{ErrorCode::bad_request, "A message must be a JSON object."};
     auto it = message.find("type");
     if (it == message.end() || !it->is_string())
-        return LineError{"bad_request", "A message needs a string field \"type\"."};
+        return LineError{ErrorCode::bad_request, "A message needs a string field \"type\"."};
     return message;
 }
 
@@ -89,8 +90,8 @@ std::optional<std::int64_t> get_int(const Json& message, const char* field) {
     return it->get<std::int64_t>();
 }
 
-Json error(std::string_view code, std::string_view message) {
-    return Json{{"type", type::error}, {"code", code}, {"message", message}};
+Json error(ErrorCode code, std::string_view message) {
+    return Json{{"type", type::error}, {"code", to_string(code)}, {"message", message}};
 }
 
 }  // namespace sala::protocol

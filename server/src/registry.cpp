@@ -5,7 +5,11 @@
 namespace sala::server {
 namespace {
 namespace type = protocol::type;
+using protocol::EndReason;
+using protocol::ErrorCode;
+using protocol::FailReason;
 using protocol::Json;
+using protocol::Status;
 
 SharedLine make_line(const Json& message) { return std::make_shared<const std::string>(protocol::to_line(message)); }
 
@@ -21,6 +25,13 @@ std::string_view strip_cr(std::string_view line) {
 
 bool is_blank(std::string_view line) { return line.find_first_not_of(" \t") == std::string_view::npos; }
 
+// ,"status":"busy"} or ,"status":"available"}: how a user in welcome's list ends.
+const std::string& status_tail(Status status) {
+    auto tail = [](Status s) { return R"(,"status":)" + Json(to_string(s)).dump() + "}"; };
+    static const std::string busy = tail(Status::busy), available = tail(Status::available);
+    return status == Status::busy ? busy : available;
+}
+
 }  // namespace
 
 Registry::Registry(Outbox& outbox, RegistryLimits limits) : outbox_(outbox), limits_(limits) {}
@@ -29,15 +40,14 @@ void Registry::connected(ClientId id, std::string host) { clients_[id].host = st
 
 void Registry::send(ClientId to, const Json& message) { outbox_.send(to, make_line(message)); }
 
-void Registry::send_error(ClientId to, std::string_view code, std::string_view message) {
+void Registry::send_error(ClientId to, ErrorCode code, std::string_view message) {
     send(to, protocol::error(code, message));
 }
 
 void Registry::publish(ClientId about, const Json& message) { outbox_.publish(about, protocol::to_line(message)); }
 
 void Registry::status_changed(ClientId id, const Client& client) {
-    publish(id,
-            Json{{"type", type::user_status}, {"name", client.name}, {"status", client.busy() ? "busy" : "available"}});
+    publish(id, Json{{"type", type::user_status}, {"name", client.name}, {"status", to_string(client.status())}});
 }
 
 AfterLine Registry::receive(ClientId id, std::string_view line, Clock::time_point now) {
@@ -67,7 +77,7 @@ AfterLine Registry::receive(ClientId id, std::string_view line, Clock::time_poin
     } else if (kind == type::accept || kind == type::reject || kind == type::hangup) {
         on_call_message(id, client, message, kind);
     } else {
-        send_error(id, "unknown_type",
+        send_error(id, ErrorCode::unknown_type,
                    kind.size() <= 40 ? log::cat("Unknown message type \"", kind, "\".")
                                      : std::string("Unknown message type."));
     }
@@ -75,41 +85,43 @@ AfterLine Registry::receive(ClientId id, std::string_view line, Clock::time_poin
 }
 
 void Registry::line_too_long(ClientId id) {
-    send_error(id, "too_long",
+    send_error(id, ErrorCode::too_long,
                log::cat("A message can be at most ", protocol::kMaxLineBytes,
                         " bytes including its newline; the rest of that line was skipped."));
 }
 
 void Registry::on_hello(ClientId id, Client& client, const Json& message) {
     if (client.registered()) {
-        send_error(id, "already_registered", log::cat("You are already registered as \"", client.name, "\"."));
+        send_error(id, ErrorCode::already_registered, log::cat("You are already registered as \"", client.name, "\"."));
         return;
     }
     auto version = protocol::get_int(message, "version");
     auto name = protocol::get_string(message, "name");
     auto media_port = protocol::get_int(message, "media_port");
-    if (!version) return send_error(id, "bad_request", "hello needs an integer field \"version\".");
+    if (!version) return send_error(id, ErrorCode::bad_request, "hello needs an integer field \"version\".");
     if (*version != protocol::kVersion)
-        return send_error(id, "unsupported_version",
+        return send_error(id, ErrorCode::unsupported_version,
                           log::cat("This server speaks protocol version ", protocol::kVersion,
                                    " only; you asked for version ", *version, "."));
-    if (!name) return send_error(id, "bad_request", "hello needs a string field \"name\".");
+    if (!name) return send_error(id, ErrorCode::bad_request, "hello needs a string field \"name\".");
     if (!media_port || *media_port < 1 || *media_port > 65535)
-        return send_error(id, "bad_request", "hello needs an integer field \"media_port\" between 1 and 65535.");
-    if (auto problem = protocol::name_problem(*name)) return send_error(id, "invalid_name", *problem);
+        return send_error(id, ErrorCode::bad_request,
+                          "hello needs an integer field \"media_port\" between 1 and 65535.");
+    if (auto problem = protocol::name_problem(*name)) return send_error(id, ErrorCode::invalid_name, *problem);
     if (by_key_.size() >= limits_.max_clients)
-        return send_error(id, "server_full",
+        return send_error(id, ErrorCode::server_full,
                           log::cat("The server is full (", limits_.max_clients, " users); try again later."));
     std::string key = protocol::name_key(*name);
     if (by_key_.count(key))
-        return send_error(id, "name_taken", log::cat("The name \"", *name, "\" is already taken; choose another."));
+        return send_error(id, ErrorCode::name_taken,
+                          log::cat("The name \"", *name, "\" is already taken; choose another."));
 
     client.name = *name;
     client.quoted_name = Json(*name).dump();
     client.media_port = static_cast<std::uint16_t>(*media_port);
     by_key_.emplace(std::move(key), id);
     outbox_.send(id, std::make_shared<const std::string>(welcome_line(id, client)));
-    publish(id, Json{{"type", type::user_joined}, {"name", client.name}, {"status", "available"}});
+    publish(id, Json{{"type", type::user_joined}, {"name", client.name}, {"status", to_string(Status::available)}});
     outbox_.subscribe(id);
     log::info("server",
               log::cat("registered ", client.quoted_name, " from ", client.host, " (", by_key_.size(), " users)"));
@@ -117,7 +129,8 @@ void Registry::on_hello(ClientId id, Client& client, const Json& message) {
 
 // Built by hand: with thousands of users, a welcome is large and sent often.
 std::string Registry::welcome_line(ClientId id, const Client& client) const {
-    std::string line = R"({"type":"welcome","name":)" + client.quoted_name + R"(,"users":[)";
+    static const std::string head = R"({"type":)" + Json(type::welcome).dump() + R"(,"name":)";
+    std::string line = head + client.quoted_name + R"(,"users":[)";
     line.reserve(line.size() + by_key_.size() * (client.quoted_name.size() + 32));
     bool first = true;
     for (const auto& [key, other_id] : by_key_) {
@@ -125,29 +138,31 @@ std::string Registry::welcome_line(ClientId id, const Client& client) const {
         const Client& other = clients_.at(other_id);
         line += first ? R"({"name":)" : R"(,{"name":)";
         line += other.quoted_name;
-        line += other.busy() ? R"(,"status":"busy"})" : R"(,"status":"available"})";
+        line += status_tail(other.status());
         first = false;
     }
     line += "]}\n";
     return line;
 }
 
-void Registry::call_failed(ClientId id, std::string_view peer, std::string_view reason, std::string_view message) {
-    send(id, Json{{"type", type::call_failed}, {"peer", peer}, {"reason", reason}, {"message", message}});
+void Registry::call_failed(ClientId id, std::string_view peer, FailReason reason, std::string_view message) {
+    send(id, Json{{"type", type::call_failed}, {"peer", peer}, {"reason", to_string(reason)}, {"message", message}});
 }
 
 void Registry::on_call(ClientId id, Client& client, const Json& message, Clock::time_point now) {
     auto to = protocol::get_string(message, "to");
-    if (!to) return send_error(id, "bad_request", "call needs a string field \"to\".");
-    if (!client.registered()) return call_failed(id, *to, "not_registered", "Send hello before calling anyone.");
+    if (!to) return send_error(id, ErrorCode::bad_request, "call needs a string field \"to\".");
+    if (!client.registered())
+        return call_failed(id, *to, FailReason::not_registered, "Send hello before calling anyone.");
     auto found = by_key_.find(protocol::name_key(*to));
-    if (found == by_key_.end()) return call_failed(id, *to, "unknown_user", "Nobody by that name is online.");
+    if (found == by_key_.end()) return call_failed(id, *to, FailReason::unknown_user, "Nobody by that name is online.");
     ClientId callee_id = found->second;
     Client& callee = clients_.at(callee_id);
-    if (callee_id == id) return call_failed(id, callee.name, "self_call", "You cannot call yourself.");
+    if (callee_id == id) return call_failed(id, callee.name, FailReason::self_call, "You cannot call yourself.");
     if (client.busy())
-        return call_failed(id, callee.name, "already_in_call", "Hang up your current call or invite first.");
-    if (callee.busy()) return call_failed(id, callee.name, "busy", log::cat(callee.name, " is in another call."));
+        return call_failed(id, callee.name, FailReason::already_in_call, "Hang up your current call or invite first.");
+    if (callee.busy())
+        return call_failed(id, callee.name, FailReason::busy, log::cat(callee.name, " is in another call."));
 
     auto deadline = now + limits_.invite_timeout;
     const Call& call = calls_.add(id, callee_id, deadline);
@@ -163,21 +178,21 @@ void Registry::on_call(ClientId id, Client& client, const Json& message, Clock::
 
 void Registry::on_call_message(ClientId id, Client& client, const Json& message, const std::string& kind) {
     auto call_id = protocol::get_string(message, "call_id");
-    if (!call_id) return send_error(id, "bad_request", log::cat(kind, " needs a string field \"call_id\"."));
-    if (!client.registered()) return send_error(id, "not_registered", "Send hello first.");
+    if (!call_id) return send_error(id, ErrorCode::bad_request, log::cat(kind, " needs a string field \"call_id\"."));
+    if (!client.registered()) return send_error(id, ErrorCode::not_registered, "Send hello first.");
     const Call* call = calls_.find(*call_id);
     if (!call || (call->caller != id && call->callee != id))
-        return send_error(id, "unknown_call", "You are not part of a call with that id.");
+        return send_error(id, ErrorCode::unknown_call, "You are not part of a call with that id.");
 
     if (kind == type::hangup) {
-        std::string_view reason = call->state == CallState::ringing ? "cancelled" : "hangup";
+        EndReason reason = call->state == CallState::ringing ? EndReason::cancelled : EndReason::hangup;
         return end_call(*call, reason, client.name, 0);
     }
     if (call->callee != id || call->state != CallState::ringing)
-        return send_error(id, "wrong_state",
+        return send_error(id, ErrorCode::wrong_state,
                           "Only the invited user can accept or reject a call, and only while "
                           "it rings.");
-    if (kind == type::reject) return end_call(*call, "rejected", client.name, 0);
+    if (kind == type::reject) return end_call(*call, EndReason::rejected, client.name, 0);
 
     calls_.answer(call->id);
     const Client& caller = clients_.at(call->caller);
@@ -192,10 +207,10 @@ void Registry::on_call_message(ClientId id, Client& client, const Json& message,
     log::info("server", log::cat("call ", call->id, ": answered"));
 }
 
-void Registry::end_call(const Call& ended, std::string_view reason, std::string_view by, ClientId gone) {
+void Registry::end_call(const Call& ended, EndReason reason, std::string_view by, ClientId gone) {
     Call call = ended;  // the table entry goes away below
     calls_.remove(call.id);
-    Json message{{"type", type::call_ended}, {"call_id", call.id}, {"reason", reason}, {"by", by}};
+    Json message{{"type", type::call_ended}, {"call_id", call.id}, {"reason", to_string(reason)}, {"by", by}};
     SharedLine line = make_line(message);
     for (ClientId party : {call.caller, call.callee}) {
         auto it = clients_.find(party);
@@ -208,7 +223,7 @@ void Registry::end_call(const Call& ended, std::string_view reason, std::string_
         auto it = clients_.find(party);
         if (party != gone && it != clients_.end()) status_changed(party, it->second);
     }
-    log::info("server", log::cat("call ", call.id, ": ended, ", reason, " by ", by));
+    log::info("server", log::cat("call ", call.id, ": ended, ", to_string(reason), " by ", by));
 }
 
 void Registry::disconnected(ClientId id, std::string_view why) {
@@ -217,7 +232,7 @@ void Registry::disconnected(ClientId id, std::string_view why) {
     Client& client = it->second;
     if (client.registered()) {
         if (const Call* call = client.busy() ? calls_.find(client.call_id) : nullptr)
-            end_call(*call, "peer_left", client.name, id);
+            end_call(*call, EndReason::peer_left, client.name, id);
         by_key_.erase(protocol::name_key(client.name));
         outbox_.unsubscribe(id);
         publish(id, Json{{"type", type::user_left}, {"name", client.name}});
@@ -231,7 +246,7 @@ void Registry::expire_invites(Clock::time_point now) {
         const Call* call = calls_.find(id);
         if (!call) continue;
         std::string callee = clients_.at(call->callee).name;
-        end_call(*call, "no_answer", callee, 0);
+        end_call(*call, EndReason::no_answer, callee, 0);
     }
 }
 

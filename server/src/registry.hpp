@@ -76,19 +76,20 @@ private:
         std::string call_id;  // empty when not in a call or invite
         bool registered() const { return !name.empty(); }
         bool busy() const { return !call_id.empty(); }
+        protocol::Status status() const { return busy() ? protocol::Status::busy : protocol::Status::available; }
     };
     using Json = protocol::Json;
 
     void send(ClientId to, const Json& message);
-    void send_error(ClientId to, std::string_view code, std::string_view message);
+    void send_error(ClientId to, protocol::ErrorCode code, std::string_view message);
     void publish(ClientId about, const Json& message);
     void status_changed(ClientId id, const Client& client);
 
     void on_hello(ClientId id, Client& client, const Json& message);
     void on_call(ClientId id, Client& client, const Json& message, Clock::time_point now);
     void on_call_message(ClientId id, Client& client, const Json& message, const std::string& type);
-    void call_failed(ClientId id, std::string_view peer, std::string_view reason, std::string_view message);
-    void end_call(const Call& call, std::string_view reason, std::string_view by, ClientId gone);
+    void call_failed(ClientId id, std::string_view peer, protocol::FailReason reason, std::string_view message);
+    void end_call(const Call& call, protocol::EndReason reason, std::string_view by, ClientId gone);
     std::string welcome_line(ClientId id, const Client& client) const;
 
     Outbox& outbox_;

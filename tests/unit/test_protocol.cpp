@@ -46,12 +46,13 @@ TEST(ProtocolLines, RejectsMalformedLines) {
                              "{\"type\":\"hello\",\"name\":\"\xff\"}"}) {
         auto parsed = parse_line(line);
         ASSERT_TRUE(std::holds_alternative<LineError>(parsed)) << line;
-        EXPECT_EQ(std::get<LineError>(parsed).code, "bad_request");
+        EXPECT_EQ(std::get<LineError>(parsed).code, ErrorCode::bad_request);
     }
 }
 
 TEST(ProtocolLines, RoundTripsAndEndsInNewline) {
-    Json m = error("name_taken", "The name \"bob\" is taken.");
+    Json m = error(ErrorCode::name_taken, "The name \"bob\" is taken.");
+    EXPECT_EQ(m["code"], "name_taken");
     std::string line = to_line(m);
     ASSERT_EQ(line.back(), '\n');
     EXPECT_EQ(line.find('\n'), line.size() - 1);

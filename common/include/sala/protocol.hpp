@@ -57,7 +57,7 @@ std::string name_key(std::string_view name);
 
 // A line that is not a usable message: the error code to send back and a sentence.
 struct LineError {
-    std::string code;  // "bad_request" (malformed JSON, no string "type", not an object)
+    ErrorCode code;  // bad_request (malformed JSON, no string "type", not an object)
     std::string message;
 };
 // Parses one line (without its '\n'): a JSON object with a string field "type".
@@ -70,6 +70,6 @@ std::optional<std::string> get_string(const Json& message, const char* field);
 std::optional<std::int64_t> get_int(const Json& message, const char* field);
 
 // {"type":"error","code":code,"message":message}
-Json error(std::string_view code, std::string_view message);
+Json error(ErrorCode code, std::string_view message);
 
 }  // namespace sala::protocol
