@@ -65,7 +65,7 @@ TEST(CliCalls, RejectedCallFailsTheCallerWithAReason) {
     ASSERT_TRUE(bob.wait_for("invite"));
     expect_ended(alice, "rejected", "bob");
     EXPECT_EQ(alice.process().wait(), 1);
-    EXPECT_EQ(alice.process().stderr_text(), "sala-cli: rejected\n");
+    EXPECT_EQ(alice.process().stderr_text(), "sala-cli: bob rejected the call\n");
     EXPECT_EQ(bob.process().wait(), 0) << bob.process().stderr_text();  // it did what it was asked
 }
 
@@ -90,7 +90,7 @@ TEST(CliCalls, UnknownUserAndSelfCallFail) {
     ASSERT_TRUE(failed);
     EXPECT_EQ((*failed)["reason"], "unknown_user");
     EXPECT_EQ(alice.process().wait(), 1);
-    EXPECT_EQ(alice.process().stderr_text(), "sala-cli: unknown user\n");
+    EXPECT_EQ(alice.process().stderr_text(), "sala-cli: there is no such user\n");
 
     CliPeer narcissus(server.port(), "narcissus", quiet({}));
     ASSERT_TRUE(narcissus.wait_for("registered"));

@@ -11,19 +11,16 @@
 #include <ctime>
 #include <iostream>
 
+#include "sala/protocol_words.hpp"
+
 namespace sala::cli {
 namespace {
 using Clock = std::chrono::steady_clock;
 
-std::string reason_words(const std::string& reason) {
-    if (reason == "unknown_user") return "unknown user";
-    if (reason == "no_answer") return "no answer";
-    if (reason == "media_timeout") return "media timeout";
-    if (reason == "peer_left") return "the peer left";
-    if (reason == "self_call") return "cannot call yourself";
-    if (reason == "already_in_call") return "already in a call";
-    if (reason == "connection_lost") return "connection to the server lost";
-    return reason;  // busy, rejected, cancelled, ...
+// Why a call failed, in the engine's words; a reason this version does not know, as sent.
+std::string fail_words(const std::string& reason) {
+    auto known = protocol::parse_fail_reason(reason);
+    return known ? protocol::fail_sentence(*known) : reason;
 }
 
 }  // namespace
@@ -109,13 +106,16 @@ void CliSession::on_event(const client::Event& event) {
         if (options_.answer == Answer::accept) engine_.post(client::AcceptCommand{});
         if (options_.answer == Answer::reject) engine_.post(client::RejectCommand{});
     } else if (kind == "call_failed") {
-        fail(reason_words(event.fields.value("reason", "")));
+        fail(fail_words(event.fields.value("reason", "")));
         ++calls_ended_;
     } else if (kind == "call_ended") {
-        std::string reason = event.fields.value("reason", "");
-        std::string by = event.fields.value("by", "");
-        bool normal = reason == "hangup" || (reason == "rejected" && by == options_.name);
-        if (!normal) fail(reason_words(reason));
+        const std::string reason = event.fields.value("reason", "");
+        const std::string by = event.fields.value("by", "");
+        const bool by_me = by == options_.name;
+        const auto known = protocol::parse_end_reason(reason);
+        // Hanging up is a normal end, and so is turning down an invite (--answer reject).
+        const bool normal = known == protocol::EndReason::hangup || (known == protocol::EndReason::rejected && by_me);
+        if (!normal) fail(known ? protocol::end_sentence(*known, by, by_me, event.fields.value("peer", "")) : reason);
         ++calls_ended_;
     } else if (kind == "error") {
         // A registration error (unreachable, name taken, invalid name, server full) ends the run.
