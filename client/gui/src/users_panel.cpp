@@ -7,7 +7,7 @@ namespace {
 
 // A small rounded label, green for available and amber for busy.
 void status_badge(bool busy) {
-    const char* text = busy ? "busy" : "available";
+    const char* text = protocol::to_string(busy ? protocol::Status::busy : protocol::Status::available);
     const ImVec4 tint = busy ? colour::warn : colour::good;
     ImVec2 text_size = ImGui::CalcTextSize(text);
     ImVec2 pad(ImGui::GetTextLineHeight() * 0.4f, 1.0f);
@@ -52,7 +52,8 @@ void draw_users_panel(Ui& ui, ImVec2 pos, ImVec2 size) {
             ++shown;
             ImGui::PushID(user.name.c_str());
             const bool selected = ui.selected == user.name;
-            const float badge_width = ImGui::CalcTextSize("available").x + ImGui::GetTextLineHeight();
+            const float badge_width =  // room for the wider badge
+                ImGui::CalcTextSize(protocol::to_string(protocol::Status::available)).x + ImGui::GetTextLineHeight();
             if (ImGui::Selectable(user.name.c_str(), selected, ImGuiSelectableFlags_AllowDoubleClick,
                                   ImVec2(ImGui::GetContentRegionAvail().x - badge_width, 0))) {
                 ui.selected = user.name;
