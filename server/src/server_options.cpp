@@ -2,7 +2,7 @@
 
 #include <sys/resource.h>
 
-#include "sala/protocol.hpp"
+#include <string>
 
 namespace sala::server {
 
@@ -10,7 +10,7 @@ FlagParser server_flags() {
     FlagParser parser("sala-server", "[options]",
                       "The Sala directory server: registration, live presence and call signalling.");
     parser.option("bind", "ADDR", "address to listen on (default 0.0.0.0)")
-        .option("port", "N", "TCP port, 0 for any free port (default 5000)")
+        .option("port", "N", "TCP port, 0 for any free port (default " + std::to_string(protocol::kDefaultPort) + ")")
         .option("max-clients", "N", "most registered clients at once (default: what the open-file limit allows)")
         .option("invite-timeout", "SECONDS", "unanswered invites end after this (default 30)")
         .option("idle-timeout", "SECONDS", "silent clients are dropped after this (default 30)");
@@ -19,7 +19,6 @@ FlagParser server_flags() {
 
 std::variant<ServerOptions, std::string> options_from_flags(const ParsedFlags& flags) {
     ServerOptions options;
-    options.port = protocol::kDefaultPort;
     if (flags.has("bind")) {
         options.bind = flags.get("bind");
         if (options.bind.empty()) return std::string("--bind needs an address");

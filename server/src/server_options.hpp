@@ -9,12 +9,13 @@
 #include <variant>
 
 #include "sala/cli_flags.hpp"
+#include "sala/protocol.hpp"
 
 namespace sala::server {
 
 struct ServerOptions {
     std::string bind = "0.0.0.0";
-    std::uint16_t port = 5000;
+    std::uint16_t port = protocol::kDefaultPort;
     std::optional<std::size_t> max_clients;  // default: what the open-file limit allows
     std::chrono::seconds invite_timeout{30};
     std::chrono::seconds idle_timeout{30};

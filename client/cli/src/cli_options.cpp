@@ -3,9 +3,11 @@
 #include <cstdlib>
 #include <iostream>
 #include <sstream>
+#include <string>
 
 #include "sala/cli_flags.hpp"
 #include "sala/client/audio_devices.hpp"
+#include "sala/protocol.hpp"
 
 namespace sala::cli {
 namespace {
@@ -46,7 +48,8 @@ CliOptions parse_cli_options(int argc, char** argv) {
             "sala-cli", "--server HOST[:PORT] --name NAME [options]",
             "The Sala client without a window, for scripts, bots and tests.\n"
             "Commands on stdin: users, call NAME, accept, reject, hangup, mute, unmute, audio IN [OUT], stats, quit.")
-            .option("server", "HOST[:PORT]", "directory server (port 5000 unless given)")
+            .option("server", "HOST[:PORT]",
+                    "directory server (port " + std::to_string(protocol::kDefaultPort) + " unless given)")
             .option("name", "NAME", "the name to register")
             .option("call", "PEER", "call PEER once registered")
             .option("answer", "accept|reject|ignore", "what to do with incoming invites (default ignore: ask on stdin)")

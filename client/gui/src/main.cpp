@@ -16,6 +16,7 @@
 #include "close_on_signal.hpp"
 #include "look.hpp"
 #include "sala/cli_flags.hpp"
+#include "sala/gui/settings.hpp"
 
 namespace {
 void on_glfw_error(int code, const char* text) { std::fprintf(stderr, "sala: GLFW error %d: %s\n", code, text); }
@@ -45,7 +46,8 @@ void install_input_counters(GLFWwindow* window) {
 int main(int argc, char** argv) {
     auto flags =
         sala::FlagParser("sala", "[options]", "The Sala voice-call dashboard.")
-            .option("server", "HOST[:PORT]", "directory server to use (default: the last one, or localhost:5000)")
+            .option("server", "HOST[:PORT]",
+                    "directory server to use (default: the last one, or " + sala::gui::Settings{}.server + ")")
             .option("name", "NAME", "name to register; with --server, registers at once")
             .option("audio-in", "SPEC", "what is sent, for this run: device, device:NAME, tone:HZ, a WAV file")
             .option("audio-out", "SPEC", "what is heard, for this run: device, device:NAME, null, a WAV file")

@@ -5,11 +5,13 @@
 #include <filesystem>
 #include <string>
 
+#include "sala/protocol.hpp"
+
 namespace sala::gui {
 
 struct Settings {
     std::string name;
-    std::string server = "localhost:5000";
+    std::string server = "localhost:" + std::to_string(protocol::kDefaultPort);
     std::string audio_in = "device";  // engine specs: "device" or "device:NAME"
     std::string audio_out = "device";
 };
