@@ -39,13 +39,13 @@ void Session::start() {
 asio::awaitable<void> Session::read_loop() {
     constexpr int kReadsBeforeYield = 4;
     int reads = 0;
-    while (reading_ && !closed_) {
+    while (phase_ == Phase::reading) {
         std::error_code read_error;
         std::size_t n = socket_.read_some(asio::buffer(scratch_.data(), scratch_.size()), read_error);
         if (read_error == asio::error::would_block || read_error == asio::error::try_again) {
             reads = 0;
             auto [ec] = co_await socket_.async_wait(tcp::socket::wait_read, as_result);
-            if (closed_ || !reading_) co_return;
+            if (phase_ != Phase::reading) co_return;
             if (ec) {
                 close(ec.message());
                 co_return;
@@ -64,7 +64,7 @@ asio::awaitable<void> Session::read_loop() {
             std::string_view(scratch_.data(), n),
             [this](std::string_view line) {
                 last_activity_ = Clock::now();
-                return events_.line(*this, line) && reading_ && !closed_;
+                return events_.line(*this, line) && phase_ == Phase::reading;
             },
             [this] { events_.line_too_long(*this); });
         if (++reads == kReadsBeforeYield) {
@@ -100,25 +100,21 @@ void Session::consume(std::size_t written) {
 // Writes what the kernel takes at once, without a coroutine round trip; the writer
 // coroutine takes over when the socket's buffer is full.
 void Session::write_now() {
-    if (closed_ || writing_) return;
+    if (writing_ || phase_ >= Phase::closing) return;
     while (!queue_.empty()) {
         std::error_code ec;
         std::size_t written = socket_.write_some(pending_buffers(std::min(queue_.size(), kMaxGather)), ec);
         if (ec == asio::error::would_block || ec == asio::error::try_again) break;
-        if (ec) {
-            // Not now: the server may be in the middle of a presence pass.
-            asio::post(socket_.get_executor(), [self = shared_from_this(), why = ec.message()] { self->close(why); });
-            return;
-        }
+        if (ec) return close_soon(ec.message());
         consume(written);
     }
-    if (!queue_.empty() || finishing_) wake_timer_.cancel();
+    if (!queue_.empty() || phase_ == Phase::finishing) wake_timer_.cancel();
 }
 
 asio::awaitable<void> Session::write_loop() {
-    while (!closed_) {
+    while (phase_ != Phase::closed) {
         if (queue_.empty()) {
-            if (finishing_) {
+            if (phase_ == Phase::finishing) {
                 close("finished");
                 co_return;
             }
@@ -130,7 +126,7 @@ asio::awaitable<void> Session::write_loop() {
         writing_ = true;
         auto [ec, written] = co_await asio::async_write(socket_, pending_buffers(count), as_result);
         writing_ = false;
-        if (closed_) co_return;
+        if (phase_ == Phase::closed) co_return;
         if (ec) {
             close(ec.message());
             co_return;
@@ -141,7 +137,7 @@ asio::awaitable<void> Session::write_loop() {
 
 // Reading a line moves last_activity_; the timer only re-arms when it wakes.
 asio::awaitable<void> Session::idle_watch() {
-    while (!closed_) {
+    while (phase_ != Phase::closed) {
         auto deadline = last_activity_ + limits_.idle_timeout;
         if (Clock::now() >= deadline) {
             close("idle timeout");
@@ -153,31 +149,34 @@ asio::awaitable<void> Session::idle_watch() {
 }
 
 void Session::send(const SharedLine& line) {
-    if (closed_ || overflowed_) return;
+    if (phase_ >= Phase::closing) return;
     if (!queue_.empty() && queued_bytes_ + line->size() > limits_.max_queued_bytes) {
-        overflowed_ = true;
         log::warn("server", log::cat("client ", id_, " does not read its messages (over ", limits_.max_queued_bytes,
                                      " bytes queued): disconnecting"));
-        // Not now: the server may be in the middle of a presence pass.
-        asio::post(socket_.get_executor(),
-                   [self = shared_from_this()] { self->close("too slow: it did not read its messages"); });
-        return;
+        return close_soon("too slow: it did not read its messages");
     }
     queue_.push_back(line);
     queued_bytes_ += line->size();
     write_now();
 }
 
+void Session::enter(Phase next) {
+    if (next > phase_) phase_ = next;
+}
+
 void Session::finish() {
-    reading_ = false;
-    finishing_ = true;
+    enter(Phase::finishing);
     wake_timer_.cancel();
 }
 
+void Session::close_soon(std::string why) {
+    enter(Phase::closing);
+    asio::post(socket_.get_executor(), [self = shared_from_this(), why = std::move(why)] { self->close(why); });
+}
+
 void Session::close(std::string_view why) {
-    if (closed_) return;
-    closed_ = true;
-    reading_ = false;
+    if (phase_ == Phase::closed) return;
+    enter(Phase::closed);
     std::error_code ignored;
     socket_.shutdown(tcp::socket::shutdown_both, ignored);
     socket_.close(ignored);

@@ -8,6 +8,7 @@
 #include <deque>
 #include <memory>
 #include <span>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -45,7 +46,6 @@ public:
 
     void start();
     ClientId id() const { return id_; }
-    bool is_open() const { return !closed_; }
 
     // Queues a line (one or more messages) and writes what is queued: at once as far as
     // the socket takes it, the rest in the writer coroutine.
@@ -55,6 +55,18 @@ public:
     void close(std::string_view why);
 
 private:
+    // Where the connection is in its life. It only moves forward, in enter().
+    enum class Phase {
+        reading,    // lines are read and answered
+        finishing,  // reading has stopped; what is queued is written, then the connection closes
+        closing,    // a close is posted (too slow, or a write failed): nothing more is read or queued
+        closed,
+    };
+    void enter(Phase next);
+    // Closes on the next turn of the io_context: the server may be in the middle of a presence
+    // pass over its sessions, which close() would change under it.
+    void close_soon(std::string why);
+
     asio::awaitable<void> read_loop();
     asio::awaitable<void> write_loop();
     asio::awaitable<void> idle_watch();
@@ -74,11 +86,10 @@ private:
     std::size_t front_sent_ = 0;  // bytes of queue_.front() already written
     LineFramer framer_;
     Clock::time_point last_activity_;
-    bool reading_ = true;
-    bool finishing_ = false;
-    bool writing_ = false;  // the writer coroutine has a write in flight
-    bool overflowed_ = false;
-    bool closed_ = false;
+    Phase phase_ = Phase::reading;
+    // Apart from the phase: a write can be in flight while reading or finishing, and until
+    // it completes write_now() must not write around it.
+    bool writing_ = false;
 };
 
 }  // namespace sala::server
