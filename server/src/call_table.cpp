@@ -8,8 +8,7 @@ const Call& CallTable::add(ClientId caller, ClientId callee, Clock::time_point d
     std::string id = new_call_id();
     while (calls_.count(id)) id = new_call_id();
     auto at = deadlines_.emplace(deadline, id);
-    auto [it, inserted] = calls_.emplace(id, Entry{Call{id, caller, callee, CallState::ringing}, at});
-    (void)inserted;
+    auto it = calls_.emplace(id, Entry{Call{id, caller, callee, CallState::ringing}, at}).first;
     return it->second.call;
 }
 
