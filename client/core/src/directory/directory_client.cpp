@@ -105,7 +105,7 @@ void DirectoryClient::on_refusal(const Json& error) {
     const auto message = protocol::get_string(error, "message").value_or(code);
     drop_connection(std::chrono::milliseconds(0));
     // After a reconnection our old session may not have timed out yet on the server.
-    const bool retrying = registered_before_ && code == "name_taken";
+    const bool retrying = registered_before_ && protocol::parse_error_code(code) == protocol::ErrorCode::name_taken;
     if (retrying)
         back_off();
     else

@@ -5,7 +5,10 @@
 namespace sala::client {
 namespace {
 namespace type = protocol::type;
+using protocol::EndReason;
 using protocol::Json;
+
+std::string word(EndReason reason) { return protocol::to_string(reason); }
 
 Json with_call(const char* message_type, const std::string& call_id) {
     return Json{{"type", message_type}, {"call_id", call_id}};
@@ -63,7 +66,7 @@ CallTransition CallStateMachine::accept() {
 
 CallTransition CallStateMachine::reject() {
     if (state_ != CallState::ringing) return refuse("There is no invite to reject.");
-    return end_locally("rejected", me_, true);
+    return end_locally(word(EndReason::rejected), me_, true);
 }
 
 CallTransition CallStateMachine::hangup() {
@@ -71,23 +74,24 @@ CallTransition CallStateMachine::hangup() {
         case CallState::idle:
             return refuse("There is no call to hang up.");
         case CallState::ringing:
-            return end_locally("rejected", me_, true);
+            return end_locally(word(EndReason::rejected), me_, true);
         case CallState::calling:
-            return end_locally("cancelled", me_, true);
+            return end_locally(word(EndReason::cancelled), me_, true);
         case CallState::in_call:
-            return end_locally("hangup", me_, true);
+            return end_locally(word(EndReason::hangup), me_, true);
     }
     return {};
 }
 
 CallTransition CallStateMachine::media_timeout() {
     if (state_ != CallState::in_call) return {};
-    return end_locally("media_timeout", peer_, true);
+    return end_locally(word(EndReason::media_timeout), peer_, true);
 }
 
 CallTransition CallStateMachine::connection_lost() {
     cancel_when_acknowledged_ = false;
-    if (state_ == CallState::calling || state_ == CallState::ringing) return end_locally("connection_lost", me_, false);
+    if (state_ == CallState::calling || state_ == CallState::ringing)
+        return end_locally(word(EndReason::connection_lost), me_, false);
     return {};
 }
 
@@ -135,7 +139,7 @@ CallTransition CallStateMachine::on_server_message(const Json& message) {
         }
     } else if (kind == type::call_ended) {
         if (!id.empty() && id == call_id_ && state_ != CallState::idle) {
-            t.ended_reason = protocol::get_string(message, "reason").value_or("hangup");
+            t.ended_reason = protocol::get_string(message, "reason").value_or(word(EndReason::hangup));
             t.ended_by = protocol::get_string(message, "by").value_or(peer_);
             reset();
         }

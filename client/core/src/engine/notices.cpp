@@ -23,25 +23,15 @@ Notice error(const std::string& code, const std::string& message, std::string te
     return make(std::move(fields), std::move(text), level);
 }
 
-const char* failure_words(const std::string& reason) {
-    if (reason == "unknown_user") return "there is no such user";
-    if (reason == "self_call") return "you cannot call yourself";
-    if (reason == "busy") return "busy";
-    if (reason == "not_registered") return "you are not registered";
-    if (reason == "already_in_call") return "you are already in a call";
+// A reason this version does not know (from a newer server) is still said, if less well.
+std::string failure_words(const std::string& reason) {
+    if (auto known = protocol::parse_fail_reason(reason)) return protocol::fail_sentence(*known);
     return "the call could not be made";
 }
 
 std::string ended_words(const std::string& reason, const std::string& by, const std::string& me,
                         const std::string& peer) {
-    const bool mine = by == me;
-    if (reason == "hangup") return mine ? "you hung up" : by + " hung up";
-    if (reason == "rejected") return mine ? "you rejected the call" : by + " rejected the call";
-    if (reason == "cancelled") return mine ? "you cancelled the call" : by + " cancelled the call";
-    if (reason == "no_answer") return "no answer";
-    if (reason == "peer_left") return peer + " left the server";
-    if (reason == "media_timeout") return "no audio from " + peer + " for 5 s";
-    if (reason == "connection_lost") return "the connection to the server was lost";
+    if (auto known = protocol::parse_end_reason(reason)) return protocol::end_sentence(*known, by, by == me, peer);
     return reason;
 }
 }  // namespace
