@@ -434,6 +434,75 @@ TEST(EngineCalls, MutedSideIsHeardAsSilenceWhilePacketsKeepFlowing) {
     EXPECT_TRUE(bob.wait_until(hears_tone, 2000ms)) << bob.snapshot()->speaker.rms_dbfs;
 }
 
+TEST(EngineCalls, AudioCommandChangesWhatIsSentMidCall) {
+    ServerProcess server;
+    ObservedEngine alice("alice", quiet("silence")), bob("bob", quiet("silence"));
+    ASSERT_TRUE(registers(bob, server));
+    ASSERT_TRUE(registers(alice, server));
+    ASSERT_TRUE(call_accepted(alice, bob));
+    ASSERT_TRUE(packets_flow(bob)) << bob.describe();
+    EXPECT_LT(bob.snapshot()->speaker.rms_dbfs, -60);
+
+    alice.post(AudioCommand{"tone:440", "null"});
+    EXPECT_TRUE(bob.wait_until([](const Snapshot& s) { return s.speaker.rms_dbfs > -40; }, 2000ms))
+        << bob.snapshot()->speaker.rms_dbfs;
+    EXPECT_EQ(alice.snapshot()->audio_in, "tone:440");
+
+    // An input that cannot be used is reported and replaced by silence; the call goes on.
+    alice.post(AudioCommand{"tone:0", "null"});
+    auto problem = alice.wait_for("error");
+    ASSERT_TRUE(problem) << alice.describe();
+    EXPECT_EQ((*problem)["code"], "audio_device");
+    EXPECT_EQ((*problem)["device"], "microphone");
+    EXPECT_TRUE(alice.wait_until([](const Snapshot& s) { return !s.audio_problem.empty(); })) << alice.describe();
+    EXPECT_TRUE(bob.wait_until([](const Snapshot& s) { return s.speaker.rms_dbfs < -60; }, 2000ms))
+        << bob.snapshot()->speaker.rms_dbfs;
+    EXPECT_TRUE(packets_flow(bob)) << bob.describe();
+    EXPECT_EQ(alice.snapshot()->call, CallState::in_call);
+}
+
+TEST(EngineCalls, ConsecutiveCallsEachCarryAudio) {
+    ServerProcess server;
+    ObservedEngine alice("alice", quiet("tone:440")), bob("bob", quiet("tone:880"));
+    ASSERT_TRUE(registers(bob, server));
+    ASSERT_TRUE(registers(alice, server));
+    std::vector<std::string> call_ids;
+    for (int i = 0; i < 3; ++i) {
+        auto& caller = i % 2 ? bob : alice;
+        auto& callee = i % 2 ? alice : bob;
+        ASSERT_TRUE(call_accepted(caller, callee)) << "call " << i;
+        call_ids.push_back(caller.snapshot()->call_id);
+        for (auto* peer : {&alice, &bob}) {
+            EXPECT_TRUE(packets_flow(*peer)) << "call " << i << ": " << peer->describe();
+            EXPECT_TRUE(peer->wait_until([](const Snapshot& s) { return s.speaker.rms_dbfs > -40; }))
+                << "call " << i << ": " << peer->name() << " hears nothing";
+        }
+        // Each call counts afresh and drops nothing of its own.
+        EXPECT_LT(callee.snapshot()->stats.packets_received, 200u) << "call " << i;
+        EXPECT_EQ(callee.snapshot()->stats.foreign_packets, 0u) << "call " << i;
+        callee.post(HangupCommand{});
+        ASSERT_TRUE(ended(caller, "hangup", callee.name())) << "call " << i;
+        ASSERT_TRUE(ended(callee, "hangup", callee.name())) << "call " << i;
+    }
+    EXPECT_NE(call_ids[0], call_ids[1]);
+    EXPECT_NE(call_ids[1], call_ids[2]);
+}
+
+TEST(EngineCalls, DisconnectMidCallHangsUpFirst) {
+    ServerProcess server;
+    ObservedEngine alice("alice"), bob("bob", quiet("silence"));
+    ASSERT_TRUE(registers(bob, server));
+    ASSERT_TRUE(registers(alice, server));
+    ASSERT_TRUE(call_accepted(alice, bob));
+
+    bob.post(DisconnectCommand{});
+    EXPECT_TRUE(ended(bob, "hangup", "bob"));
+    EXPECT_TRUE(bob.wait_for("disconnected")) << bob.describe();
+    EXPECT_TRUE(bob.wait_until([](const Snapshot& s) { return s.connection == ConnectionState::disconnected; }));
+    EXPECT_TRUE(ended(alice, "hangup", "bob", 2000ms));
+    EXPECT_TRUE(alice.wait_until([](const Snapshot& s) { return s.users->empty(); })) << alice.describe();
+}
+
 TEST(EngineCalls, CallerCancelsWhileRinging) {
     ServerProcess server;
     ObservedEngine alice("alice"), bob("bob", quiet("silence"));
@@ -587,6 +656,19 @@ TEST(EngineCalls, DestroyingAnEngineMidCallEndsTheCallForThePeer) {
     ASSERT_TRUE(left) << bob.describe();
     EXPECT_EQ((*left)["name"], "alice");
     EXPECT_TRUE(bob.wait_until([](const Snapshot& s) { return s.users->empty() && is_registered(s); }));
+}
+
+TEST(EngineCalls, DestroyingACallingEngineCancelsTheInvite) {
+    ServerProcess server;
+    ObservedEngine alice("alice"), bob("bob", quiet("silence"));
+    ASSERT_TRUE(registers(bob, server));
+    ASSERT_TRUE(registers(alice, server));
+    alice.post(CallCommand{"bob"});
+    ASSERT_TRUE(bob.wait_for("invite")) << bob.describe();
+    ASSERT_TRUE(alice.wait_until([](const Snapshot& s) { return !s.call_id.empty(); })) << alice.describe();
+
+    alice.destroy();
+    EXPECT_TRUE(ended(bob, "cancelled", "alice", 2000ms));
 }
 
 }  // namespace
