@@ -535,6 +535,38 @@ TEST(EngineCalls, CallerHangsUpBeforeTheServerNamesTheCall) {
     EXPECT_TRUE(packets_flow(bob)) << bob.describe();
 }
 
+TEST(EngineCalls, CallingEachOtherAtOnceLeavesBothFree) {
+    ServerProcess server;
+    ObservedEngine alice("alice"), bob("bob", quiet("silence"));
+    ASSERT_TRUE(registers(bob, server));
+    ASSERT_TRUE(registers(alice, server));
+    ASSERT_TRUE(alice.wait_until([](const Snapshot& s) { return !s.users->empty(); }));
+    alice.post(CallCommand{"bob"});
+    bob.post(CallCommand{"alice"});
+    // Commands run in order: once these are answered, both calls have been made.
+    alice.post(MuteCommand{false});
+    bob.post(MuteCommand{false});
+    ASSERT_TRUE(alice.wait_for("unmuted")) << alice.describe();
+    ASSERT_TRUE(bob.wait_for("unmuted")) << bob.describe();
+    // Usually the calls cross: each engine turns the other's invite away and its own call
+    // fails. Should alice's invite reach bob before his command runs, he is simply rung.
+    const auto deadline = Clock::now() + 5000ms;
+    auto settled = [&] {
+        auto a = alice.snapshot(), b = bob.snapshot();
+        return (is_idle(*a) && is_idle(*b)) || (a->call == CallState::calling && b->call == CallState::ringing);
+    };
+    while (!settled() && Clock::now() < deadline) alice.wait_until(is_idle, 20ms);
+    ASSERT_TRUE(settled()) << alice.describe() << "\n" << bob.describe();
+    if (bob.snapshot()->call == CallState::ringing) bob.post(RejectCommand{});
+    EXPECT_TRUE(alice.wait_until(is_idle)) << alice.describe();
+    EXPECT_TRUE(bob.wait_until(is_idle)) << bob.describe();
+    EXPECT_TRUE(alice.events_of("call_started").empty());
+    EXPECT_TRUE(bob.events_of("call_started").empty());
+
+    ASSERT_TRUE(call_accepted(alice, bob)) << alice.describe();
+    EXPECT_TRUE(packets_flow(bob)) << bob.describe();
+}
+
 // Bob accepts and hangs up before the server's call_started comes back.
 void accept_and_hang_up_at_once(ObservedEngine& alice, ObservedEngine& bob) {
     alice.post(CallCommand{"bob"});
@@ -572,6 +604,27 @@ TEST(EngineCalls, DISABLED_CalleeHangingUpRightAfterAcceptingSendsNothingTheServ
     accept_and_hang_up_at_once(alice, bob);
     EXPECT_TRUE(bob.events_of("error").empty()) << bob.describe();
     EXPECT_EQ(bob.events_of("call_ended").at(0).fields["reason"], alice.events_of("call_ended").at(0).fields["reason"]);
+}
+
+// Known bug (client/core/src/engine/engine.cpp, handle(CallCommand)): a call refused because
+// one is already under way still emits "calling" with the refused peer's name.
+TEST(EngineCalls, DISABLED_SecondCallWhileCallingIsRefusedAndNothingElse) {
+    ServerProcess server;
+    ObservedEngine alice("alice"), bob("bob", quiet("silence")), carol("carol", quiet("silence"));
+    ASSERT_TRUE(registers(bob, server));
+    ASSERT_TRUE(registers(carol, server));
+    ASSERT_TRUE(registers(alice, server));
+    alice.post(CallCommand{"bob"});
+    ASSERT_TRUE(bob.wait_for("invite")) << bob.describe();
+    alice.post(CallCommand{"carol"});
+    auto refused = alice.wait_for("error");
+    ASSERT_TRUE(refused) << alice.describe();
+    EXPECT_EQ((*refused)["message"], "You are already in a call.");
+    alice.post(MuteCommand{false});  // answered after the call command: nothing more comes of it
+    ASSERT_TRUE(alice.wait_for("unmuted")) << alice.describe();
+    EXPECT_EQ(alice.events_of("calling").size(), 1u) << alice.describe();
+    EXPECT_EQ(alice.snapshot()->peer, "bob");
+    EXPECT_TRUE(carol.events_of("invite").empty());
 }
 
 TEST(EngineCalls, CallsThatCannotBeMadeAreRefusedOrFail) {
