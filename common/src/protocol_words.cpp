@@ -1,5 +1,7 @@
 #include "sala/protocol_words.hpp"
 
+#include <cstdio>
+
 #include <cstddef>
 
 namespace sala::protocol {
@@ -57,7 +59,8 @@ std::string fail_sentence(FailReason reason) {
     return {};
 }
 
-std::string end_sentence(EndReason reason, std::string_view by, bool by_me, std::string_view peer) {
+std::string end_sentence(EndReason reason, std::string_view by, bool by_me, std::string_view peer,
+                         double media_timeout_s) {
     auto did = [&](const char* what) { return std::string(by_me ? std::string_view("you") : by) + " " + what; };
     switch (reason) {
         case EndReason::hangup:
@@ -71,7 +74,9 @@ std::string end_sentence(EndReason reason, std::string_view by, bool by_me, std:
         case EndReason::peer_left:
             return std::string(peer) + " left the server";
         case EndReason::media_timeout:
-            return "no audio from " + std::string(peer) + " for 5 s";
+            char seconds[32];
+            std::snprintf(seconds, sizeof seconds, "%g", media_timeout_s);
+            return "no audio from " + std::string(peer) + " for " + seconds + " s";
         case EndReason::connection_lost:
             return "the connection to the server was lost";
     }

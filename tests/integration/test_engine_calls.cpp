@@ -592,11 +592,10 @@ TEST(EngineCalls, CalleeHangingUpRightAfterAcceptingEndsTheCallForBoth) {
     accept_and_hang_up_at_once(alice, bob);
 }
 
-// Known bug (client/core/src/call_state_machine.cpp, end_locally): a hang-up while still
-// ringing sends "reject" even after "accept" went out; the server has answered the call by
-// then and refuses it (wrong_state), which bob's engine reports as an error, and bob's
-// call_ended says "rejected" while alice's says "hangup". Enable once it sends "hangup".
-TEST(EngineCalls, DISABLED_CalleeHangingUpRightAfterAcceptingSendsNothingTheServerRefuses) {
+// A hang-up while still ringing but after "accept" went out is a hang-up, not a reject: the
+// server has answered the call by then and would refuse a reject (wrong_state), and both
+// sides' call_ended say the same.
+TEST(EngineCalls, CalleeHangingUpRightAfterAcceptingSendsNothingTheServerRefuses) {
     ServerProcess server;
     ObservedEngine alice("alice"), bob("bob", quiet("silence"));
     ASSERT_TRUE(registers(bob, server));
@@ -606,9 +605,8 @@ TEST(EngineCalls, DISABLED_CalleeHangingUpRightAfterAcceptingSendsNothingTheServ
     EXPECT_EQ(bob.events_of("call_ended").at(0).fields["reason"], alice.events_of("call_ended").at(0).fields["reason"]);
 }
 
-// Known bug (client/core/src/engine/engine.cpp, handle(CallCommand)): a call refused because
-// one is already under way still emits "calling" with the refused peer's name.
-TEST(EngineCalls, DISABLED_SecondCallWhileCallingIsRefusedAndNothingElse) {
+// A call refused because one is already under way emits the refusal and nothing else.
+TEST(EngineCalls, SecondCallWhileCallingIsRefusedAndNothingElse) {
     ServerProcess server;
     ObservedEngine alice("alice"), bob("bob", quiet("silence")), carol("carol", quiet("silence"));
     ASSERT_TRUE(registers(bob, server));

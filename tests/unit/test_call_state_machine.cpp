@@ -56,6 +56,19 @@ TEST(CallStateMachine, IncomingInviteAcceptRejectAndCancel) {
     EXPECT_EQ(t.ended_by, "bob");
 }
 
+TEST(CallStateMachine, HangingUpAnAcceptedInviteBeforeTheCallStartsIsAHangup) {
+    CallStateMachine m("bob");
+    m.on_server_message(msg({{"type", "invite"}, {"call_id", "c4"}, {"from", "alice"}}));
+    m.accept();
+    EXPECT_FALSE(m.reject().refusal.empty()) << "the server has answered the call: nothing to reject";
+    EXPECT_EQ(m.state(), CallState::ringing);
+    auto t = m.hangup();
+    EXPECT_EQ(t.send.at(0), (msg({{"type", "hangup"}, {"call_id", "c4"}})));
+    EXPECT_EQ(t.ended_reason, "hangup");
+    EXPECT_EQ(t.ended_by, "bob");
+    EXPECT_EQ(m.state(), CallState::idle);
+}
+
 TEST(CallStateMachine, SecondInviteWhileBusyIsRejected) {
     CallStateMachine m("bob");
     m.on_server_message(msg({{"type", "invite"}, {"call_id", "c1"}, {"from", "alice"}}));

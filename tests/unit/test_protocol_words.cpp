@@ -99,6 +99,8 @@ TEST(ProtocolWords, EndSentencesAboutThePeerOrTheConnection) {
         EXPECT_EQ(end_sentence(EndReason::no_answer, "bob", by_me, "bob"), "no answer");
         EXPECT_EQ(end_sentence(EndReason::peer_left, "carol", by_me, "carol"), "carol left the server");
         EXPECT_EQ(end_sentence(EndReason::media_timeout, "carol", by_me, "carol"), "no audio from carol for 5 s");
+        EXPECT_EQ(end_sentence(EndReason::media_timeout, "carol", by_me, "carol", 1.5),
+                  "no audio from carol for 1.5 s");
         EXPECT_EQ(end_sentence(EndReason::connection_lost, "alice", by_me, "bob"),
                   "the connection to the server was lost");
     }

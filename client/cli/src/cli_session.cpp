@@ -115,7 +115,9 @@ void CliSession::on_event(const client::Event& event) {
         const auto known = protocol::parse_end_reason(reason);
         // Hanging up is a normal end, and so is turning down an invite (--answer reject).
         const bool normal = known == protocol::EndReason::hangup || (known == protocol::EndReason::rejected && by_me);
-        if (!normal) fail(known ? protocol::end_sentence(*known, by, by_me, event.fields.value("peer", "")) : reason);
+        const double waited_s = std::chrono::duration<double>(options_.engine.media.timeout).count();
+        if (!normal)
+            fail(known ? protocol::end_sentence(*known, by, by_me, event.fields.value("peer", ""), waited_s) : reason);
         ++calls_ended_;
     } else if (kind == "error") {
         // A registration error (unreachable, name taken, invalid name, server full) ends the run.

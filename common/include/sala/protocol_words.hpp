@@ -48,7 +48,9 @@ std::optional<ErrorCode> parse_error_code(std::string_view text);
 // Why a call failed, for people: "there is no such user".
 std::string fail_sentence(FailReason reason);
 // Why a call ended, for people: "bob hung up", "you hung up" (by_me: `by` is this user),
-// "alice left the server". `peer` is the other side of the call.
-std::string end_sentence(EndReason reason, std::string_view by, bool by_me, std::string_view peer);
+// "alice left the server". `peer` is the other side of the call; media_timeout_s is how long
+// the client waited for the peer's audio before it gave up (media_timeout).
+std::string end_sentence(EndReason reason, std::string_view by, bool by_me, std::string_view peer,
+                         double media_timeout_s = 5.0);
 
 }  // namespace sala::protocol

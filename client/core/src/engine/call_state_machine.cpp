@@ -1,7 +1,4 @@
 #include "engine/call_state_machine.hpp"
-
-#include <algorithm>
-
 namespace sala::client {
 namespace {
 namespace type = protocol::type;
@@ -21,10 +18,6 @@ CallTransition refuse(std::string why) {
 }  // namespace
 
 void CallStateMachine::reset() {
-    if (!call_id_.empty()) {
-        recently_ended_.push_back(call_id_);
-        if (recently_ended_.size() > 16) recently_ended_.erase(recently_ended_.begin());
-    }
     state_ = CallState::idle;
     peer_.clear();
     call_id_.clear();
@@ -36,7 +29,9 @@ CallTransition CallStateMachine::end_locally(const std::string& reason, const st
     CallTransition t;
     if (tell_server) {
         if (!call_id_.empty())
-            t.send.push_back(with_call(state_ == CallState::ringing ? type::reject : type::hangup, call_id_));
+            // An invite we already accepted is a call to the server: it is hung up, not rejected.
+            t.send.push_back(
+                with_call(state_ == CallState::ringing && !accepted_ ? type::reject : type::hangup, call_id_));
         else if (state_ == CallState::calling)
             cancel_when_acknowledged_ = true;
     }
@@ -66,6 +61,7 @@ CallTransition CallStateMachine::accept() {
 
 CallTransition CallStateMachine::reject() {
     if (state_ != CallState::ringing) return refuse("There is no invite to reject.");
+    if (accepted_) return refuse("The invite is already accepted: hang up instead.");
     return end_locally(word(EndReason::rejected), me_, true);
 }
 
@@ -74,7 +70,7 @@ CallTransition CallStateMachine::hangup() {
         case CallState::idle:
             return refuse("There is no call to hang up.");
         case CallState::ringing:
-            return end_locally(word(EndReason::rejected), me_, true);
+            return end_locally(word(accepted_ ? EndReason::hangup : EndReason::rejected), me_, true);
         case CallState::calling:
             return end_locally(word(EndReason::cancelled), me_, true);
         case CallState::in_call:
@@ -98,8 +94,6 @@ CallTransition CallStateMachine::connection_lost() {
 CallTransition CallStateMachine::on_server_message(const Json& message) {
     const std::string kind = protocol::get_string(message, "type").value_or("");
     const std::string id = protocol::get_string(message, "call_id").value_or("");
-    const bool stale =
-        !id.empty() && std::find(recently_ended_.begin(), recently_ended_.end(), id) != recently_ended_.end();
     CallTransition t;
     if (kind == type::calling) {
         if (cancel_when_acknowledged_ && state_ == CallState::idle) {
@@ -125,9 +119,9 @@ CallTransition CallStateMachine::on_server_message(const Json& message) {
             t.send.push_back(with_call(type::reject, id));
         }
     } else if (kind == type::call_started) {
-        if (stale) {
-            t.send.push_back(with_call(type::hangup, id));
-        } else if ((state_ == CallState::calling || state_ == CallState::ringing) && id == call_id_) {
+        // A call we ended ourselves may start late, when the server put it through before our
+        // hangup arrived: its id is no longer ours, and that hangup ends it there.
+        if ((state_ == CallState::calling || state_ == CallState::ringing) && id == call_id_) {
             auto media = message.find("media");
             if (media != message.end() && media->is_object()) {
                 media_.host = protocol::get_string(*media, "host").value_or("");

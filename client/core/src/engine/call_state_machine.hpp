@@ -59,8 +59,7 @@ private:
     std::string call_id_;
     MediaAddress media_;
     bool accepted_ = false;
-    bool cancel_when_acknowledged_ = false;    // hung up before the server named the call
-    std::vector<std::string> recently_ended_;  // their late call_started/call_ended are ignored
+    bool cancel_when_acknowledged_ = false;  // hung up before the server named the call
 };
 
 }  // namespace sala::client

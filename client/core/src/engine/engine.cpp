@@ -100,6 +100,11 @@ private:
             published_.swap(next);
         }  // the old snapshot (now in next) is released outside the lock
         if (publish_handler_) publish_handler_();
+        // Events after the snapshot that shows them: a front end that reads snapshot() in its
+        // event handler sees the state the event speaks of.
+        for (auto& event : pending_events_)
+            if (event_handler_) event_handler_(event);
+        pending_events_.clear();
     }
 
     void tell(Notice notice) {
@@ -109,7 +114,7 @@ private:
             log->push_back({std::chrono::system_clock::now(), notice.level, notice.event.text});
             state_.log = std::move(log);
         }
-        if (event_handler_) event_handler_(notice.event);
+        pending_events_.push_back(std::move(notice.event));  // delivered by the next publish()
     }
 
     // ---- commands (each followed by publish()) ------------------------------------------------
@@ -139,8 +144,9 @@ private:
             return refuse("call", "You are not registered with a server.");
         if (protocol::name_key(c.peer) == protocol::name_key(state_.name))
             return refuse("call", "You cannot call yourself.");
-        apply(calls_.call(c.peer), "call");
-        if (calls_.state() == CallState::calling) tell(notices::calling(c.peer));
+        const CallTransition t = calls_.call(c.peer);
+        apply(t, "call");
+        if (t.refusal.empty()) tell(notices::calling(c.peer));
     }
 
     void handle(AcceptCommand&) { apply(calls_.accept(), "accept"); }
@@ -207,7 +213,7 @@ private:
     void end_call(const std::string& reason, const std::string& by) {
         const std::string peer = state_.peer.empty() ? calls_.peer() : state_.peer;
         stop_media();
-        tell(notices::call_ended(peer, reason, by, state_.name));
+        tell(notices::call_ended(peer, reason, by, state_.name, options_.media.timeout));
     }
 
     void stop_media() {
@@ -311,6 +317,7 @@ private:
         stop_media();
         directory_.close(/*say_bye=*/true);
         socket_->close();
+        publish();
     }
 
     EngineOptions options_;
@@ -326,6 +333,7 @@ private:
     // lock inside as well, in a form ThreadSanitizer cannot follow; this one it can.
     mutable std::mutex published_mutex_;
     SnapshotPtr published_;
+    std::vector<Event> pending_events_;
     UserList users_;
     CallStateMachine calls_;
     long long stats_second_ = 0;

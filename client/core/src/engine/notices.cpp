@@ -30,8 +30,9 @@ std::string failure_words(const std::string& reason) {
 }
 
 std::string ended_words(const std::string& reason, const std::string& by, const std::string& me,
-                        const std::string& peer) {
-    if (auto known = protocol::parse_end_reason(reason)) return protocol::end_sentence(*known, by, by == me, peer);
+                        const std::string& peer, std::chrono::milliseconds media_timeout) {
+    if (auto known = protocol::parse_end_reason(reason))
+        return protocol::end_sentence(*known, by, by == me, peer, std::chrono::duration<double>(media_timeout).count());
     return reason;
 }
 }  // namespace
@@ -111,9 +112,10 @@ Notice call_started(const std::string& peer, const std::string& call_id, const s
         "call started with " + peer);
 }
 
-Notice call_ended(const std::string& peer, const std::string& reason, const std::string& by, const std::string& me) {
+Notice call_ended(const std::string& peer, const std::string& reason, const std::string& by, const std::string& me,
+                  std::chrono::milliseconds media_timeout) {
     return make({{"event", "call_ended"}, {"peer", peer}, {"reason", reason}, {"by", by}},
-                "call with " + peer + " ended: " + ended_words(reason, by, me, peer));
+                "call with " + peer + " ended: " + ended_words(reason, by, me, peer, media_timeout));
 }
 
 Notice bad_media_address() {

@@ -2,6 +2,7 @@
 // Every event the engine reports, worded once: the --json fields, the sentence in plain
 // words, its log level, and whether it goes into the log pane.
 
+#include <chrono>
 #include <string>
 #include <vector>
 
@@ -37,7 +38,9 @@ Notice calling(const std::string& peer);
 Notice invite(const std::string& from, const std::string& call_id);
 Notice call_failed(const std::string& peer, const std::string& reason);
 Notice call_started(const std::string& peer, const std::string& call_id, const std::string& host, unsigned short port);
-Notice call_ended(const std::string& peer, const std::string& reason, const std::string& by, const std::string& me);
+// media_timeout: how long the engine waits for the peer's audio (said when that ended the call).
+Notice call_ended(const std::string& peer, const std::string& reason, const std::string& by, const std::string& me,
+                  std::chrono::milliseconds media_timeout);
 Notice bad_media_address();
 Notice muted(bool muted);
 // What the snapshot's audio_problem says of a device that could not be used.

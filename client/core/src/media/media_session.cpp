@@ -76,23 +76,26 @@ void MediaSession::halt() {
     backstop_.cancel();
 }
 
+// A completion queued before finish() may still run after the session is gone: the handlers
+// hold the session's life token, not just `this`.
 void MediaSession::wait_for_wake() {
-    wake_.async_wait(asio::posix::stream_descriptor::wait_read, [this](asio::error_code ec) {
-        if (ec || stopped_) return;
-        std::uint64_t count = 0;
-        asio::error_code ignored;
-        wake_.read_some(asio::buffer(&count, sizeof count), ignored);
-        tick();
-        wait_for_wake();
-    });
+    wake_.async_wait(asio::posix::stream_descriptor::wait_read,
+                     [this, alive = std::weak_ptr<int>(life_)](asio::error_code ec) {
+                         if (ec || alive.expired() || stopped_) return;
+                         std::uint64_t count = 0;
+                         asio::error_code ignored;
+                         wake_.read_some(asio::buffer(&count, sizeof count), ignored);
+                         tick();
+                         wait_for_wake();
+                     });
 }
 
 // Without a device that wakes us (none, or one that died) the media still runs at this pace,
 // so RTCP and the media timeout go on.
 void MediaSession::arm_backstop() {
     backstop_.expires_after(kBackstop);
-    backstop_.async_wait([this](asio::error_code ec) {
-        if (ec || stopped_) return;
+    backstop_.async_wait([this, alive = std::weak_ptr<int>(life_)](asio::error_code ec) {
+        if (ec || alive.expired() || stopped_) return;
         if (Clock::now() - last_tick_ >= kBackstop) tick();
         if (!stopped_) arm_backstop();
     });
@@ -113,7 +116,10 @@ void MediaSession::tick() {
     update_rates(now);
     if (now - last_heard_ > options_.timeout) {
         halt();
-        asio::post(io_, on_timeout_);
+        // Only for this session: if the call has ended meanwhile, the timeout is moot.
+        asio::post(io_, [alive = std::weak_ptr<int>(life_), on_timeout = on_timeout_] {
+            if (!alive.expired()) on_timeout();
+        });
     }
 }
 

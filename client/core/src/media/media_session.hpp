@@ -74,6 +74,7 @@ private:
     Clock::time_point next_rtcp_;
     Clock::time_point last_heard_;
     Clock::time_point rate_window_start_;
+    std::shared_ptr<int> life_ = std::make_shared<int>(0);  // expires with the session
     bool stopped_ = false;
     bool muted_ = false;
     int blocks_per_wake_ = 1;

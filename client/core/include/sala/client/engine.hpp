@@ -26,7 +26,8 @@ public:
     SnapshotPtr snapshot() const;
     unsigned short media_port() const;
 
-    // Handlers run on the engine thread; set them before the first post().
+    // Handlers run on the engine thread; set them before the first post(). An event is delivered
+    // after the snapshot that shows it is published.
     void on_event(std::function<void(const Event&)> handler);
     // Runs after each published snapshot, e.g. to wake a GUI's event loop.
     void on_publish(std::function<void()> handler);
