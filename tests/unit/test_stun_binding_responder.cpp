@@ -3,6 +3,8 @@
 #include <gtest/gtest.h>
 
 #include <random>
+#include <string>
+#include <string_view>
 #include <variant>
 #include <vector>
 
@@ -185,6 +187,27 @@ TEST(StunBindingResponder, GarbageGetsSilence) {
         for (auto& b : noise) b = static_cast<std::uint8_t>(byte(random));
         EXPECT_TRUE(responder.respond(noise, kSource).response.empty());
     }
+}
+
+// The exchange docs/protocol.md shows (its FINGERPRINTs computed with Python's zlib.crc32).
+TEST(StunBindingResponder, TheDocumentedExchangeByteForByte) {
+    auto hex = [](std::string_view text) {
+        Bytes out;
+        for (std::size_t i = 0; i + 1 < text.size(); i += 3)
+            out.push_back(static_cast<std::uint8_t>(std::stoi(std::string(text.substr(i, 2)), nullptr, 16)));
+        return out;
+    };
+    BindingResponder responder("sala-server");
+    const TransportAddress client = TransportAddress::v4({203, 0, 113, 5}, 40000);
+    Reply plain = responder.respond(hex("00 01 00 00 21 12 a4 42 01 02 03 04 05 06 07 08 09 0a 0b 0c"), client);
+    EXPECT_EQ(Bytes(plain.response.begin(), plain.response.end()),
+              hex("01 01 00 1c 21 12 a4 42 01 02 03 04 05 06 07 08 09 0a 0b 0c 00 20 00 08 00 01 bd 52 ea 12 d5 47 "
+                  "80 22 00 0b 73 61 6c 61 2d 73 65 72 76 65 72 00"));
+    Reply fingerprinted = responder.respond(
+        hex("00 01 00 08 21 12 a4 42 01 02 03 04 05 06 07 08 09 0a 0b 0c 80 28 00 04 5b 20 f9 cc"), client);
+    EXPECT_EQ(Bytes(fingerprinted.response.begin(), fingerprinted.response.end()),
+              hex("01 01 00 24 21 12 a4 42 01 02 03 04 05 06 07 08 09 0a 0b 0c 00 20 00 08 00 01 bd 52 ea 12 d5 47 "
+                  "80 22 00 0b 73 61 6c 61 2d 73 65 72 76 65 72 00 80 28 00 04 66 ab 59 c0"));
 }
 
 TEST(StunBindingResponder, ARequestNeverGetsMoreThanThreeTimesItsSize) {
