@@ -61,7 +61,8 @@ const TransportAddress kVectorIpv6 = TransportAddress::v6(
     {0x20, 0x01, 0x0d, 0xb8, 0x12, 0x34, 0x56, 0x78, 0x00, 0x11, 0x22, 0x33, 0x44, 0x55, 0x66, 0x77}, 32853);
 const TransactionId kTransaction{1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12};
 
-Message parsed(const Bytes& bytes) {
+// The message views `bytes`: they must outlive it.
+Message parsed(std::span<const std::uint8_t> bytes) {
     auto result = parse(bytes);
     if (auto* error = std::get_if<ParseError>(&result)) {
         ADD_FAILURE() << "parse failed: " << static_cast<int>(*error);
@@ -215,7 +216,7 @@ TEST(StunRoundTrip, SuccessResponseWithEverything) {
                          .finish();
         ASSERT_TRUE(built);
         EXPECT_EQ(built->size() % 4, 0u);
-        Message m = parsed(Bytes(built->begin(), built->end()));
+        Message m = parsed(*built);
         EXPECT_EQ(m.header().method, method::binding);
         EXPECT_EQ(m.header().message_class, Class::success_response);
         EXPECT_EQ(m.header().transaction, kTransaction);
@@ -237,7 +238,7 @@ TEST(StunRoundTrip, ErrorResponseWithUnknownAttributes) {
                      .add_unknown_attributes(unknown)
                      .finish();
     ASSERT_TRUE(built);
-    Message m = parsed(Bytes(built->begin(), built->end()));
+    Message m = parsed(*built);
     EXPECT_EQ(m.header().message_class, Class::error_response);
     EXPECT_FALSE(m.has_fingerprint());
     auto code = decode_error_code(m.find(attribute::error_code)->value);
@@ -263,7 +264,7 @@ TEST(StunRoundTrip, BadRequestCode) {
                      .add_fingerprint()
                      .finish();
     ASSERT_TRUE(built);
-    auto code = decode_error_code(parsed(Bytes(built->begin(), built->end())).find(attribute::error_code)->value);
+    auto code = decode_error_code(parsed(*built).find(attribute::error_code)->value);
     ASSERT_TRUE(code);
     EXPECT_EQ(code->code, 400);
     EXPECT_EQ(code->reason, "Bad Request");
@@ -274,7 +275,8 @@ TEST(StunRoundTrip, AnEmptyRequest) {
     auto built = MessageBuilder(buffer, method::binding, Class::request, kTransaction).finish();
     ASSERT_TRUE(built);
     EXPECT_EQ(Bytes(built->begin(), built->end()), header(0x0001));
-    Message m = parsed(header(0x0001));
+    Bytes empty = header(0x0001);
+    Message m = parsed(empty);
     EXPECT_TRUE(m.attributes().empty());
     EXPECT_FALSE(m.has_fingerprint());
 }
