@@ -8,7 +8,7 @@ namespace sala::server {
 
 FlagParser server_flags() {
     FlagParser parser("sala-server", "[options]",
-                      "The Sala directory server: registration, live presence and call signalling.");
+                      "The Sala directory server: registration, live presence, call signalling, STUN answers.");
     parser.option("bind", "ADDR", "address to listen on (default 0.0.0.0)")
         .option("port", "N",
                 "TCP port, and the UDP port of STUN; 0 for any free port (default " +
