@@ -12,6 +12,7 @@
 #include "registry.hpp"
 #include "sala/log.hpp"
 #include "session.hpp"
+#include "stun_service.hpp"
 
 namespace sala::server {
 namespace {
@@ -28,6 +29,8 @@ constexpr auto kPresenceSlice = std::chrono::microseconds(500);
 constexpr std::size_t kClockEvery = 8;  // clients written between looks at the clock
 constexpr auto kShutdownFlushBound = std::chrono::milliseconds(1000);
 constexpr auto kAcceptRetryDelay = std::chrono::milliseconds(100);
+// With --port 0, fresh TCP ports tried until one's number is free in UDP too.
+constexpr int kPortAttempts = 8;
 
 std::string host_of(const tcp::endpoint& endpoint) {
     auto address = endpoint.address();
@@ -36,7 +39,8 @@ std::string host_of(const tcp::endpoint& endpoint) {
     return address.to_string();
 }
 
-std::string endpoint_text(const tcp::endpoint& endpoint) {
+template <typename Endpoint>
+std::string endpoint_text(const Endpoint& endpoint) {
     std::string host = endpoint.address().to_string();
     if (endpoint.address().is_v6()) host = "[" + host + "]";
     return log::cat(host, ":", endpoint.port());
@@ -57,20 +61,34 @@ public:
           presence_timer_(io),
           invite_timer_(io),
           stop_timer_(io),
+          stun_(io, "sala-server"),
           registry_(*this, RegistryLimits{max_clients, options.invite_timeout}),
           limits_{1 << 20, options.idle_timeout},
           max_connections_(max_clients + kSpareConnections) {}
 
-    // Binds and listens; prints the real address on stdout. Throws std::system_error.
+    // Binds and listens on TCP, and on UDP for STUN at the same port number; prints the real
+    // address on stdout. Throws std::system_error.
     void listen(const ServerOptions& options) {
         tcp::endpoint endpoint(asio::ip::make_address(options.bind), options.port);
-        acceptor_.open(endpoint.protocol());
-        acceptor_.set_option(tcp::acceptor::reuse_address(true));
-        acceptor_.bind(endpoint);
-        acceptor_.listen(asio::socket_base::max_listen_connections);
+        for (int attempt = 1;; ++attempt) {
+            acceptor_.open(endpoint.protocol());
+            acceptor_.set_option(tcp::acceptor::reuse_address(true));
+            acceptor_.bind(endpoint);
+            acceptor_.listen(asio::socket_base::max_listen_connections);
+            if (!options.stun) break;
+            auto bound = acceptor_.local_endpoint();
+            std::error_code ec = stun_.open(asio::ip::udp::endpoint(bound.address(), bound.port()));
+            if (!ec) break;
+            acceptor_.close();
+            if (options.port != 0 || ec != asio::error::address_in_use || attempt == kPortAttempts)
+                throw std::system_error(ec, log::cat("cannot answer STUN on udp ", endpoint_text(bound),
+                                                     " (the TCP port's number; --stun off does without)"));
+            log::debug("stun", log::cat("udp port ", bound.port(), " is taken; trying another TCP port"));
+        }
         std::string where = endpoint_text(acceptor_.local_endpoint());
         std::cout << "listening on " << where << std::endl;
         log::info("server", "listening on " + where);
+        if (stun_.is_open()) log::info("stun", "STUN answered on udp " + endpoint_text(stun_.local_endpoint()));
     }
 
     void start() {
@@ -80,6 +98,7 @@ public:
         asio::co_spawn(io_, accept_loop(), asio::detached);
         asio::co_spawn(io_, presence_loop(), asio::detached);
         asio::co_spawn(io_, invite_loop(), asio::detached);
+        stun_.start();
     }
 
 private:
@@ -184,6 +203,10 @@ private:
         log::info("server", log::cat("signal ", signal, ": shutting down, telling ", sessions_.size(), " clients"));
         std::error_code ignored;
         acceptor_.close(ignored);
+        if (stun_.is_open()) {
+            stun_.stop();
+            log::info("stun", describe(stun_.counts()));
+        }
         presence_timer_.cancel();
         invite_timer_.cancel();
         registry_.clear();  // nobody is told that the others leave
@@ -270,6 +293,7 @@ private:
     asio::steady_timer presence_timer_;
     asio::steady_timer invite_timer_;
     asio::steady_timer stop_timer_;
+    StunService stun_;
     Registry registry_;
     SessionLimits limits_;
     std::size_t max_connections_;

@@ -8,12 +8,15 @@ namespace sala::server {
 
 FlagParser server_flags() {
     FlagParser parser("sala-server", "[options]",
-                      "The Sala directory server: registration, live presence and call signalling.");
+                      "The Sala directory server: registration, live presence, call signalling, STUN answers.");
     parser.option("bind", "ADDR", "address to listen on (default 0.0.0.0)")
-        .option("port", "N", "TCP port, 0 for any free port (default " + std::to_string(protocol::kDefaultPort) + ")")
+        .option("port", "N",
+                "TCP port, and the UDP port of STUN; 0 for any free port (default " +
+                    std::to_string(protocol::kDefaultPort) + ")")
         .option("max-clients", "N", "most registered clients at once (default: what the open-file limit allows)")
         .option("invite-timeout", "SECONDS", "unanswered invites end after this (default 30)")
-        .option("idle-timeout", "SECONDS", "silent clients are dropped after this (default 30)");
+        .option("idle-timeout", "SECONDS", "silent clients are dropped after this (default 30)")
+        .option("stun", "on|off", "answer STUN Binding requests on UDP at the same port number (default on)");
     return parser;
 }
 
@@ -39,6 +42,11 @@ std::variant<ServerOptions, std::string> options_from_flags(const ParsedFlags& f
         auto seconds = parse_integer(flags.get(flag), 1, 86400);
         if (!seconds) return std::string("--") + flag + " must be a number of seconds from 1 to 86400";
         *field = std::chrono::seconds(*seconds);
+    }
+    if (flags.has("stun")) {
+        std::string stun = flags.get("stun");
+        if (stun != "on" && stun != "off") return std::string("--stun must be on or off");
+        options.stun = stun == "on";
     }
     return options;
 }

@@ -19,6 +19,7 @@ struct ServerOptions {
     std::optional<std::size_t> max_clients;  // default: what the open-file limit allows
     std::chrono::seconds invite_timeout{30};
     std::chrono::seconds idle_timeout{30};
+    bool stun = true;  // answer STUN Binding requests on UDP at the listener's port number
 };
 
 // The flags sala-server accepts.
