@@ -8,11 +8,20 @@ const Call& CallTable::add(ClientId caller, ClientId callee, Clock::time_point d
     std::string id = new_call_id();
     while (calls_.count(id)) id = new_call_id();
     auto at = deadlines_.emplace(deadline, id);
-    auto it = calls_.emplace(id, Entry{Call{id, caller, callee, CallState::ringing}, at}).first;
+    Call call;
+    call.id = id;
+    call.caller = caller;
+    call.callee = callee;
+    auto it = calls_.emplace(id, Entry{std::move(call), at}).first;
     return it->second.call;
 }
 
 const Call* CallTable::find(const std::string& id) const {
+    auto it = calls_.find(id);
+    return it == calls_.end() ? nullptr : &it->second.call;
+}
+
+Call* CallTable::find(const std::string& id) {
     auto it = calls_.find(id);
     return it == calls_.end() ? nullptr : &it->second.call;
 }

@@ -10,6 +10,8 @@
 #include <unordered_map>
 #include <vector>
 
+#include "sala/ice_description.hpp"
+
 namespace sala::server {
 
 using ClientId = std::uint64_t;
@@ -22,6 +24,10 @@ struct Call {
     ClientId caller = 0;
     ClientId callee = 0;
     CallState state = CallState::ringing;
+    // Protocol v2: each side's ICE description (as relayed), and how many candidates each side
+    // has trickled since (bounded by protocol::kMaxCandidates).
+    std::optional<protocol::IceDescription> caller_ice, callee_ice;
+    std::size_t caller_trickled = 0, callee_trickled = 0;
 };
 
 class CallTable {
@@ -29,6 +35,7 @@ public:
     // A new ringing call with a fresh unguessable id, unanswered until `deadline`.
     const Call& add(ClientId caller, ClientId callee, Clock::time_point deadline);
     const Call* find(const std::string& id) const;
+    Call* find(const std::string& id);
     // Ringing -> active; the invite deadline no longer applies.
     void answer(const std::string& id);
     void remove(const std::string& id);

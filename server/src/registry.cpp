@@ -76,6 +76,8 @@ AfterLine Registry::receive(ClientId id, std::string_view line, Clock::time_poin
         on_call(id, client, message, now);
     } else if (kind == type::accept || kind == type::reject || kind == type::hangup) {
         on_call_message(id, client, message, kind);
+    } else if (kind == type::candidate) {
+        on_candidate(id, client, message);
     } else {
         send_error(id, ErrorCode::unknown_type,
                    kind.size() <= 40 ? log::cat("Unknown message type \"", kind, "\".")
@@ -99,10 +101,10 @@ void Registry::on_hello(ClientId id, Client& client, const Json& message) {
     auto name = protocol::get_string(message, "name");
     auto media_port = protocol::get_int(message, "media_port");
     if (!version) return send_error(id, ErrorCode::bad_request, "hello needs an integer field \"version\".");
-    if (*version != protocol::kVersion)
+    if (*version < protocol::kMinVersion || *version > protocol::kVersion)
         return send_error(id, ErrorCode::unsupported_version,
-                          log::cat("This server speaks protocol version ", protocol::kVersion,
-                                   " only; you asked for version ", *version, "."));
+                          log::cat("This server speaks protocol versions ", protocol::kMinVersion, " to ",
+                                   protocol::kVersion, "; you asked for version ", *version, "."));
     if (!name) return send_error(id, ErrorCode::bad_request, "hello needs a string field \"name\".");
     if (!media_port || *media_port < 1 || *media_port > 65535)
         return send_error(id, ErrorCode::bad_request,
@@ -163,13 +165,19 @@ void Registry::on_call(ClientId id, Client& client, const Json& message, Clock::
         return call_failed(id, callee.name, FailReason::already_in_call, "Hang up your current call or invite first.");
     if (callee.busy())
         return call_failed(id, callee.name, FailReason::busy, log::cat(callee.name, " is in another call."));
+    std::optional<protocol::IceDescription> ice;
+    if (!read_ice(id, message, &ice)) return;
 
     auto deadline = now + limits_.invite_timeout;
-    const Call& call = calls_.add(id, callee_id, deadline);
+    const Call& added = calls_.add(id, callee_id, deadline);
+    Call& call = *calls_.find(added.id);
+    call.caller_ice = std::move(ice);
     client.call_id = call.id;
     callee.call_id = call.id;
     send(id, Json{{"type", type::calling}, {"call_id", call.id}, {"peer", callee.name}});
-    send(callee_id, Json{{"type", type::invite}, {"call_id", call.id}, {"from", client.name}});
+    Json invite{{"type", type::invite}, {"call_id", call.id}, {"from", client.name}};
+    if (call.caller_ice) invite["ice"] = to_json(*call.caller_ice);
+    send(callee_id, invite);
     status_changed(id, client);
     status_changed(callee_id, callee);
     outbox_.invite_deadline(deadline);
@@ -180,7 +188,7 @@ void Registry::on_call_message(ClientId id, Client& client, const Json& message,
     auto call_id = protocol::get_string(message, "call_id");
     if (!call_id) return send_error(id, ErrorCode::bad_request, log::cat(kind, " needs a string field \"call_id\"."));
     if (!client.registered()) return send_error(id, ErrorCode::not_registered, "Send hello first.");
-    const Call* call = calls_.find(*call_id);
+    Call* call = calls_.find(*call_id);
     if (!call || (call->caller != id && call->callee != id))
         return send_error(id, ErrorCode::unknown_call, "You are not part of a call with that id.");
 
@@ -193,18 +201,60 @@ void Registry::on_call_message(ClientId id, Client& client, const Json& message,
                           "Only the invited user can accept or reject a call, and only while "
                           "it rings.");
     if (kind == type::reject) return end_call(*call, EndReason::rejected, client.name, 0);
+    if (!read_ice(id, message, &call->callee_ice)) return;
 
     calls_.answer(call->id);
     const Client& caller = clients_.at(call->caller);
-    auto started = [&](const Client& peer) {
-        return Json{{"type", type::call_started},
-                    {"call_id", call->id},
-                    {"peer", peer.name},
-                    {"media", {{"host", peer.host}, {"port", peer.media_port}}}};
+    auto started = [&](const Client& peer, const std::optional<protocol::IceDescription>& peer_ice) {
+        Json message{{"type", type::call_started},
+                     {"call_id", call->id},
+                     {"peer", peer.name},
+                     {"media", {{"host", peer.host}, {"port", peer.media_port}}}};
+        if (peer_ice) message["ice"] = to_json(*peer_ice);
+        return message;
     };
-    send(call->caller, started(client));
-    send(id, started(caller));
+    send(call->caller, started(client, call->callee_ice));
+    send(id, started(caller, call->caller_ice));
     log::info("server", log::cat("call ", call->id, ": answered"));
+}
+
+bool Registry::read_ice(ClientId id, const Json& message, std::optional<protocol::IceDescription>* out) {
+    out->reset();
+    auto field = message.find("ice");
+    if (field == message.end()) return true;
+    std::string problem;
+    *out = protocol::parse_ice(*field, &problem);
+    if (!*out) send_error(id, ErrorCode::bad_request, log::cat("Not an ICE description: ", problem, "."));
+    return out->has_value();
+}
+
+// A trickled candidate goes to the call's other side, in order with the rest of the call's
+// signalling; each side may trickle protocol::kMaxCandidates of them.
+void Registry::on_candidate(ClientId id, Client& client, const Json& message) {
+    auto call_id = protocol::get_string(message, "call_id");
+    if (!call_id) return send_error(id, ErrorCode::bad_request, "candidate needs a string field \"call_id\".");
+    if (!client.registered()) return send_error(id, ErrorCode::not_registered, "Send hello first.");
+    Call* call = calls_.find(*call_id);
+    if (!call || (call->caller != id && call->callee != id))
+        return send_error(id, ErrorCode::unknown_call, "You are not part of a call with that id.");
+    Json relayed{{"type", type::candidate}, {"call_id", call->id}};
+    if (auto end = message.find("end_of_candidates"); end != message.end() && *end == true) {
+        relayed["end_of_candidates"] = true;
+    } else {
+        auto candidate = protocol::get_string(message, "candidate");
+        if (!candidate)
+            return send_error(id, ErrorCode::bad_request,
+                              "candidate needs a string field \"candidate\" or \"end_of_candidates\": true.");
+        if (auto problem = protocol::candidate_problem(*candidate))
+            return send_error(id, ErrorCode::bad_request, log::cat("Not a candidate: ", *problem, "."));
+        std::size_t& trickled = call->caller == id ? call->caller_trickled : call->callee_trickled;
+        if (trickled >= protocol::kMaxCandidates)
+            return send_error(id, ErrorCode::bad_request,
+                              log::cat("At most ", protocol::kMaxCandidates, " candidates may be trickled in a call."));
+        ++trickled;
+        relayed["candidate"] = *candidate;
+    }
+    send(call->caller == id ? call->callee : call->caller, relayed);
 }
 
 void Registry::end_call(const Call& ended, EndReason reason, std::string_view by, ClientId gone) {

@@ -1,5 +1,5 @@
 #pragma once
-// Protocol v1 without sockets: registered names, presence, calls and their signalling.
+// Protocol v2 (and v1) without sockets: registered names, presence, calls and their signalling.
 // The server feeds it lines and disconnections; it answers through an Outbox.
 
 #include <chrono>
@@ -88,6 +88,10 @@ private:
     void on_hello(ClientId id, Client& client, const Json& message);
     void on_call(ClientId id, Client& client, const Json& message, Clock::time_point now);
     void on_call_message(ClientId id, Client& client, const Json& message, const std::string& type);
+    void on_candidate(ClientId id, Client& client, const Json& message);
+    // The message's optional "ice" field: true with *out empty when absent; false (after an
+    // error to `id`) when it is there but not a description.
+    bool read_ice(ClientId id, const Json& message, std::optional<protocol::IceDescription>* out);
     void call_failed(ClientId id, std::string_view peer, protocol::FailReason reason, std::string_view message);
     void end_call(const Call& call, protocol::EndReason reason, std::string_view by, ClientId gone);
     std::string welcome_line(ClientId id, const Client& client) const;

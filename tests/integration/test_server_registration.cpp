@@ -82,7 +82,9 @@ TEST(ServerRegistration, InvalidNamesGetASentenceAndUnicodeNamesWork) {
 TEST(ServerRegistration, HelloErrors) {
     ServerProcess server;
     LineClient client(server.port());
-    ASSERT_TRUE(client.send(hello_message("a", 2)));
+    ASSERT_TRUE(client.send(hello_message("a", 3)));
+    EXPECT_EQ(error_code(client), "unsupported_version");
+    ASSERT_TRUE(client.send(hello_message("a", 0)));
     EXPECT_EQ(error_code(client), "unsupported_version");
     ASSERT_TRUE(client.send(hello_message("a", "1")));
     EXPECT_EQ(error_code(client), "bad_request");

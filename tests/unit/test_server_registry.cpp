@@ -127,7 +127,7 @@ TEST_F(RegistryTest, NamesAreUniqueRegardlessOfAsciiCaseAndFreedOnLeave) {
 
 TEST_F(RegistryTest, HelloProblemsGetTheirCodeAndTheConnectionStaysUsable) {
     connect(1);
-    say(1, Json{{"type", "hello"}, {"version", 2}, {"name", "a"}, {"media_port", 5}});
+    say(1, Json{{"type", "hello"}, {"version", 3}, {"name", "a"}, {"media_port", 5}});
     EXPECT_EQ(error_code(1), "unsupported_version");
     say(1, Json{{"type", "hello"}, {"version", 1}, {"name", " bad"}, {"media_port", 5}});
     Json m = next(1);
@@ -349,3 +349,69 @@ TEST_F(RegistryTest, ByeLeavesAndClosesTheConnection) {
 }
 
 }  // namespace
+
+namespace {
+const char* kCandA = "candidate:1 1 udp 2130706431 192.0.2.10 40000 typ host";
+const char* kCandB = "candidate:2 1 udp 1694498815 203.0.113.5 41000 typ srflx raddr 192.0.2.10 rport 40000";
+
+Json ice(const std::string& ufrag, std::vector<std::string> candidates) {
+    return Json{{"ufrag", ufrag}, {"pwd", "abcdefghijklmnopqrstuv"}, {"candidates", candidates}};
+}
+}  // namespace
+
+TEST_F(RegistryTest, Version2IceDescriptionsTravelWithTheCallAndCandidatesTrickle) {
+    hello(1, "alice", 4001);
+    hello(2, "bob", 4002);
+    drain();
+    say(1, Json{{"type", "call"}, {"to", "bob"}, {"ice", ice("AAAA", {kCandA})}});
+    const std::string id = next(1)["call_id"];
+    Json invite = next(2);
+    EXPECT_EQ(invite["ice"], ice("AAAA", {kCandA}));
+    drain();  // presence
+    // The caller trickles while it rings; the callee gets it in order.
+    say(1, Json{{"type", "candidate"}, {"call_id", id}, {"candidate", kCandB}});
+    EXPECT_EQ(next(2), (Json{{"type", "candidate"}, {"call_id", id}, {"candidate", kCandB}}));
+    drain();
+    say(2, Json{{"type", "accept"}, {"call_id", id}, {"ice", ice("BBBB", {})}});
+    Json to_caller = next(1), to_callee = next(2);
+    EXPECT_EQ(to_caller["type"], "call_started");
+    EXPECT_EQ(to_caller["ice"], ice("BBBB", {}));
+    EXPECT_EQ(to_callee["ice"], ice("AAAA", {kCandA}));
+    EXPECT_EQ(to_callee["media"]["port"], 4001) << "v1's media address stays, for a peer without ICE";
+    say(2, Json{{"type", "candidate"}, {"call_id", id}, {"end_of_candidates", true}});
+    EXPECT_EQ(next(1), (Json{{"type", "candidate"}, {"call_id", id}, {"end_of_candidates", true}}));
+}
+
+TEST_F(RegistryTest, BadIceAndCandidatesAreRefusedAndBounded) {
+    hello(1, "alice", 4001);
+    hello(2, "bob", 4002);
+    hello(3, "carol", 4003);
+    drain();
+    say(1, Json{{"type", "call"}, {"to", "bob"}, {"ice", Json{{"ufrag", "AAAA"}}}});
+    EXPECT_EQ(error_code(1), "bad_request");
+    EXPECT_TRUE(quiet(2)) << "no call was made";
+    say(1, Json{{"type", "call"}, {"to", "bob"}, {"ice", ice("A A!", {})}});
+    EXPECT_EQ(error_code(1), "bad_request");
+    say(1, Json{{"type", "call"}, {"to", "bob"}, {"ice", ice("AAAA", {"candidate:x"})}});
+    EXPECT_EQ(error_code(1), "bad_request");
+    say(1, Json{{"type", "call"}, {"to", "bob"}, {"ice", ice("AAAA", {})}});
+    const std::string id = next(1)["call_id"];
+    drain();
+    say(1, Json{{"type", "candidate"}, {"call_id", id}, {"candidate", "typ host"}});
+    EXPECT_EQ(error_code(1), "bad_request");
+    say(1, Json{{"type", "candidate"}, {"call_id", id}});
+    EXPECT_EQ(error_code(1), "bad_request");
+    say(3, Json{{"type", "candidate"}, {"call_id", id}, {"candidate", kCandA}});
+    EXPECT_EQ(error_code(3), "unknown_call") << "only the call's two sides trickle";
+    drain();
+    for (std::size_t i = 0; i < sala::protocol::kMaxCandidates; ++i)
+        say(1, Json{{"type", "candidate"}, {"call_id", id}, {"candidate", kCandA}});
+    EXPECT_EQ(outbox.inbox[2].size(), sala::protocol::kMaxCandidates);
+    say(1, Json{{"type", "candidate"}, {"call_id", id}, {"candidate", kCandA}});
+    EXPECT_EQ(error_code(1), "bad_request");
+    EXPECT_EQ(outbox.inbox[2].size(), sala::protocol::kMaxCandidates);
+    drain();
+    say(2, Json{{"type", "accept"}, {"call_id", id}, {"ice", 7}});
+    EXPECT_EQ(error_code(2), "bad_request");
+    EXPECT_EQ(registry.calls(), 1u) << "a bad accept leaves the call ringing";
+}

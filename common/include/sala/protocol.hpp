@@ -1,5 +1,5 @@
 #pragma once
-// Protocol v1 between clients and sala-server: constants, limits, names, line codec; its
+// Protocol v2 (v1 still served) between clients and sala-server: constants, limits, names, line codec; its
 // words (statuses, reasons, error codes) are in sala/protocol_words.hpp, included here.
 // Described for people in docs/protocol.md. Message types are only ever appended.
 
@@ -12,13 +12,15 @@
 
 #include <nlohmann/json.hpp>
 
+#include "sala/ice_description.hpp"
 #include "sala/protocol_words.hpp"
 
 namespace sala::protocol {
 
 using Json = nlohmann::json;
 
-inline constexpr int kVersion = 1;
+inline constexpr int kVersion = 2;                  // what this code speaks: v1 plus ICE descriptions and candidates
+inline constexpr int kMinVersion = 1;               // the oldest a server still registers
 inline constexpr std::size_t kMaxLineBytes = 4096;  // one message, including its '\n'
 inline constexpr std::size_t kMaxNameChars = 32;    // Unicode code points
 inline constexpr std::uint16_t kDefaultPort = 5000;
@@ -46,6 +48,8 @@ inline constexpr const char* call_started = "call_started";
 inline constexpr const char* call_ended = "call_ended";
 inline constexpr const char* pong = "pong";
 inline constexpr const char* shutdown = "shutdown";
+// v2, both directions: one trickled ICE candidate (or its end) for the call's other side
+inline constexpr const char* candidate = "candidate";
 }  // namespace type
 
 // Why a name is not acceptable, in a sentence a person understands; nullopt if it is fine.

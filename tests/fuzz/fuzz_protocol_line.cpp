@@ -1,0 +1,26 @@
+// libFuzzer target: one line from a client, as sala-server and the client read it: the JSON line
+// codec, then the fields protocol v2 adds (an ICE description, a trickled candidate), checked
+// the way the registry checks them. Nothing may crash, hang or leak, whatever the bytes.
+#include <cstddef>
+#include <cstdint>
+#include <string_view>
+
+#include "sala/ice_description.hpp"
+#include "sala/protocol.hpp"
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+    const std::string_view line(reinterpret_cast<const char*>(data), size);
+    auto parsed = sala::protocol::parse_line(line);
+    if (auto* message = std::get_if<sala::protocol::Json>(&parsed)) {
+        std::string problem;
+        if (auto ice = message->find("ice"); ice != message->end())
+            if (auto description = sala::protocol::parse_ice(*ice, &problem))
+                for (const auto& candidate : description->candidates)
+                    (void)sala::protocol::candidate_address(candidate);
+        if (auto candidate = sala::protocol::get_string(*message, "candidate"))
+            (void)sala::protocol::candidate_problem(*candidate);
+        (void)sala::protocol::to_line(*message);
+    }
+    (void)sala::protocol::candidate_address(line);
+    return 0;
+}
