@@ -103,9 +103,10 @@ void MediaSession::arm_backstop() {
 
 void MediaSession::tick() {
     if (stopped_) return;
-    auto now = Clock::now();
+    receive();
+    // After the drain: no datagram read in this tick arrived later than the playout clock says.
+    const auto now = Clock::now();
     last_tick_ = now;
-    receive(now);
     play(now);
     send_frames();
     if (now >= next_rtcp_) {
@@ -123,14 +124,14 @@ void MediaSession::tick() {
     }
 }
 
-void MediaSession::receive(Clock::time_point now) {
+void MediaSession::receive() {
     socket_->drain([this](const MediaSocket::Datagram& d) {
         if (d.truncated)
             reject();
         else
             impairment_.pass(d.data, d.from, d.arrival, deliver_);
     });
-    impairment_.release(now, deliver_);
+    impairment_.release(Clock::now(), deliver_);
 }
 
 void MediaSession::accept(std::span<const std::uint8_t> data, const asio::ip::udp::endpoint& from,

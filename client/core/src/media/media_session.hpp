@@ -48,7 +48,7 @@ private:
     void wait_for_wake();
     void arm_backstop();
     void tick();
-    void receive(Clock::time_point now);
+    void receive();
     void accept(std::span<const std::uint8_t> data, const asio::ip::udp::endpoint& from, Clock::time_point arrival);
     void reject() { ++foreign_; }
     void accept_rtp(std::span<const std::uint8_t> data, Clock::time_point arrival);
