@@ -49,15 +49,18 @@ lab_die() {
 # lab_ns NAME: the real namespace name of a lab node.
 lab_ns() { echo "${LAB_PREFIX}-$1"; }
 
-# lab_init: check that namespaces can be made (else exit 77), set the EXIT trap, make pub.
+# lab_init [TAG]: check that namespaces can be made (else exit 77), set the EXIT trap, make
+# pub. Call it again after lab_teardown for a fresh lab (TAG keeps the names apart in logs).
 lab_init() {
     local why=""
+    LAB_NAMESPACES=() LAB_PIDS=() LAB_LAST_PID="" LAB_ROUTERS=0 LAB_PUB_HOSTS=0
+    LAB_V4=() LAB_V6=() LAB_KIND=() LAB_INDEX=() LAB_HOSTS=() LAB_GATEWAY=()
     if [[ $(id -u) -ne 0 ]]; then
         why="not root (network namespaces need CAP_SYS_ADMIN and CAP_NET_ADMIN)"
     elif ! command -v ip >/dev/null || ! ip netns list >/dev/null 2>&1; then
         why="no 'ip netns' (package iproute2)"
     fi
-    LAB_PREFIX="salalab-$$"
+    LAB_PREFIX="salalab-$$${1:+-$1}"
     if [[ -z "$why" ]] && ! ip netns add "$LAB_PREFIX-probe" 2>/dev/null; then
         why="cannot make a network namespace here (ip netns add failed)"
     fi
