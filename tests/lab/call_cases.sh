@@ -6,10 +6,11 @@
 #
 # Usage: tests/lab/call_cases.sh [BUILD_BIN] [CASE...]     (default build/bin, cases 1-7)
 #   1 both behind home routers          5 one behind a router that drops all UDP
-#   2 both behind symmetric NATs        6 home routers, conntrack flushed on one mid-call:
-#   3 one symmetric, one home router      audio must resume within 3 s
-#   4 two hosts behind the same router  7 cases 2 and 5 with coturn as the relay (SKIP until
-#     (server outside, no hairpin)        sala-server can hand out coturn credentials)
+#   2 both behind symmetric NATs        6 home routers, one router's mappings flushed mid-call,
+#   3 one symmetric, one home router      then (a second call) remapped to other ports:
+#   4 two hosts behind the same router    audio must resume within 3 s
+#     (server outside, no hairpin)      7 cases 2 and 5 with coturn as the relay (SKIP until
+#                                         sala-server can hand out coturn credentials)
 # Environment: LAB_KEEP=1 keeps the work directory (logs, WAVs); LAB_CAPTURE=1 also records
 # UDP on every router's WAN side and LAN side (tshark, pcap files in the work directory).
 # Exit status: 0 when every case that ran passed, 1 otherwise, 77 when namespaces cannot be made.
@@ -94,10 +95,11 @@ capture() { # capture ROUTER: tshark on the router's wan and lan, UDP only
     done
 }
 
-# call CALLER_HOST CALLEE_HOST SECONDS SPEECH [FLUSH_ROUTER FLUSH_AT]: one call, logs in
-# $work/case$case-*. Sets ended_a / ended_b (call_ended reasons) and path_a / path_b.
+# call CALLER_HOST CALLEE_HOST SECONDS SPEECH [ROUTER AT flush|remap]: one call, logs in
+# $work/case$case-*; ROUTER's mappings flushed (or remapped) AT seconds after call_started.
+# Sets ended_a / ended_b (call_ended reasons) and path_a / path_b.
 call() {
-    local ha=$1 hb=$2 seconds=$3 speech=$4 flush_router=${5:-} flush_at=${6:-} pa pb deadline
+    local ha=$1 hb=$2 seconds=$3 speech=$4 flush_router=${5:-} flush_at=${6:-} how=${7:-flush} pa pb deadline
     local pre="$work/case$case"
     lab_bg "$hb" "$pre-bob.log" "$bin/sala-cli" --server "$LAB_SERVER4:$port" --name bob --answer accept \
         --calls 1 --audio-in "$work/bob_$speech.wav" --audio-out "$pre-bob_heard.wav" --json
@@ -108,8 +110,13 @@ call() {
     pa=$LAB_LAST_PID
     if [[ -n $flush_router ]] && lab_wait_for "$pre-alice.log" '"event": ?"call_started"' 10; then
         sleep "$flush_at"
-        lab_flush "$flush_router"
-        echo "  flushed $flush_router's conntrack table ${flush_at} s after call_started"
+        if [[ $how == remap ]]; then
+            lab_remap "$flush_router"
+            echo "  $flush_router remapped (ports 20000-29999) and flushed ${flush_at} s after call_started"
+        else
+            lab_flush "$flush_router"
+            echo "  flushed $flush_router's conntrack table ${flush_at} s after call_started"
+        fi
     fi
     deadline=$((SECONDS + seconds + 15))
     while { kill -0 "$pa" 2>/dev/null || kill -0 "$pb" 2>/dev/null; } && ((SECONDS < deadline)); do sleep 0.1; done
@@ -163,7 +170,7 @@ run_case() {
         3) name="alice symmetric, bob home router" expect=any ;;
         4) name="both behind one home router" expect=direct ;;
         5) name="alice behind a UDP-blocking router" expect=relayed-tcp ;;
-        6) name="home routers, ra flushed mid-call" expect=resumes ;;
+        6) name="home routers, ra's mappings lost mid-call" expect=resumes ;;
         7)
             echo "case 7: cases 2 and 5 with coturn as the relay"
             echo "  SKIP: sala-server has no --turn-server/--turn-secret-file yet (issue 11), so no client is told of coturn"
@@ -191,17 +198,24 @@ run_case() {
     local r
     for r in ra rb; do [[ -n ${LAB_INDEX[$r]:-} ]] && capture "$r"; done
     if [[ $case == 6 ]]; then
-        call alice bob 12 long ra 4
-        # The whole call, then only what follows the flush by 3 s (from 7 s on).
-        judge "$name (whole call)" "$expect" "$work/alice_long.wav" "$pre-bob_heard.wav" "$work/bob_long.wav" \
-            "$pre-alice_heard.wav" info
-        local f
-        for f in alice_long bob_long; do sox "$work/$f.wav" "$pre-$f-tail.wav" trim 7; done
-        for f in alice_heard bob_heard; do
-            if [[ -f $pre-$f.wav ]]; then sox "$pre-$f.wav" "$pre-$f-tail.wav" trim 7 2>/dev/null || true; fi
+        local how f
+        for how in flush remap; do
+            echo " ${how}:"
+            call alice bob 12 long ra 4 "$how"
+            # The whole call (for information), then only what follows the loss by 3 s (from 7 s).
+            judge "6 $how: whole call" "$expect" "$work/alice_long.wav" "$pre-bob_heard.wav" "$work/bob_long.wav" \
+                "$pre-alice_heard.wav" info
+            for f in alice_long bob_long; do sox "$work/$f.wav" "$pre-$f-tail.wav" trim 7; done
+            for f in alice_heard bob_heard; do
+                rm -f "$pre-$f-tail.wav"
+                if [[ -f $pre-$f.wav ]]; then sox "$pre-$f.wav" "$pre-$f-tail.wav" trim 7 2>/dev/null || true; fi
+            done
+            judge "6 $how: from 3 s after it" "$expect" "$pre-alice_long-tail.wav" "$pre-bob_heard-tail.wav" \
+                "$pre-bob_long-tail.wav" "$pre-alice_heard-tail.wav"
+            for f in alice.log bob.log alice_heard.wav bob_heard.wav; do
+                if [[ -f $pre-$f ]]; then mv "$pre-$f" "$pre-$how-$f"; fi
+            done
         done
-        judge "$name (from 3 s after the flush)" "$expect" "$pre-alice_long-tail.wav" "$pre-bob_heard-tail.wav" \
-            "$pre-bob_long-tail.wav" "$pre-alice_heard-tail.wav"
     else
         call alice bob 8 short
         judge "$name" "$expect" "$work/alice_short.wav" "$pre-bob_heard.wav" "$work/bob_short.wav" "$pre-alice_heard.wav"

@@ -280,6 +280,15 @@ lab_flush() {
     lab_exec "$1" conntrack -F 2>/dev/null
 }
 
+# lab_remap ROUTER [PORTS]: the router starts mapping to other ports (default 20000-29999:
+# the first free one, still endpoint-independent), as after a reboot, and forgets every
+# mapping it had: a flow's public port changes mid-stream.
+lab_remap() {
+    lab_exec "$1" nft flush chain ip lab_nat postrouting
+    lab_exec "$1" nft add rule ip lab_nat postrouting oifname wan meta l4proto { tcp, udp } masquerade to ":${2:-20000-29999}"
+    lab_flush "$1"
+}
+
 # lab_teardown: stop every process started here, then every process left in the lab's
 # namespaces (by PID), then delete the namespaces (their veth pairs go with them).
 lab_teardown() {

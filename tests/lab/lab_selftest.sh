@@ -18,7 +18,7 @@ done
 [[ -x $bin/sala-server && -x $bin/sala-cli ]] || lab_die "no sala-server or sala-cli in $bin (build first)"
 
 started=$SECONDS
-lab_init
+lab_init selftest
 work=$(mktemp -d /tmp/sala-lab-selftest.XXXXXX)
 trap 'lab_teardown; rm -rf "$work"' EXIT
 
