@@ -14,6 +14,7 @@
 #include <cstring>
 #include <ctime>
 #include <filesystem>
+#include <fstream>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -173,6 +174,49 @@ TEST_F(IceTransportTest, HostCandidatesOnLoopbackConnectDirect) {
     exchange(a, b, 50);
     exchange(b, a, 50);
     EXPECT_EQ(a.ice->dropped() + b.ice->dropped(), 0u);
+}
+
+// CPU time (ns) and times run of every ICE thread of this process ("sala-ice"), from /proc schedstat.
+struct ThreadCpu {
+    long long ns = 0, runs = 0;
+};
+std::vector<ThreadCpu> ice_thread_cpu() {
+    std::vector<ThreadCpu> out;
+    for (const auto& task : std::filesystem::directory_iterator("/proc/self/task")) {
+        std::ifstream comm(task.path() / "comm");
+        std::string name;
+        std::getline(comm, name);
+        if (name != "sala-ice") continue;
+        std::ifstream stat(task.path() / "schedstat");
+        ThreadCpu cpu;
+        long long waited = 0;
+        stat >> cpu.ns >> waited >> cpu.runs;
+        out.push_back(cpu);
+    }
+    return out;
+}
+
+// A figure, not a check: the CPU an idle connected transport costs (consent checks every ~5 s,
+// RFC 7675). Run with --gtest_also_run_disabled_tests.
+TEST_F(IceTransportTest, DISABLED_MeasureIdleConnectedCpu) {
+    Side a(io, loopback(true));
+    Side b(io, loopback(false));
+    connect(a, b);
+    ASSERT_FALSE(HasFatalFailure());
+    const auto before = ice_thread_cpu();
+    const auto start = Clock::now();
+    run_until([] { return false; }, 10s);
+    const auto after = ice_thread_cpu();
+    const double wall_ns = std::chrono::duration<double, std::nano>(Clock::now() - start).count();
+    ASSERT_EQ(before.size(), 2u);
+    ASSERT_EQ(after.size(), 2u);
+    for (std::size_t i = 0; i < 2; ++i) {
+        const double ns = static_cast<double>(after[i].ns - before[i].ns);
+        std::printf("ICE thread %zu: %.3f ms CPU, %lld wake-ups in %.1f s idle (%.4f%% of a core)\n", i, ns / 1e6,
+                    after[i].runs - before[i].runs, wall_ns / 1e9, 100.0 * ns / wall_ns);
+    }
+    EXPECT_EQ(a.ice->state(), IceState::connected);
+    EXPECT_EQ(b.ice->state(), IceState::connected);
 }
 
 // coturn on 127.0.0.1 with REST credentials (user "EXPIRY:NAME", password base64(HMAC-SHA1)).

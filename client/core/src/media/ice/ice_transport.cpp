@@ -5,6 +5,7 @@
 #include <utility>
 
 #include <netdb.h>
+#include <pthread.h>
 
 #include <nice/agent.h>
 #include <nice/interfaces.h>
@@ -231,6 +232,7 @@ IceTransport::~IceTransport() {
 }
 
 void IceTransport::run() {
+    ::pthread_setname_np(::pthread_self(), "sala-ice");  // found by name in /proc (CPU figures)
     g_main_context_push_thread_default(context_);
     start_gathering();
     while (!closed_) g_main_context_iteration(context_, TRUE);
