@@ -79,8 +79,8 @@ inline constexpr bool comprehension_required(std::uint16_t type) { return type <
 
 // The attributes RFC 8489 and RFC 8656 define that sala-server understands (acting on some,
 // ignoring the rest as known but unexpected). A request with any other comprehension-required one
-// gets 420; EVEN-PORT and RESERVATION-TOKEN are left out on purpose, so an Allocate asking for
-// port pairs gets 420 too.
+// gets 420. EVEN-PORT is honoured without its R bit; a reservation (R bit, RESERVATION-TOKEN)
+// gets 508.
 inline constexpr bool known_attribute(std::uint16_t type) {
     using namespace attribute;
     switch (type) {
@@ -101,6 +101,8 @@ inline constexpr bool known_attribute(std::uint16_t type) {
         case data:
         case xor_relayed_address:
         case requested_address_family:
+        case even_port:
+        case reservation_token:
         case requested_transport:
         case dont_fragment:
         case password_algorithms:
