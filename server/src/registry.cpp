@@ -132,7 +132,10 @@ void Registry::on_hello(ClientId id, Client& client, const Json& message) {
 // Built by hand: with thousands of users, a welcome is large and sent often.
 std::string Registry::welcome_line(ClientId id, const Client& client) const {
     static const std::string head = R"({"type":)" + Json(type::welcome).dump() + R"(,"name":)";
-    std::string line = head + client.quoted_name + R"(,"users":[)";
+    std::string line = head + client.quoted_name;
+    if (turn_offer_)
+        if (std::string turn = turn_offer_(id, client.name); !turn.empty()) line += R"(,"turn":)" + turn;
+    line += R"(,"users":[)";
     line.reserve(line.size() + by_key_.size() * (client.quoted_name.size() + 32));
     bool first = true;
     for (const auto& [key, other_id] : by_key_) {
@@ -266,6 +269,7 @@ void Registry::end_call(const Call& ended, EndReason reason, std::string_view by
         auto it = clients_.find(party);
         if (it == clients_.end()) continue;
         it->second.call_id.clear();
+        it->second.relay_addresses.clear();
         if (party == gone) continue;
         outbox_.send(party, line);
     }
@@ -298,6 +302,24 @@ void Registry::expire_invites(Clock::time_point now) {
         std::string callee = clients_.at(call->callee).name;
         end_call(*call, EndReason::no_answer, callee, 0);
     }
+}
+
+bool Registry::relay_allowed(std::string_view name, std::string_view ip) const {
+    auto found = by_key_.find(protocol::name_key(name));
+    if (found == by_key_.end()) return false;
+    const Client& client = clients_.at(found->second);
+    const Call* call = client.busy() ? calls_.find(client.call_id) : nullptr;
+    if (!call) return false;
+    auto peer = clients_.find(call->caller == found->second ? call->callee : call->caller);
+    if (peer == clients_.end()) return false;
+    return peer->second.host == ip || peer->second.relay_addresses.count(ip) != 0;
+}
+
+void Registry::allow_relay_address(ClientId id, std::string ip) {
+    constexpr std::size_t kMaxRelayAddresses = 16;
+    auto it = clients_.find(id);
+    if (it == clients_.end() || it->second.relay_addresses.size() >= kMaxRelayAddresses) return;
+    it->second.relay_addresses.insert(std::move(ip));
 }
 
 void Registry::clear() {

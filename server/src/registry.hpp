@@ -5,9 +5,11 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -63,6 +65,17 @@ public:
     // Forgets everyone without telling anyone (the server is shutting down).
     void clear();
 
+    // TURN (turn/relay.hpp's PeerRule): may user `name`'s relay allocation send to `ip` (inet_ntop
+    // text)? Only while the user is in a call, ringing or active, and only to the peer's TCP
+    // connection IP or an IP the peer listed (allow_relay_address).
+    bool relay_allowed(std::string_view name, std::string_view ip) const;
+    // An IP client `id` listed among its ICE candidates: its call peer's relay may send to it
+    // until the call ends.
+    void allow_relay_address(ClientId id, std::string ip);
+    // The "turn" object of welcome, as JSON text (empty: no "turn"), made for each registration.
+    using TurnOffer = std::function<std::string(ClientId id, std::string_view name)>;
+    void set_turn_offer(TurnOffer offer) { turn_offer_ = std::move(offer); }
+
     std::size_t connections() const { return clients_.size(); }
     std::size_t registered() const { return by_key_.size(); }
     std::size_t calls() const { return calls_.size(); }
@@ -73,7 +86,8 @@ private:
         std::string name;         // empty until registered
         std::string quoted_name;  // name as a JSON string, for building welcome quickly
         std::uint16_t media_port = 0;
-        std::string call_id;  // empty when not in a call or invite
+        std::string call_id;                                 // empty when not in a call or invite
+        std::set<std::string, std::less<>> relay_addresses;  // its candidates' IPs, for the peer's relay
         bool registered() const { return !name.empty(); }
         bool busy() const { return !call_id.empty(); }
         protocol::Status status() const { return busy() ? protocol::Status::busy : protocol::Status::available; }
@@ -101,6 +115,7 @@ private:
     std::unordered_map<ClientId, Client> clients_;  // every connection
     std::map<std::string, ClientId> by_key_;        // registered ones, by protocol::name_key
     CallTable calls_;
+    TurnOffer turn_offer_;
 };
 
 }  // namespace sala::server

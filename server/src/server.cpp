@@ -13,6 +13,8 @@
 #include "sala/log.hpp"
 #include "session.hpp"
 #include "stun_service.hpp"
+#include "turn/rest_credentials.hpp"
+#include "turn_service.hpp"
 
 namespace sala::server {
 namespace {
@@ -31,6 +33,8 @@ constexpr auto kShutdownFlushBound = std::chrono::milliseconds(1000);
 constexpr auto kAcceptRetryDelay = std::chrono::milliseconds(100);
 // With --port 0, fresh TCP ports tried until one's number is free in UDP too.
 constexpr int kPortAttempts = 8;
+// TURN credentials in welcome are valid this long; every registration gets fresh ones.
+constexpr std::int64_t kTurnCredentialSeconds = 24 * 3600;
 
 std::string host_of(const tcp::endpoint& endpoint) {
     auto address = endpoint.address();
@@ -51,6 +55,7 @@ class Server final : public Outbox, public SessionEvents {
         std::shared_ptr<Session> session;
         PresenceLog::Seq seen = 0;  // the presence before this position is queued to it
         bool subscribed = false;    // registered: it receives presence
+        std::string local_host;     // the server's address as this client reached it
     };
 
 public:
@@ -64,7 +69,30 @@ public:
           stun_(io, "sala-server"),
           registry_(*this, RegistryLimits{max_clients, options.invite_timeout}),
           limits_{1 << 20, options.idle_timeout},
-          max_connections_(max_clients + kSpareConnections) {}
+          max_connections_(max_clients + kSpareConnections),
+          secret_(options.turn_secret.value_or(turn::random_secret())),
+          public_address_(options.public_address),
+          turn_server_(options.turn_server) {
+        if (options.relay && !options.turn_server) {
+            turn::RelayLimits relay_limits;
+            relay_limits.max_allocations = options.max_allocations;
+            relay_limits.max_allocations_per_user = options.max_allocations_per_user;
+            std::optional<asio::ip::address> public_ip;
+            if (options.public_address) public_ip = asio::ip::make_address(*options.public_address);
+            turn_.emplace(
+                io, relay_limits, secret_,
+                [this](std::string_view name, std::string_view ip) { return registry_.relay_allowed(name, ip); },
+                asio::ip::make_address(options.bind), public_ip);
+            turn_->set_tcp_sender([this](std::uint64_t connection, std::span<const std::uint8_t> bytes) {
+                auto it = sessions_.find(connection);
+                if (it != sessions_.end())
+                    it->second.session->send(std::make_shared<const std::string>(bytes.begin(), bytes.end()));
+            });
+            limits_.turn = true;
+        }
+        if (turn_ || turn_server_)
+            registry_.set_turn_offer([this](ClientId id, std::string_view name) { return turn_offer(id, name); });
+    }
 
     // Binds and listens on TCP, and on UDP for STUN at the same port number; prints the real
     // address on stdout. Throws std::system_error.
@@ -75,20 +103,28 @@ public:
             acceptor_.set_option(tcp::acceptor::reuse_address(true));
             acceptor_.bind(endpoint);
             acceptor_.listen(asio::socket_base::max_listen_connections);
-            if (!options.stun) break;
+            if (!options.stun && !turn_) break;
             auto bound = acceptor_.local_endpoint();
             std::error_code ec = stun_.open(asio::ip::udp::endpoint(bound.address(), bound.port()));
             if (!ec) break;
             acceptor_.close();
             if (options.port != 0 || ec != asio::error::address_in_use || attempt == kPortAttempts)
                 throw std::system_error(ec, log::cat("cannot answer STUN on udp ", endpoint_text(bound),
-                                                     " (the TCP port's number; --stun off does without)"));
+                                                     " (the TCP port's number; --stun off --relay off does without)"));
             log::debug("stun", log::cat("udp port ", bound.port(), " is taken; trying another TCP port"));
         }
         std::string where = endpoint_text(acceptor_.local_endpoint());
         std::cout << "listening on " << where << std::endl;
         log::info("server", "listening on " + where);
         if (stun_.is_open()) log::info("stun", "STUN answered on udp " + endpoint_text(stun_.local_endpoint()));
+        port_ = acceptor_.local_endpoint().port();
+        if (turn_) {
+            stun_.relay_to(&*turn_, options.stun);
+            turn_->attach_udp(stun_.socket());
+            log::info("turn", log::cat("TURN relay on udp and tcp port ", port_));
+        } else if (turn_server_) {
+            log::info("turn", "credentials handed out for " + *turn_server_);
+        }
     }
 
     void start() {
@@ -99,6 +135,7 @@ public:
         asio::co_spawn(io_, presence_loop(), asio::detached);
         asio::co_spawn(io_, invite_loop(), asio::detached);
         stun_.start();
+        if (turn_) turn_->start();
     }
 
 private:
@@ -131,8 +168,9 @@ private:
         if (ec) return;
         ClientId id = next_id_++;
         registry_.connected(id, host_of(remote));
+        auto local = socket.local_endpoint(ec);
         auto session = std::make_shared<Session>(std::move(socket), id, *this, limits_, std::span<char>(scratch_));
-        sessions_.emplace(id, Peer{session});
+        sessions_.emplace(id, Peer{session, 0, false, ec ? std::string() : host_of(local)});
         log::debug("server", log::cat("client ", id, " connected from ", endpoint_text(remote)));
         session->start();
     }
@@ -207,6 +245,15 @@ private:
             stun_.stop();
             log::info("stun", describe(stun_.counts()));
         }
+        if (turn_) {
+            turn_->stop();
+            const auto& c = turn_->counts();
+            log::info("turn",
+                      log::cat(c.allocations, " allocations, ", c.to_peers, " datagrams to peers, ", c.to_clients,
+                               " to clients, ", c.over_rate, " over the rate limit, ", c.without_permission,
+                               " without permission, ", c.unauthenticated, " challenged, ", c.forbidden, " forbidden, ",
+                               c.errors, " other errors, ", c.dropped, " dropped"));
+        }
         presence_timer_.cancel();
         invite_timer_.cancel();
         registry_.clear();  // nobody is told that the others leave
@@ -272,11 +319,40 @@ private:
     void line_too_long(Session& session) override {
         if (!stopping_) registry_.line_too_long(session.id());
     }
+    void turn_started(Session& session) override {
+        registry_.disconnected(session.id(), "speaks TURN");  // never registered: nobody is told
+    }
+    void turn_frame(Session& session, std::span<const std::uint8_t> frame) override {
+        if (turn_ && !stopping_) turn_->from_tcp(session.id(), session.remote(), frame);
+    }
     void closed(Session& session, std::string_view why) override {
+        if (turn_ && session.speaks_turn()) turn_->tcp_closed(session.id(), session.remote());
         registry_.disconnected(session.id(), why);
         log::debug("server", log::cat("client ", session.id(), " closed: ", why));
         sessions_.erase(session.id());
         if (stopping_ && sessions_.empty()) stop_timer_.cancel();
+    }
+
+    // welcome's "turn": REST credentials for this user, and where to use them.
+    std::string turn_offer(ClientId id, std::string_view name) const {
+        std::string base;
+        if (turn_server_) {
+            base = *turn_server_;
+        } else {
+            std::string host = public_address_.value_or("");
+            if (host.empty())
+                if (auto it = sessions_.find(id); it != sessions_.end()) host = it->second.local_host;
+            if (host.find(':') != std::string::npos) host = "[" + host + "]";
+            base = log::cat("turn:", host, ":", port_);
+        }
+        auto now = std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch())
+                       .count();
+        std::string username = turn::rest_username(now + kTurnCredentialSeconds, name);
+        protocol::Json offer{{"username", username},
+                             {"password", turn::rest_password(secret_, username)},
+                             {"ttl", kTurnCredentialSeconds},
+                             {"uris", {base + "?transport=udp", base + "?transport=tcp"}}};
+        return offer.dump();
     }
 
     // The presence published since the client last got any, marked as got.
@@ -302,6 +378,11 @@ private:
     std::array<char, 64 * 1024> scratch_{};
     ClientId next_id_ = 1;
     bool stopping_ = false;
+    std::string secret_;  // the TURN REST secret: never logged
+    std::optional<std::string> public_address_;
+    std::optional<std::string> turn_server_;
+    std::optional<TurnService> turn_;
+    std::uint16_t port_ = 0;
 };
 
 }  // namespace

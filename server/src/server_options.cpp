@@ -1,6 +1,9 @@
 #include "server_options.hpp"
 
 #include <sys/resource.h>
+#include <sys/stat.h>
+
+#include <fstream>
 
 #include <string>
 
@@ -16,7 +19,13 @@ FlagParser server_flags() {
         .option("max-clients", "N", "most registered clients at once (default: what the open-file limit allows)")
         .option("invite-timeout", "SECONDS", "unanswered invites end after this (default 30)")
         .option("idle-timeout", "SECONDS", "silent clients are dropped after this (default 30)")
-        .option("stun", "on|off", "answer STUN Binding requests on UDP at the same port number (default on)");
+        .option("stun", "on|off", "answer STUN Binding requests on UDP at the same port number (default on)")
+        .option("relay", "on|off", "a TURN relay on UDP and TCP at the same port number (default on)")
+        .option("public-address", "ADDR", "this server's address as clients reach it (behind a NAT or port forward)")
+        .option("turn-server", "turn:HOST:PORT", "hand out credentials for this TURN server instead of relaying")
+        .option("turn-secret-file", "FILE", "the TURN REST secret (mode 0600); default: random per start")
+        .option("max-allocations", "N", "most TURN allocations at once (default 2000)")
+        .option("max-allocations-per-user", "N", "most TURN allocations one user holds at once (default 2)");
     return parser;
 }
 
@@ -48,7 +57,66 @@ std::variant<ServerOptions, std::string> options_from_flags(const ParsedFlags& f
         if (stun != "on" && stun != "off") return std::string("--stun must be on or off");
         options.stun = stun == "on";
     }
+    if (flags.has("relay")) {
+        std::string relay = flags.get("relay");
+        if (relay != "on" && relay != "off") return std::string("--relay must be on or off");
+        options.relay = relay == "on";
+    }
+    if (flags.has("public-address")) {
+        options.public_address = flags.get("public-address");
+        if (options.public_address->empty()) return std::string("--public-address needs an address");
+    }
+    if (flags.has("turn-server")) {
+        std::string uri = flags.get("turn-server");
+        auto colon = uri.rfind(':');
+        if (uri.rfind("turn:", 0) != 0 || colon <= 5 || !parse_integer(uri.substr(colon + 1), 1, 65535))
+            return std::string("--turn-server must be turn:HOST:PORT");
+        options.turn_server = uri;
+    }
+    if (flags.has("turn-secret-file")) {
+        bool ok = false;
+        auto secret = read_secret_file(flags.get("turn-secret-file"), ok);
+        if (!ok) return std::get<1>(secret);
+        options.turn_secret = std::get<0>(secret);
+    }
+    if (options.turn_server && !options.turn_secret)
+        return std::string("--turn-server needs --turn-secret-file (the secret that server was started with)");
+    if (flags.has("max-allocations")) {
+        auto max = parse_integer(flags.get("max-allocations"), 1, 100000);
+        if (!max) return std::string("--max-allocations must be a number from 1 to 100000");
+        options.max_allocations = static_cast<std::size_t>(*max);
+    }
+    if (flags.has("max-allocations-per-user")) {
+        auto max = parse_integer(flags.get("max-allocations-per-user"), 1, 64);
+        if (!max) return std::string("--max-allocations-per-user must be a number from 1 to 64");
+        options.max_allocations_per_user = static_cast<std::size_t>(*max);
+    }
     return options;
+}
+
+std::variant<std::string, std::string> read_secret_file(const std::string& path, bool& ok) {
+    ok = false;
+    struct stat info {};
+    if (stat(path.c_str(), &info) != 0)
+        return std::variant<std::string, std::string>(std::in_place_index<1>,
+                                                      "--turn-secret-file: cannot read " + path);
+    if ((info.st_mode & 077) != 0)
+        return std::variant<std::string, std::string>(
+            std::in_place_index<1>, "--turn-secret-file: " + path +
+                                        " can be read by others than its owner; chmod 600 it (the secret signs relay "
+                                        "credentials)");
+    std::ifstream in(path);
+    std::string secret;
+    std::getline(in, secret);
+    if (!secret.empty() && secret.back() == '\r') secret.pop_back();
+    if (!in && !in.eof())
+        return std::variant<std::string, std::string>(std::in_place_index<1>,
+                                                      "--turn-secret-file: cannot read " + path);
+    if (secret.empty())
+        return std::variant<std::string, std::string>(std::in_place_index<1>,
+                                                      "--turn-secret-file: " + path + " holds no secret");
+    ok = true;
+    return std::variant<std::string, std::string>(std::in_place_index<0>, secret);
 }
 
 std::size_t raise_open_file_limit() {

@@ -21,7 +21,10 @@ Session::Session(tcp::socket socket, ClientId id, SessionEvents& events, const S
       scratch_(scratch),
       wake_timer_(socket_.get_executor()),
       idle_timer_(socket_.get_executor()),
-      last_activity_(Clock::now()) {}
+      last_activity_(Clock::now()) {
+    std::error_code ignored;
+    remote_ = socket_.remote_endpoint(ignored);
+}
 
 void Session::start() {
     auto executor = socket_.get_executor();
@@ -60,18 +63,40 @@ asio::awaitable<void> Session::read_loop() {
             close(read_error.message());
             co_return;
         }
-        framer_.feed(
-            std::string_view(scratch_.data(), n),
-            [this](std::string_view line) {
-                last_activity_ = Clock::now();
-                return events_.line(*this, line) && phase_ == Phase::reading;
-            },
-            [this] { events_.line_too_long(*this); });
+        feed(std::string_view(scratch_.data(), n));
         if (++reads == kReadsBeforeYield) {
             reads = 0;
             co_await asio::post(socket_.get_executor(), asio::use_awaitable);
         }
     }
+}
+
+void Session::feed(std::string_view bytes) {
+    if (kind_ == Kind::undecided && !bytes.empty()) {
+        bool turn =
+            limits_.turn && turn::classify_first_byte(static_cast<std::uint8_t>(bytes[0])) == turn::StreamKind::turn;
+        kind_ = turn ? Kind::turn : Kind::directory;
+        if (turn) {
+            turn_framer_ = std::make_unique<turn::StreamFramer>();
+            events_.turn_started(*this);
+        }
+    }
+    if (kind_ == Kind::turn) {
+        last_activity_ = Clock::now();
+        auto data = std::span(reinterpret_cast<const std::uint8_t*>(bytes.data()), bytes.size());
+        bool framed = turn_framer_->feed(data, [this](std::span<const std::uint8_t> frame) {
+            if (phase_ == Phase::reading) events_.turn_frame(*this, frame);
+        });
+        if (!framed) close_soon("not TURN framing");
+        return;
+    }
+    framer_.feed(
+        bytes,
+        [this](std::string_view line) {
+            last_activity_ = Clock::now();
+            return events_.line(*this, line) && phase_ == Phase::reading;
+        },
+        [this] { events_.line_too_long(*this); });
 }
 
 // The front `count` queued lines, the first without what was already sent of it.
@@ -138,7 +163,7 @@ asio::awaitable<void> Session::write_loop() {
 // Reading a line moves last_activity_; the timer only re-arms when it wakes.
 asio::awaitable<void> Session::idle_watch() {
     while (phase_ != Phase::closed) {
-        auto deadline = last_activity_ + limits_.idle_timeout;
+        auto deadline = last_activity_ + (kind_ == Kind::turn ? limits_.turn_idle_timeout : limits_.idle_timeout);
         if (Clock::now() >= deadline) {
             close("idle timeout");
             co_return;

@@ -14,6 +14,7 @@
 
 #include "line_framer.hpp"
 #include "registry.hpp"
+#include "turn/stream_framer.hpp"
 
 namespace sala::server {
 
@@ -29,6 +30,10 @@ public:
     // A received line; false stops reading (the client said bye).
     virtual bool line(Session& session, std::string_view line) = 0;
     virtual void line_too_long(Session& session) = 0;
+    // The connection's first byte says it speaks TURN (turn/stream_framer.hpp); from now on its
+    // bytes come as frames. Only when SessionLimits::turn is set.
+    virtual void turn_started(Session& session) = 0;
+    virtual void turn_frame(Session& session, std::span<const std::uint8_t> frame) = 0;
     // The connection is closed; called once.
     virtual void closed(Session& session, std::string_view why) = 0;
 };
@@ -36,6 +41,8 @@ public:
 struct SessionLimits {
     std::size_t max_queued_bytes = 1 << 20;  // a client further behind is disconnected
     Clock::duration idle_timeout = std::chrono::seconds(30);
+    bool turn = false;  // a connection whose first byte is STUN's or ChannelData's speaks TURN
+    Clock::duration turn_idle_timeout = std::chrono::seconds(660);  // longer than an allocation's default
 };
 
 class Session : public std::enable_shared_from_this<Session> {
@@ -46,6 +53,8 @@ public:
 
     void start();
     ClientId id() const { return id_; }
+    const asio::ip::tcp::endpoint& remote() const { return remote_; }
+    bool speaks_turn() const { return kind_ == Kind::turn; }
 
     // Queues a line (one or more messages) and writes what is queued: at once as far as
     // the socket takes it, the rest in the writer coroutine.
@@ -74,7 +83,14 @@ private:
     std::vector<asio::const_buffer> pending_buffers(std::size_t count) const;
     void consume(std::size_t written);
 
+    // What the connection speaks, decided by its first byte.
+    enum class Kind { undecided, directory, turn };
+    void feed(std::string_view bytes);
+
     asio::ip::tcp::socket socket_;
+    asio::ip::tcp::endpoint remote_;
+    Kind kind_ = Kind::undecided;
+    std::unique_ptr<turn::StreamFramer> turn_framer_;  // only on TURN connections
     ClientId id_;
     SessionEvents& events_;
     const SessionLimits& limits_;

@@ -3,6 +3,7 @@
 #include <asio/experimental/as_tuple.hpp>
 
 #include "sala/log.hpp"
+#include "turn/channel_data.hpp"
 
 namespace sala::server {
 namespace {
@@ -70,6 +71,17 @@ asio::awaitable<void> StunService::serve() {
 }
 
 void StunService::answer(std::size_t size, const udp::endpoint& from) {
+    if (turn_ && size >= 4) {
+        auto header = stun::parse_header(std::span<const std::uint8_t>(datagram_.data(), size));
+        if (turn::starts_channel_data(datagram_[0]) || (header && header->method != stun::method::binding)) {
+            ++counts_.turn;
+            return turn_->from_udp(std::span<const std::uint8_t>(datagram_.data(), size), from);
+        }
+    }
+    if (!answer_binding_) {
+        ++counts_.dropped;
+        return;
+    }
     auto reply = responder_.respond(std::span<const std::uint8_t>(datagram_.data(), size), transport_address(from));
     switch (reply.verdict) {
         case stun::Verdict::answered:
@@ -94,7 +106,8 @@ void StunService::answer(std::size_t size, const udp::endpoint& from) {
 
 std::string describe(const StunCounts& c) {
     return log::cat(c.answered, " binding requests answered, ", c.errors, " error responses, ", c.indications,
-                    " indications ignored, ", c.dropped, " datagrams dropped, ", c.unsent, " responses not sent");
+                    " indications ignored, ", c.dropped, " datagrams dropped, ", c.unsent, " responses not sent, ",
+                    c.turn, " TURN messages");
 }
 
 }  // namespace sala::server

@@ -1,6 +1,7 @@
 #pragma once
 // sala-server's STUN port: a UDP socket on the listener's address and port number that answers
-// Binding requests (stun/binding_responder.hpp). asio inside: include only from the server's files.
+// Binding requests (stun/binding_responder.hpp) and hands TURN messages to the relay
+// (turn_service.hpp). asio inside: include only from the server's files.
 
 #include <array>
 #include <asio.hpp>
@@ -10,6 +11,7 @@
 #include <system_error>
 
 #include "stun/binding_responder.hpp"
+#include "turn_service.hpp"
 
 namespace sala::server {
 
@@ -20,6 +22,7 @@ struct StunCounts {
     std::uint64_t indications = 0;  // Binding indications, ignored as RFC 8489 says
     std::uint64_t dropped = 0;      // not STUN, not for us, or a wrong FINGERPRINT: no answer
     std::uint64_t unsent = 0;       // responses the kernel would not take at once (the client retries)
+    std::uint64_t turn = 0;         // TURN messages and ChannelData handed to the relay
 };
 
 class StunService {
@@ -32,6 +35,13 @@ public:
     bool is_open() const { return socket_.is_open(); }
     asio::ip::udp::endpoint local_endpoint() const { return socket_.local_endpoint(); }
 
+    // TURN messages (any method but Binding, and ChannelData) go to `turn` from now on; Binding
+    // requests are answered only if `answer_binding`.
+    void relay_to(TurnService* turn, bool answer_binding) {
+        turn_ = turn;
+        answer_binding_ = answer_binding;
+    }
+    asio::ip::udp::socket* socket() { return &socket_; }
     void start();  // serves until stop()
     void stop();
     const StunCounts& counts() const { return counts_; }
@@ -44,6 +54,8 @@ private:
     stun::BindingResponder responder_;
     std::array<std::uint8_t, stun::kMaxMessageSize> datagram_{};
     StunCounts counts_;
+    TurnService* turn_ = nullptr;
+    bool answer_binding_ = true;
 };
 
 // "N answered, N errors, ..." for the log.

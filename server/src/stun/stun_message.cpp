@@ -4,6 +4,7 @@
 #include <cstring>
 
 #include "stun/crc32.hpp"
+#include "stun/integrity.hpp"
 
 namespace sala::server::stun {
 namespace {
@@ -79,6 +80,12 @@ const Attribute* Message::find(std::uint16_t type) const {
     for (const Attribute& a : attributes())
         if (a.type == type) return &a;
     return nullptr;
+}
+
+std::string_view Message::text(std::uint16_t type) const {
+    const Attribute* a = find(type);
+    if (!a) return {};
+    return {reinterpret_cast<const char*>(a->value.data()), a->value.size()};
 }
 
 std::variant<Message, ParseError> parse(std::span<const std::uint8_t> datagram) {
@@ -185,7 +192,7 @@ MessageBuilder::MessageBuilder(std::span<std::uint8_t> buffer, std::uint16_t met
 }
 
 std::uint8_t* MessageBuilder::append(std::uint16_t type, std::size_t size) {
-    if (failed_ || sealed_ || size > 0xFFFF) {
+    if (failed_ || sealed_ || (integrity_ && type != attribute::fingerprint) || size > 0xFFFF) {
         failed_ = true;
         return nullptr;
     }
@@ -258,6 +265,26 @@ MessageBuilder& MessageBuilder::add_software(std::string_view description) {
     }
     if (std::uint8_t* p = append(attribute::software, description.size()))
         std::copy(description.begin(), description.end(), p);
+    return *this;
+}
+
+MessageBuilder& MessageBuilder::add_text(std::uint16_t type, std::string_view text) {
+    return add(type, bytes_of(text));
+}
+
+MessageBuilder& MessageBuilder::add_u32(std::uint16_t type, std::uint32_t value) {
+    if (std::uint8_t* p = append(type, 4)) write32(p, value);
+    return *this;
+}
+
+MessageBuilder& MessageBuilder::add_message_integrity(std::span<const std::uint8_t> key) {
+    std::size_t before = size_;
+    std::uint8_t* p = append(attribute::message_integrity, kMessageIntegrityValueSize);
+    if (!p) return *this;
+    // The HMAC covers the message up to this attribute, with the length already counting it.
+    Sha1Digest digest = hmac_sha1(key, buffer_.first(before));
+    std::copy(digest.begin(), digest.end(), p);
+    integrity_ = true;
     return *this;
 }
 

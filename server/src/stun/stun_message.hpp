@@ -70,6 +70,8 @@ public:
     const Attribute* find(std::uint16_t type) const;
     // True if the message ends in a FINGERPRINT (which parse has checked).
     bool has_fingerprint() const { return has_fingerprint_; }
+    // The attribute's value as text (USERNAME, REALM, NONCE): empty if absent.
+    std::string_view text(std::uint16_t type) const;
 
 private:
     friend std::variant<Message, ParseError> parse(std::span<const std::uint8_t> datagram);
@@ -128,6 +130,10 @@ public:
     MessageBuilder& add_error_code(const ErrorReason& error);
     MessageBuilder& add_unknown_attributes(const AttributeTypes& types);
     MessageBuilder& add_software(std::string_view description);
+    MessageBuilder& add_text(std::uint16_t type, std::string_view text);  // USERNAME, REALM, NONCE, ...
+    MessageBuilder& add_u32(std::uint16_t type, std::uint32_t value);     // LIFETIME, REQUESTED-TRANSPORT, ...
+    // MESSAGE-INTEGRITY keyed by `key` (stun/integrity.hpp): only a FINGERPRINT may follow it.
+    MessageBuilder& add_message_integrity(std::span<const std::uint8_t> key);
     // Always the last attribute: nothing can be added after it.
     MessageBuilder& add_fingerprint();
 
@@ -142,7 +148,8 @@ private:
     TransactionId transaction_;
     std::size_t size_ = 0;
     bool failed_ = false;
-    bool sealed_ = false;  // a FINGERPRINT is in
+    bool sealed_ = false;     // a FINGERPRINT is in
+    bool integrity_ = false;  // a MESSAGE-INTEGRITY is in: only FINGERPRINT may follow
 };
 
 }  // namespace sala::server::stun

@@ -1,0 +1,119 @@
+#pragma once
+// The TURN relay's logic (RFC 8656) without sockets: long-term credentials from the REST
+// convention, Allocate, Refresh, CreatePermission, ChannelBind, Send and Data indications and
+// ChannelData, with bounds on allocations, permissions, channels, lifetime and bytes per second.
+// It talks to its sockets through RelayIo; a PeerRule says which peers a user may reach.
+
+#include <array>
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+
+#include "stun/stun_message.hpp"
+#include "turn/allocation.hpp"
+#include "turn/nonce.hpp"
+
+namespace sala::server::turn {
+
+inline constexpr std::string_view kRealm = "sala";
+inline constexpr std::chrono::seconds kPermissionLifetime{300};  // RFC 8656, 9
+inline constexpr std::chrono::seconds kChannelLifetime{600};     // RFC 8656, 12
+
+struct RelayLimits {
+    std::size_t max_allocations = 2000;
+    std::size_t max_allocations_per_user = 2;
+    std::size_t bytes_per_second = 64 * 1024;  // per allocation, both directions together
+    std::chrono::seconds default_lifetime{600};
+    std::chrono::seconds max_lifetime{3600};
+    std::size_t max_permissions = 8;
+    std::size_t max_channels = 8;
+};
+
+// The sockets behind the relay (the server's TURN service, or a test).
+class RelayIo {
+public:
+    virtual ~RelayIo() = default;
+    // Opens a UDP relay socket for the allocation on an ephemeral port (an even one if `even`); its
+    // address as the peers see it, or nullopt if none could be opened.
+    virtual std::optional<stun::TransportAddress> open_relay(AllocationId id, const ClientAddress& client,
+                                                             bool even) = 0;
+    virtual void close_relay(AllocationId id) = 0;
+    virtual void send_to_peer(AllocationId id, const stun::TransportAddress& peer, std::span<const std::uint8_t>) = 0;
+    virtual void send_to_client(const ClientAddress& client, std::span<const std::uint8_t> bytes) = 0;
+};
+
+// May user NAME's allocation send to this IP (in inet_ntop's text form)? The registry answers.
+using PeerRule = std::function<bool(std::string_view name, std::string_view ip)>;
+
+struct RelayCounts {
+    std::uint64_t allocations = 0;         // made
+    std::uint64_t unauthenticated = 0;     // 401 and 438 answers
+    std::uint64_t errors = 0;              // other error answers
+    std::uint64_t forbidden = 0;           // 403: a peer that is not the user's call peer
+    std::uint64_t to_peers = 0;            // datagrams relayed to peers
+    std::uint64_t to_clients = 0;          // datagrams relayed to clients
+    std::uint64_t over_rate = 0;           // datagrams dropped by the rate limit
+    std::uint64_t without_permission = 0;  // datagrams dropped for want of a permission or channel
+    std::uint64_t dropped = 0;             // messages ignored: malformed, or no allocation
+};
+
+class Relay {
+public:
+    // `secret`: the REST credentials' shared secret; `nonce_key`: any bytes, fresh per run.
+    Relay(RelayIo& io, RelayLimits limits, std::string secret, std::string nonce_key, PeerRule rule);
+
+    // One STUN or ChannelData message from a client (a UDP datagram or one framed TCP message).
+    // Binding requests are not the relay's: the caller answers those.
+    void from_client(const ClientAddress& client, std::span<const std::uint8_t> bytes, Clock::time_point now);
+    // One datagram that arrived on an allocation's relay socket.
+    void from_peer(AllocationId id, const stun::TransportAddress& peer, std::span<const std::uint8_t> bytes,
+                   Clock::time_point now);
+    // Removes expired allocations, permissions and channels, and permissions the rule no longer
+    // allows (the call ended). Call it about once a second.
+    void expire(Clock::time_point now);
+    // A TCP connection closed: its allocation goes with it.
+    void client_gone(const ClientAddress& client);
+
+    std::size_t allocations() const { return allocations_.size(); }
+    const RelayCounts& counts() const { return counts_; }
+    // The Unix clock the credentials' expiry is read with (the system clock unless a test sets one).
+    void set_unix_clock(std::function<std::int64_t()> clock) { unix_clock_ = std::move(clock); }
+
+private:
+    struct Request;
+    void request(const ClientAddress& client, const stun::Message& message, Clock::time_point now);
+    void on_allocate(Request& r, Clock::time_point now);
+    void on_refresh(Request& r, Allocation& a, Clock::time_point now);
+    void on_create_permission(Request& r, Allocation& a, Clock::time_point now);
+    void on_channel_bind(Request& r, Allocation& a, Clock::time_point now);
+    void on_send(const ClientAddress& client, const stun::Message& message, Clock::time_point now);
+    void on_channel_data(const ClientAddress& client, std::span<const std::uint8_t> bytes, Clock::time_point now);
+    bool add_permission(Allocation& a, const PeerIp& ip, Clock::time_point now);
+    void remove(AllocationId id);
+    Allocation* allocation_of(const ClientAddress& client);
+
+    void answer(const Request& r, stun::MessageBuilder& out);
+    void error(const Request& r, const stun::ErrorReason& reason, bool with_integrity);
+    void challenge(const Request& r, const stun::ErrorReason& reason);  // 401 or 438 with REALM, NONCE
+
+    RelayIo& io_;
+    RelayLimits limits_;
+    std::string secret_;
+    NonceIssuer nonces_;
+    PeerRule rule_;
+    std::function<std::int64_t()> unix_clock_;
+    std::unordered_map<AllocationId, Allocation> allocations_;
+    std::map<ClientAddress, AllocationId> by_client_;
+    std::unordered_map<std::string, std::size_t> per_user_;  // allocations by name
+    AllocationId next_id_ = 1;
+    RelayCounts counts_;
+    std::array<std::uint8_t, stun::kMaxMessageSize + 128> out_{};
+};
+
+}  // namespace sala::server::turn

@@ -1,0 +1,157 @@
+#include "turn_service.hpp"
+
+#include <asio/experimental/as_tuple.hpp>
+
+#include "sala/log.hpp"
+
+namespace sala::server {
+namespace {
+using asio::ip::udp;
+constexpr auto as_result = asio::experimental::as_tuple(asio::use_awaitable);
+constexpr int kBatch = 64;
+constexpr auto kExpireEvery = std::chrono::seconds(1);
+
+asio::ip::address ip_of(const stun::TransportAddress& a) {
+    if (a.family == stun::Family::ipv4) return asio::ip::address_v4({a.ip[0], a.ip[1], a.ip[2], a.ip[3]});
+    return asio::ip::address_v6(a.ip);
+}
+}  // namespace
+
+stun::TransportAddress transport_address(const asio::ip::address& ip, std::uint16_t port) {
+    auto address = ip;
+    if (address.is_v6() && address.to_v6().is_v4_mapped())
+        address = asio::ip::make_address_v4(asio::ip::v4_mapped, address.to_v6());
+    if (address.is_v4()) return stun::TransportAddress::v4(address.to_v4().to_bytes(), port);
+    return stun::TransportAddress::v6(address.to_v6().to_bytes(), port);
+}
+
+udp::endpoint udp_endpoint(const stun::TransportAddress& address, const udp& protocol) {
+    auto ip = ip_of(address);
+    if (ip.is_v4() && protocol == udp::v6()) ip = asio::ip::make_address_v6(asio::ip::v4_mapped, ip.to_v4());
+    return {ip, address.port};
+}
+
+TurnService::TurnService(asio::io_context& io, turn::RelayLimits limits, std::string secret, turn::PeerRule rule,
+                         asio::ip::address bind, std::optional<asio::ip::address> public_address)
+    : io_(io),
+      relay_(*this, limits, std::move(secret), turn::random_nonce_key(), std::move(rule)),
+      bind_(bind),
+      public_address_(public_address),
+      expire_timer_(io) {}
+
+void TurnService::start() { asio::co_spawn(io_, expire_loop(), asio::detached); }
+
+void TurnService::stop() {
+    stopped_ = true;
+    expire_timer_.cancel();
+    for (auto& [id, socket] : sockets_) {
+        std::error_code ignored;
+        socket->close(ignored);
+    }
+    sockets_.clear();
+}
+
+asio::awaitable<void> TurnService::expire_loop() {
+    while (!stopped_) {
+        expire_timer_.expires_after(kExpireEvery);
+        co_await expire_timer_.async_wait(as_result);
+        if (stopped_) co_return;
+        relay_.expire(turn::Clock::now());
+    }
+}
+
+void TurnService::from_udp(std::span<const std::uint8_t> bytes, const udp::endpoint& from) {
+    turn::ClientAddress client{turn::Transport::udp, transport_address(from.address(), from.port()), 0};
+    relay_.from_client(client, bytes, turn::Clock::now());
+}
+
+void TurnService::from_tcp(std::uint64_t connection, const asio::ip::tcp::endpoint& from,
+                           std::span<const std::uint8_t> frame) {
+    turn::ClientAddress client{turn::Transport::tcp, transport_address(from.address(), from.port()), connection};
+    relay_.from_client(client, frame, turn::Clock::now());
+}
+
+void TurnService::tcp_closed(std::uint64_t connection, const asio::ip::tcp::endpoint& from) {
+    relay_.client_gone({turn::Transport::tcp, transport_address(from.address(), from.port()), connection});
+}
+
+std::optional<stun::TransportAddress> TurnService::open_relay(turn::AllocationId id, const turn::ClientAddress& client,
+                                                              bool even) {
+    constexpr int kEvenAttempts = 16;
+    std::shared_ptr<udp::socket> socket;
+    std::error_code ec;
+    udp::endpoint local(bind_, 0);
+    std::uint16_t port = 0;
+    for (int attempt = 0; attempt < kEvenAttempts; ++attempt) {
+        socket = std::make_shared<udp::socket>(io_);
+        socket->open(local.protocol(), ec);
+        if (!ec) socket->bind(local, ec);
+        if (!ec) socket->non_blocking(true, ec);
+        if (!ec) port = socket->local_endpoint(ec).port();
+        if (ec || !even || port % 2 == 0) break;
+    }
+    if (ec || (even && port % 2 != 0)) {
+        log::warn("turn", "cannot open a relay socket: " + (ec ? ec.message() : std::string("no even port free")));
+        return std::nullopt;
+    }
+    asio::ip::address address = bind_;
+    if (public_address_) {
+        address = *public_address_;
+    } else if (address.is_unspecified()) {
+        // The address the kernel would send to the client from: what a peer can reach too.
+        udp::socket probe(io_);
+        probe.open(local.protocol(), ec);
+        if (!ec) probe.connect(udp_endpoint(client.address, local.protocol()), ec);
+        if (!ec) address = probe.local_endpoint(ec).address();
+        if (ec) address = asio::ip::address_v4::loopback();
+    }
+    sockets_.emplace(id, socket);
+    asio::co_spawn(io_, read_relay(id, socket), asio::detached);
+    return transport_address(address, port);
+}
+
+void TurnService::close_relay(turn::AllocationId id) {
+    auto it = sockets_.find(id);
+    if (it == sockets_.end()) return;
+    std::error_code ignored;
+    it->second->close(ignored);
+    sockets_.erase(it);
+}
+
+asio::awaitable<void> TurnService::read_relay(turn::AllocationId id, std::shared_ptr<udp::socket> socket) {
+    for (;;) {
+        auto [ec] = co_await socket->async_wait(udp::socket::wait_read, as_result);
+        if (!socket->is_open() || ec) co_return;
+        for (int i = 0; i < kBatch && socket->is_open(); ++i) {
+            udp::endpoint from;
+            std::error_code read_error;
+            std::size_t size = socket->receive_from(asio::buffer(datagram_), from, 0, read_error);
+            if (read_error == asio::error::would_block || read_error == asio::error::try_again) break;
+            if (read_error) continue;
+            relay_.from_peer(id, transport_address(from.address(), from.port()),
+                             std::span<const std::uint8_t>(datagram_.data(), size), turn::Clock::now());
+        }
+    }
+}
+
+void TurnService::send_to_peer(turn::AllocationId id, const stun::TransportAddress& peer,
+                               std::span<const std::uint8_t> bytes) {
+    auto it = sockets_.find(id);
+    if (it == sockets_.end()) return;
+    std::error_code ignored;
+    auto protocol = it->second->local_endpoint(ignored).protocol();
+    it->second->send_to(asio::buffer(bytes.data(), bytes.size()), udp_endpoint(peer, protocol), 0, ignored);
+}
+
+void TurnService::send_to_client(const turn::ClientAddress& client, std::span<const std::uint8_t> bytes) {
+    if (client.transport == turn::Transport::tcp) {
+        if (tcp_send_) tcp_send_(client.connection, bytes);
+        return;
+    }
+    if (!udp_ || !udp_->is_open()) return;
+    std::error_code ignored;
+    auto protocol = udp_->local_endpoint(ignored).protocol();
+    udp_->send_to(asio::buffer(bytes.data(), bytes.size()), udp_endpoint(client.address, protocol), 0, ignored);
+}
+
+}  // namespace sala::server

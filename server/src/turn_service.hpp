@@ -1,0 +1,70 @@
+#pragma once
+// sala-server's TURN relay on its sockets: the relay logic (turn/relay.hpp) fed from the UDP port
+// (through StunService) and from TCP connections that speak TURN, with one UDP relay socket per
+// allocation. asio inside: include only from the server's files.
+
+#include <array>
+#include <asio.hpp>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <unordered_map>
+
+#include "turn/relay.hpp"
+
+namespace sala::server {
+
+class TurnService final : public turn::RelayIo {
+public:
+    // Writes bytes on TCP connection `connection` (a Session the server owns).
+    using TcpSend = std::function<void(std::uint64_t connection, std::span<const std::uint8_t> bytes)>;
+
+    // Relay sockets bind to `bind` port 0; the relayed address given to clients is `public_address`
+    // if set, else the local address that reaches the client.
+    TurnService(asio::io_context& io, turn::RelayLimits limits, std::string secret, turn::PeerRule rule,
+                asio::ip::address bind, std::optional<asio::ip::address> public_address);
+
+    void attach_udp(asio::ip::udp::socket* socket) { udp_ = socket; }
+    void set_tcp_sender(TcpSend send) { tcp_send_ = std::move(send); }
+    void start();
+    void stop();
+
+    void from_udp(std::span<const std::uint8_t> bytes, const asio::ip::udp::endpoint& from);
+    void from_tcp(std::uint64_t connection, const asio::ip::tcp::endpoint& from, std::span<const std::uint8_t> frame);
+    void tcp_closed(std::uint64_t connection, const asio::ip::tcp::endpoint& from);
+
+    const turn::RelayCounts& counts() const { return relay_.counts(); }
+    std::size_t allocations() const { return relay_.allocations(); }
+
+    // RelayIo
+    std::optional<stun::TransportAddress> open_relay(turn::AllocationId id, const turn::ClientAddress& client,
+                                                     bool even) override;
+    void close_relay(turn::AllocationId id) override;
+    void send_to_peer(turn::AllocationId id, const stun::TransportAddress& peer,
+                      std::span<const std::uint8_t> bytes) override;
+    void send_to_client(const turn::ClientAddress& client, std::span<const std::uint8_t> bytes) override;
+
+private:
+    asio::awaitable<void> read_relay(turn::AllocationId id, std::shared_ptr<asio::ip::udp::socket> socket);
+    asio::awaitable<void> expire_loop();
+
+    asio::io_context& io_;
+    turn::Relay relay_;
+    asio::ip::address bind_;
+    std::optional<asio::ip::address> public_address_;
+    asio::ip::udp::socket* udp_ = nullptr;
+    TcpSend tcp_send_;
+    std::unordered_map<turn::AllocationId, std::shared_ptr<asio::ip::udp::socket>> sockets_;
+    asio::steady_timer expire_timer_;
+    std::array<std::uint8_t, stun::kMaxMessageSize> datagram_{};
+    bool stopped_ = false;
+};
+
+// The address as STUN carries it: an IPv4 client of a dual-stack socket as IPv4.
+stun::TransportAddress transport_address(const asio::ip::address& address, std::uint16_t port);
+// The endpoint for a socket of `protocol` (an IPv4 address as v4-mapped on an IPv6 socket).
+asio::ip::udp::endpoint udp_endpoint(const stun::TransportAddress& address, const asio::ip::udp& protocol);
+
+}  // namespace sala::server

@@ -1,0 +1,260 @@
+// The TURN relay's logic (RFC 8656) with a fake RelayIo: the long-term credential challenge, REST
+// usernames, Allocate, Refresh, CreatePermission, ChannelBind, Send/Data, ChannelData, the peer
+// rule and the bounds.
+#include <gtest/gtest.h>
+
+#include <map>
+#include <variant>
+#include <vector>
+
+#include "stun/integrity.hpp"
+#include "turn/channel_data.hpp"
+#include "turn/relay.hpp"
+#include "turn/rest_credentials.hpp"
+
+namespace {
+using namespace sala::server;
+using namespace sala::server::stun;
+using namespace sala::server::turn;
+using Bytes = std::vector<std::uint8_t>;
+
+constexpr std::int64_t kNow = 1'700'000'000;
+const std::string kSecret = "secret";
+
+struct FakeIo : RelayIo {
+    std::map<AllocationId, TransportAddress> relays;
+    std::vector<Bytes> to_client;
+    std::vector<std::pair<TransportAddress, Bytes>> to_peer;
+    std::optional<TransportAddress> open_relay(AllocationId id, const ClientAddress&, bool) override {
+        auto a = TransportAddress::v4({192, 0, 2, 1}, static_cast<std::uint16_t>(50000 + id));
+        relays[id] = a;
+        return a;
+    }
+    void close_relay(AllocationId id) override { relays.erase(id); }
+    void send_to_peer(AllocationId, const TransportAddress& peer, std::span<const std::uint8_t> b) override {
+        to_peer.emplace_back(peer, Bytes(b.begin(), b.end()));
+    }
+    void send_to_client(const ClientAddress&, std::span<const std::uint8_t> b) override {
+        to_client.emplace_back(b.begin(), b.end());
+    }
+};
+
+const TransportAddress kPeer = TransportAddress::v4({198, 51, 100, 7}, 4000);
+const TransportAddress kStranger = TransportAddress::v4({203, 0, 113, 9}, 4000);
+
+struct Fixture : ::testing::Test {
+    FakeIo io;
+    Relay relay{io, RelayLimits{}, kSecret, "nonce-key",
+                [](std::string_view name, std::string_view ip) { return name == "alice" && ip == "198.51.100.7"; }};
+    ClientAddress client{Transport::udp, TransportAddress::v4({127, 0, 0, 1}, 40000), 0};
+    Clock::time_point t0 = Clock::now();
+    std::string username = rest_username(kNow + 3600, "alice");
+    std::string nonce;
+    std::uint8_t next = 1;
+    std::array<std::uint8_t, 4096> buffer{};
+
+    void SetUp() override {
+        relay.set_unix_clock([] { return kNow; });
+    }
+
+    TransactionId fresh() {
+        TransactionId id{};
+        id.fill(next++);
+        return id;
+    }
+    // The last message sent to the client, parsed (its bytes stay in io.to_client).
+    Message last() {
+        auto parsed = parse(io.to_client.back());
+        EXPECT_TRUE(std::holds_alternative<Message>(parsed));
+        return std::get<Message>(parsed);
+    }
+    std::uint16_t last_error() {
+        Message m = last();
+        const Attribute* e = m.find(attribute::error_code);
+        return e ? decode_error_code(e->value)->code : 0;
+    }
+    // A request with the given attributes, authenticated with `password` unless empty.
+    template <typename Fill>
+    void send(std::uint16_t method, Fill fill, std::string password = "-", std::string user = "") {
+        if (user.empty()) user = username;
+        if (password == "-") password = rest_password(kSecret, user);
+        MessageBuilder out(buffer, method, Class::request, fresh());
+        fill(out);
+        if (!password.empty()) {
+            out.add_text(attribute::username, user)
+                .add_text(attribute::realm, "sala")
+                .add_text(attribute::nonce, nonce);
+            out.add_message_integrity(long_term_key(user, "sala", password));
+        }
+        out.add_fingerprint();
+        relay.from_client(client, *out.finish(), t0);
+    }
+    void get_nonce() {
+        send(
+            method::allocate, [](MessageBuilder& b) { b.add_u32(attribute::requested_transport, 17u << 24); }, "");
+        ASSERT_EQ(last_error(), 401);
+        nonce = std::string(last().text(attribute::nonce));
+    }
+    void allocate() {
+        get_nonce();
+        send(method::allocate, [](MessageBuilder& b) { b.add_u32(attribute::requested_transport, 17u << 24); });
+        ASSERT_EQ(last().header().message_class, Class::success_response);
+    }
+};
+
+TEST_F(Fixture, UnauthenticatedAllocateGets401WithRealmAndNonce) {
+    get_nonce();
+    EXPECT_EQ(last().text(attribute::realm), "sala");
+    EXPECT_EQ(nonce.size(), 32u);
+    EXPECT_EQ(relay.allocations(), 0u);
+}
+
+TEST_F(Fixture, AllocateWithUclientsAttributes) {
+    get_nonce();
+    send(method::allocate, [](MessageBuilder& b) {
+        b.add_u32(attribute::requested_transport, 17u << 24)
+            .add_u32(attribute::lifetime, 800)
+            .add_u32(attribute::requested_address_family, 0x01000000);
+    });
+    Message m = last();
+    ASSERT_EQ(m.header().message_class, Class::success_response) << last_error();
+    auto key = long_term_key(username, "sala", rest_password(kSecret, username));
+    EXPECT_EQ(check_integrity(m, key), Integrity::ok);
+    auto relayed = decode_xor_address(m.find(attribute::xor_relayed_address)->value, m.header().transaction);
+    EXPECT_EQ(relayed, io.relays.at(1));
+    EXPECT_EQ(relay.allocations(), 1u);
+}
+
+TEST_F(Fixture, WrongPasswordExpiredUserStaleNonceAndWrongTransport) {
+    get_nonce();
+    auto transport = [](MessageBuilder& b) { b.add_u32(attribute::requested_transport, 17u << 24); };
+    send(method::allocate, transport, "wrong");
+    EXPECT_EQ(last_error(), 401);
+    send(method::allocate, transport, "-", rest_username(kNow - 1, "alice"));
+    EXPECT_EQ(last_error(), 401);
+    send(method::allocate, transport, "-", "alice");
+    EXPECT_EQ(last_error(), 401);
+    nonce = "0000000000000000ffffffffffffffff";
+    send(method::allocate, transport);
+    EXPECT_EQ(last_error(), 438);
+    EXPECT_FALSE(last().text(attribute::nonce).empty());
+    get_nonce();
+    send(method::allocate, [](MessageBuilder& b) { b.add_u32(attribute::requested_transport, 6u << 24); });
+    EXPECT_EQ(last_error(), 442);
+    send(method::allocate, [](MessageBuilder& b) {
+        std::array<std::uint8_t, 1> reserve{0x80};
+        b.add_u32(attribute::requested_transport, 17u << 24).add(attribute::even_port, reserve);
+    });
+    EXPECT_EQ(last_error(), 508);
+    send(method::allocate, [](MessageBuilder& b) { b.add_u32(0x0024, 0); });  // PRIORITY: not TURN's
+    EXPECT_EQ(last_error(), 420);
+    EXPECT_EQ(relay.allocations(), 0u);
+}
+
+TEST_F(Fixture, PermissionsOnlyForTheCallPeer) {
+    allocate();
+    send(method::create_permission,
+         [](MessageBuilder& b) { b.add_xor_address(attribute::xor_peer_address, kStranger); });
+    EXPECT_EQ(last_error(), 403);
+    send(method::channel_bind, [](MessageBuilder& b) {
+        b.add_u32(attribute::channel_number, 0x40000000).add_xor_address(attribute::xor_peer_address, kStranger);
+    });
+    EXPECT_EQ(last_error(), 403);
+    send(method::create_permission, [](MessageBuilder& b) { b.add_xor_address(attribute::xor_peer_address, kPeer); });
+    EXPECT_EQ(last().header().message_class, Class::success_response);
+}
+
+TEST_F(Fixture, SendDataAndChannels) {
+    allocate();
+    // Without a permission, nothing goes out.
+    MessageBuilder send_ind(buffer, method::send, Class::indication, fresh());
+    Bytes payload{1, 2, 3, 4, 5};
+    send_ind.add_xor_address(attribute::xor_peer_address, kPeer).add(attribute::data, payload);
+    Bytes indication(send_ind.finish()->begin(), send_ind.finish()->end());
+    relay.from_client(client, indication, t0);
+    EXPECT_TRUE(io.to_peer.empty());
+    send(method::create_permission, [](MessageBuilder& b) { b.add_xor_address(attribute::xor_peer_address, kPeer); });
+    relay.from_client(client, indication, t0);
+    ASSERT_EQ(io.to_peer.size(), 1u);
+    EXPECT_EQ(io.to_peer[0].first, kPeer);
+    EXPECT_EQ(io.to_peer[0].second, payload);
+
+    // From the peer without a channel: a Data indication.
+    relay.from_peer(1, kPeer, payload, t0);
+    Message data = last();
+    EXPECT_EQ(data.header().method, method::data);
+    EXPECT_EQ(Bytes(data.find(attribute::data)->value.begin(), data.find(attribute::data)->value.end()), payload);
+    // A stranger's datagram is dropped.
+    std::size_t before = io.to_client.size();
+    relay.from_peer(1, kStranger, payload, t0);
+    EXPECT_EQ(io.to_client.size(), before);
+
+    send(method::channel_bind, [](MessageBuilder& b) {
+        b.add_u32(attribute::channel_number, 0x40010000).add_xor_address(attribute::xor_peer_address, kPeer);
+    });
+    ASSERT_EQ(last().header().message_class, Class::success_response);
+    send(method::channel_bind, [](MessageBuilder& b) {
+        b.add_u32(attribute::channel_number, 0x30000000).add_xor_address(attribute::xor_peer_address, kPeer);
+    });
+    EXPECT_EQ(last_error(), 400);
+    std::array<std::uint8_t, 64> cd{};
+    std::size_t size = write_channel_data(cd, 0x4001, payload, false);
+    relay.from_client(client, std::span(cd.data(), size), t0);
+    ASSERT_EQ(io.to_peer.size(), 2u);
+    EXPECT_EQ(io.to_peer[1].second, payload);
+    relay.from_peer(1, kPeer, payload, t0);
+    auto back = parse_channel_data(io.to_client.back());
+    ASSERT_TRUE(back);
+    EXPECT_EQ(back->channel, 0x4001);
+}
+
+TEST_F(Fixture, RefreshZeroDeletesAndLifetimeExpires) {
+    allocate();
+    send(method::refresh, [](MessageBuilder& b) { b.add_u32(attribute::lifetime, 0); });
+    EXPECT_EQ(last().header().message_class, Class::success_response);
+    EXPECT_EQ(relay.allocations(), 0u);
+    EXPECT_TRUE(io.relays.empty());
+    send(method::refresh, [](MessageBuilder& b) { b.add_u32(attribute::lifetime, 600); });
+    EXPECT_EQ(last_error(), 437);
+    send(method::allocate, [](MessageBuilder& b) { b.add_u32(attribute::requested_transport, 17u << 24); });
+    relay.expire(t0 + std::chrono::seconds(601));
+    EXPECT_EQ(relay.allocations(), 0u);
+}
+
+TEST_F(Fixture, QuotaPerUser) {
+    allocate();
+    client.address.port = 40001;
+    send(method::allocate, [](MessageBuilder& b) { b.add_u32(attribute::requested_transport, 17u << 24); });
+    client.address.port = 40002;
+    send(method::allocate, [](MessageBuilder& b) { b.add_u32(attribute::requested_transport, 17u << 24); });
+    EXPECT_EQ(last_error(), 486);
+    EXPECT_EQ(relay.allocations(), 2u);
+}
+
+TEST_F(Fixture, RateLimitDropsTheExcess) {
+    allocate();
+    send(method::create_permission, [](MessageBuilder& b) { b.add_xor_address(attribute::xor_peer_address, kPeer); });
+    Bytes big(1000, 7);
+    for (int i = 0; i < 200; ++i) relay.from_peer(1, kPeer, big, t0);
+    EXPECT_LE(relay.counts().to_clients, 66u);
+    EXPECT_GE(relay.counts().over_rate, 134u);
+}
+
+TEST(TurnRestCredentials, UsernamePasswordAndBase64) {
+    EXPECT_EQ(base64(bytes_of("")), "");
+    EXPECT_EQ(base64(bytes_of("f")), "Zg==");
+    EXPECT_EQ(base64(bytes_of("fo")), "Zm8=");
+    EXPECT_EQ(base64(bytes_of("foobar")), "Zm9vYmFy");
+    EXPECT_EQ(rest_username(1700000000, "alice"), "1700000000:alice");
+    auto parsed = parse_rest_username("1700000000:Ann Lee");
+    ASSERT_TRUE(parsed);
+    EXPECT_EQ(parsed->expiry, 1700000000);
+    EXPECT_EQ(parsed->name, "Ann Lee");
+    for (const char* bad : {"alice", ":alice", "17:", "1x7:a", "99999999999999999999:a"})
+        EXPECT_FALSE(parse_rest_username(bad)) << bad;
+    // The example in docs/protocol.md: base64(HMAC-SHA1("s3cret", "1700000000:alice")).
+    EXPECT_EQ(rest_password("s3cret", "1700000000:alice").size(), 28u);
+    EXPECT_NE(rest_password("s3cret", "1700000000:alice"), rest_password("s3cret", "1700000001:alice"));
+}
+
+}  // namespace
