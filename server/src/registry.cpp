@@ -227,8 +227,14 @@ bool Registry::read_ice(ClientId id, const Json& message, std::optional<protocol
     if (field == message.end()) return true;
     std::string problem;
     *out = protocol::parse_ice(*field, &problem);
-    if (!*out) send_error(id, ErrorCode::bad_request, log::cat("Not an ICE description: ", problem, "."));
-    return out->has_value();
+    if (!*out) {
+        send_error(id, ErrorCode::bad_request, log::cat("Not an ICE description: ", problem, "."));
+        return false;
+    }
+    // The peer's relay may send to the addresses this side offers (and to nothing else).
+    for (const auto& candidate : (*out)->candidates)
+        if (auto address = protocol::candidate_address(candidate)) allow_relay_address(id, *address);
+    return true;
 }
 
 // A trickled candidate goes to the call's other side, in order with the rest of the call's
@@ -255,6 +261,7 @@ void Registry::on_candidate(ClientId id, Client& client, const Json& message) {
             return send_error(id, ErrorCode::bad_request,
                               log::cat("At most ", protocol::kMaxCandidates, " candidates may be trickled in a call."));
         ++trickled;
+        if (auto address = protocol::candidate_address(*candidate)) allow_relay_address(id, *address);
         relayed["candidate"] = *candidate;
     }
     send(call->caller == id ? call->callee : call->caller, relayed);

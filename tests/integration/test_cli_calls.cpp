@@ -225,6 +225,8 @@ TEST(CliCalls, BadFlagsAreRefusedBeforeConnecting) {
               "sala-cli: --frame-ms takes 10 or 20, not '15'\n");
     EXPECT_EQ(run({"--server", "h", "--name", "x", "--impair", "loss=200"}).second,
               "sala-cli: --impair loss takes a percentage 0 to 100, not '200'\n");
+    EXPECT_EQ(run({"--server", "h", "--name", "x", "--ice", "maybe"}).second,
+              "sala-cli: --ice takes on, off or relay, not 'maybe'\n");
     auto missing = run({"--server", "h", "--name", "x", "--audio-in", "/no/such.wav"});
     EXPECT_EQ(missing.first, 2);
     EXPECT_EQ(missing.second.rfind("sala-cli: --audio-in: ", 0), 0u) << missing.second;

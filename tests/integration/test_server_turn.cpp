@@ -42,7 +42,9 @@ struct Call {
         EXPECT_TRUE(alice.send(Json{{"type", "call"}, {"to", "bob"}}));
         auto invite = bob.wait_for("invite");
         EXPECT_TRUE(invite);
-        if (invite) EXPECT_TRUE(bob.send(Json{{"type", "accept"}, {"call_id", (*invite)["call_id"]}}));
+        if (invite) {
+            EXPECT_TRUE(bob.send(Json{{"type", "accept"}, {"call_id", (*invite)["call_id"]}}));
+        }
         EXPECT_TRUE(alice.wait_for("call_started"));
     }
 };

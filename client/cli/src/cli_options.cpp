@@ -63,6 +63,9 @@ CliOptions parse_cli_options(int argc, char** argv) {
             .option("bitrate", "BPS", "Opus bitrate in bit/s (default 20000: about 36 kb/s on the wire)")
             .option("complexity", "N", "Opus encoder complexity 0-10: CPU against quality (default 5)")
             .option("impair", "loss=PCT,jitter=MS", "damage the receive path on purpose (tests, benchmarks)")
+            .option("ice", "on|off|relay",
+                    "find the media path with ICE (default on); off: only the address the server saw (protocol v1); "
+                    "relay: offer only relayed candidates")
             .flag("json", "print every event as one JSON line")
             .flag("list-devices", "list the audio devices and exit")
             .parse_or_exit(argc, argv);
@@ -124,6 +127,12 @@ CliOptions parse_cli_options(int argc, char** argv) {
         o.engine.media.complexity = static_cast<int>(*n);
     }
     if (flags.has("impair")) o.engine.media.impair = parse_impairment(flags.get("impair"));
+    if (flags.has("ice")) {
+        const std::string ice = flags.get("ice");
+        if (ice != "on" && ice != "off" && ice != "relay") fail("--ice takes on, off or relay, not '" + ice + "'");
+        o.engine.ice = ice != "off";
+        o.engine.relay_only = ice == "relay";
+    }
     // Check the audio specs now, so a bad file is reported before any call.
     if (!o.engine.media.echo && !client::check_audio_input(o.engine.audio_in, &error)) fail("--audio-in: " + error);
     if (!client::check_audio_output(o.engine.audio_out, &error)) fail("--audio-out: " + error);

@@ -10,6 +10,11 @@ std::string word(EndReason reason) { return protocol::to_string(reason); }
 Json with_call(const char* message_type, const std::string& call_id) {
     return Json{{"type", message_type}, {"call_id", call_id}};
 }
+// The message's "ice" when it is a usable description; a bad one is as good as none.
+std::optional<protocol::IceDescription> remote_ice(const Json& message) {
+    auto it = message.find("ice");
+    return it == message.end() ? std::nullopt : protocol::parse_ice(*it, nullptr);
+}
 CallTransition refuse(std::string why) {
     CallTransition t;
     t.refusal = std::move(why);
@@ -41,21 +46,23 @@ CallTransition CallStateMachine::end_locally(const std::string& reason, const st
     return t;
 }
 
-CallTransition CallStateMachine::call(const std::string& peer) {
+CallTransition CallStateMachine::call(const std::string& peer, const std::optional<protocol::IceDescription>& ice) {
     if (state_ != CallState::idle) return refuse("You are already in a call.");
     state_ = CallState::calling;
     peer_ = peer;
     CallTransition t;
     t.send.push_back(Json{{"type", type::call}, {"to", peer}});
+    if (ice) t.send.back()["ice"] = to_json(*ice);
     return t;
 }
 
-CallTransition CallStateMachine::accept() {
+CallTransition CallStateMachine::accept(const std::optional<protocol::IceDescription>& ice) {
     if (state_ != CallState::ringing) return refuse("There is no invite to accept.");
     if (accepted_) return refuse("The invite is already accepted.");
     accepted_ = true;
     CallTransition t;
     t.send.push_back(with_call(type::accept, call_id_));
+    if (ice) t.send.back()["ice"] = to_json(*ice);
     return t;
 }
 
@@ -101,6 +108,7 @@ CallTransition CallStateMachine::on_server_message(const Json& message) {
             t.send.push_back(with_call(type::hangup, id));
         } else if (state_ == CallState::calling && call_id_.empty()) {
             call_id_ = id;
+            t.named = true;
         }
     } else if (kind == type::call_failed) {
         if (cancel_when_acknowledged_) {
@@ -115,6 +123,7 @@ CallTransition CallStateMachine::on_server_message(const Json& message) {
             call_id_ = id;
             peer_ = protocol::get_string(message, "from").value_or("?");
             t.invited = true;
+            t.remote_ice = remote_ice(message);
         } else if (!id.empty() && id != call_id_) {
             t.send.push_back(with_call(type::reject, id));
         }
@@ -130,6 +139,15 @@ CallTransition CallStateMachine::on_server_message(const Json& message) {
             if (auto peer = protocol::get_string(message, "peer")) peer_ = *peer;
             state_ = CallState::in_call;
             t.started = true;
+            t.remote_ice = remote_ice(message);
+        }
+    } else if (kind == type::candidate) {
+        if (!id.empty() && id == call_id_ && state_ != CallState::idle) {
+            if (auto candidate = protocol::get_string(message, "candidate");
+                candidate && !protocol::candidate_problem(*candidate))
+                t.remote_candidates.push_back(*candidate);
+            auto done = message.find("end_of_candidates");
+            t.remote_candidates_done = done != message.end() && *done == true;
         }
     } else if (kind == type::call_ended) {
         if (!id.empty() && id == call_id_ && state_ != CallState::idle) {

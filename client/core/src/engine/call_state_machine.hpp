@@ -25,6 +25,13 @@ struct CallTransition {
     std::optional<std::string> failed;        // our call attempt failed: reason code from the server
     std::optional<std::string> ended_reason;  // the call ended: reason code
     std::string ended_by;                     // who ended it (a name; ours for local actions)
+    // Protocol v2: the server named our outgoing call (its id is known from now on).
+    bool named = false;
+    // The peer's ICE description (in an invite or call_started), trickled candidates, and the
+    // end of them.
+    std::optional<protocol::IceDescription> remote_ice;
+    std::vector<std::string> remote_candidates;
+    bool remote_candidates_done = false;
 };
 
 class CallStateMachine {
@@ -38,8 +45,9 @@ public:
     const MediaAddress& media() const { return media_; }
 
     // Local intentions.
-    CallTransition call(const std::string& peer);
-    CallTransition accept();
+    // ice: our ICE description for the peer (protocol v2), when we have one.
+    CallTransition call(const std::string& peer, const std::optional<protocol::IceDescription>& ice = {});
+    CallTransition accept(const std::optional<protocol::IceDescription>& ice = {});
     CallTransition reject();
     CallTransition hangup();
     CallTransition media_timeout();

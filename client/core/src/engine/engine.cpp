@@ -9,9 +9,12 @@
 
 #include "directory/directory_client.hpp"
 #include "engine/call_audio.hpp"
+#include "engine/call_ice.hpp"
 #include "engine/call_state_machine.hpp"
 #include "engine/notices.hpp"
 #include "engine/user_list.hpp"
+#include "media/direct_transport.hpp"
+#include "media/ice/ice_media_transport.hpp"
 #include "media/media_session.hpp"
 #include "media/media_socket.hpp"
 
@@ -125,6 +128,8 @@ private:
             return;
         }
         state_.server = c.host + ":" + std::to_string(c.port);
+        server_ = IceServer{c.host, c.port, {}, {}, false};
+        turn_.clear();
         state_.name = c.name;
         state_.connect_error.clear();
         calls_.set_my_name(c.name);
@@ -144,12 +149,23 @@ private:
             return refuse("call", "You are not registered with a server.");
         if (protocol::name_key(c.peer) == protocol::name_key(state_.name))
             return refuse("call", "You cannot call yourself.");
-        const CallTransition t = calls_.call(c.peer);
+        std::optional<protocol::IceDescription> ice;
+        if (options_.ice && calls_.state() == CallState::idle) ice = open_ice(/*controlling=*/true);
+        const CallTransition t = calls_.call(c.peer, ice);
         apply(t, "call");
         if (t.refusal.empty()) tell(notices::calling(c.peer));
     }
 
-    void handle(AcceptCommand&) { apply(calls_.accept(), "accept"); }
+    void handle(AcceptCommand&) {
+        std::optional<protocol::IceDescription> ice;
+        if (ice_ && peer_ice_) ice = ice_->describe();
+        const CallTransition t = calls_.accept(ice);
+        apply(t, "accept");
+        if (t.refusal.empty() && ice_ && peer_ice_) {
+            ice_->signal_to(calls_.call_id());
+            ice_->start_checks(*peer_ice_);
+        }
+    }
     void handle(RejectCommand&) { apply(calls_.reject(), "reject"); }
     void handle(HangupCommand&) { apply(calls_.hangup(), "hangup"); }
 
@@ -171,9 +187,26 @@ private:
     void apply(const CallTransition& t, const char* command = nullptr) {
         if (!t.refusal.empty() && command) refuse(command, t.refusal);
         for (const auto& message : t.send) directory_.send(message);
-        if (t.invited) tell(notices::invite(calls_.peer(), calls_.call_id()));
-        if (t.failed) tell(notices::call_failed(state_.peer, *t.failed));
-        if (t.started) start_call();
+        if (t.named && ice_) ice_->signal_to(calls_.call_id());
+        if (t.invited) {
+            // Gathering starts with the ringing, so the answer carries candidates at once.
+            peer_ice_ = t.remote_ice;
+            if (options_.ice && peer_ice_) open_ice(/*controlling=*/false);
+            tell(notices::invite(calls_.peer(), calls_.call_id()));
+        }
+        if (ice_) {
+            for (const auto& candidate : t.remote_candidates) ice_->remote_candidate(candidate);
+            if (t.remote_candidates_done) ice_->remote_candidates_done();
+        }
+        if (t.failed) {
+            tell(notices::call_failed(state_.peer, *t.failed));
+            close_ice();
+        }
+        if (t.started) {
+            if (ice_ && !t.remote_ice && !ice_->checking()) close_ice();  // a version 1 peer: no ICE
+            if (ice_ && !ice_->checking()) ice_->start_checks(*t.remote_ice);
+            start_call();
+        }
         if (t.ended_reason) end_call(*t.ended_reason, t.ended_by);
         state_.call = calls_.state();
         state_.peer = calls_.peer();
@@ -182,12 +215,21 @@ private:
 
     void start_call() {
         const auto& media = calls_.media();
-        asio::error_code ec;
-        auto address = asio::ip::make_address(media.host, ec);
-        if (ec || media.port == 0) {
-            tell(notices::bad_media_address());
-            return apply(calls_.hangup());
+        std::unique_ptr<MediaTransport> transport;
+        if (ice_) {
+            transport = std::make_unique<IceMediaTransport>(ice_->transport());
+            state_.media_path = "connecting";
+        } else {
+            asio::error_code ec;
+            auto address = asio::ip::make_address(media.host, ec);
+            if (ec || media.port == 0) {
+                tell(notices::bad_media_address());
+                return apply(calls_.hangup());
+            }
+            transport = std::make_unique<DirectTransport>(*socket_, asio::ip::udp::endpoint(address, media.port));
+            state_.media_path = "direct";
         }
+        state_.media_local = state_.media_remote = "";
         state_.call_started_at = Clock::now();
         state_.stats = CallStatistics{};
         state_.stats.frame_ms = options_.media.frame_ms;
@@ -195,11 +237,11 @@ private:
             state_.audio_problem = notices::audio_problem(device, error);
             tell(notices::audio_device(device, error));
         });
-        media_ = std::make_unique<MediaSession>(io_, std::move(socket_), asio::ip::udp::endpoint(address, media.port),
-                                                options_.media, audio_->pipes(), [this] { on_media_timeout(); });
+        media_ = std::make_unique<MediaSession>(io_, std::move(transport), options_.media, audio_->pipes(),
+                                                [this] { on_media_timeout(); });
         media_->set_muted(state_.muted);
         start_devices();
-        tell(notices::call_started(calls_.peer(), calls_.call_id(), media.host, media.port));
+        tell(notices::call_started(calls_.peer(), calls_.call_id(), media.host, media.port, state_.media_path));
         stats_second_ = 0;
         next_meters_ = Clock::now();
         schedule_meters();
@@ -218,12 +260,53 @@ private:
 
     void stop_media() {
         meter_timer_.cancel();
+        if (media_) {
+            state_.stats = media_->statistics();
+            media_->finish();
+            media_.reset();
+            audio_.reset();
+        }
+        close_ice();
+    }
+
+    // ---- ICE (protocol v2) ------------------------------------------------------------------
+    // A new ICE transport for this call; returns our description for the call or accept.
+    protocol::IceDescription open_ice(bool controlling) {
+        IceConfig config;
+        config.controlling = controlling;
+        config.stun = server_;  // sala-server answers STUN on its port number
+        config.turn = turn_;
+        config.relay_only = options_.relay_only;
+        if (options_.bind_address != "0.0.0.0" && options_.bind_address != "::")
+            config.local_addresses = {options_.bind_address};
+        CallIce::Handlers h;
+        h.send = [this](const Json& message) { directory_.send(message); };
+        h.state_changed = [this](IceState state, const IceSelection& selection) { on_ice(state, selection); };
+        ice_ = std::make_unique<CallIce>(io_, std::move(config), std::move(h));
+        return ice_->describe();
+    }
+
+    void close_ice() {
+        ice_.reset();
+        peer_ice_.reset();
+    }
+
+    void on_ice(IceState state, const IceSelection& selection) {
         if (!media_) return;
-        state_.stats = media_->statistics();
-        socket_ = media_->finish();
-        media_.reset();
-        audio_.reset();
-        socket_->drop_strays();
+        if (state == IceState::connected && selection.path != IcePath::none) {
+            const std::string path = to_string(selection.path);
+            if (path == state_.media_path && selection.local_type == state_.media_local &&
+                selection.remote_type == state_.media_remote)
+                return;
+            state_.media_path = path;
+            state_.media_local = selection.local_type;
+            state_.media_remote = selection.remote_type;
+            tell(notices::media_path(path, selection.local_type, selection.remote_type));
+        } else if (state == IceState::failed) {
+            state_.media_path = "failed";
+            tell(notices::media_path_failed());
+        }
+        publish();
     }
 
     void on_media_timeout() {
@@ -246,7 +329,8 @@ private:
                 std::chrono::duration_cast<std::chrono::seconds>(Clock::now() - state_.call_started_at);
             if (elapsed.count() > stats_second_) {
                 stats_second_ = elapsed.count();
-                tell(notices::stats(state_.peer, stats_second_, state_.stats, state_.mic, state_.speaker));
+                tell(notices::stats(state_.peer, stats_second_, state_.stats, state_.mic, state_.speaker,
+                                    state_.media_path));
             }
             publish();
             schedule_meters();
@@ -258,6 +342,7 @@ private:
         DirectoryClient::Handlers h;
         h.state_changed = [this] { publish(); };
         h.registered = [this](const Json& welcome, bool again) {
+            turn_ = turn_servers(welcome.value("turn", Json::object()));
             state_.name = protocol::get_string(welcome, "name").value_or(state_.name);
             state_.connect_error.clear();
             users_.replace(welcome.value("users", Json::array()));
@@ -323,7 +408,7 @@ private:
     EngineOptions options_;
     asio::io_context io_;
     asio::executor_work_guard<asio::io_context::executor_type> work_;
-    std::unique_ptr<MediaSocket> socket_;  // between calls; the media session holds it in a call
+    std::unique_ptr<MediaSocket> socket_;  // direct media (protocol v1 peers); strays dropped between calls
     const unsigned short media_port_;
     DirectoryClient directory_;
     asio::steady_timer meter_timer_;
@@ -339,7 +424,11 @@ private:
     long long stats_second_ = 0;
     Clock::time_point next_meters_{};
 
-    std::unique_ptr<CallAudio> audio_;  // outlives media_, which uses its pipes
+    IceServer server_;                                  // the directory server, which answers STUN too
+    std::vector<IceServer> turn_;                       // the relays its welcome offered
+    std::unique_ptr<CallIce> ice_;                      // this call's ICE (protocol v2); outlives media_, which uses it
+    std::optional<protocol::IceDescription> peer_ice_;  // the caller's, from the invite
+    std::unique_ptr<CallAudio> audio_;                  // outlives media_, which uses its pipes
     std::unique_ptr<MediaSession> media_;
     std::jthread thread_;
 };

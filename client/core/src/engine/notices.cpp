@@ -106,10 +106,27 @@ Notice call_failed(const std::string& peer, const std::string& reason) {
                 "call to " + peer + " failed: " + failure_words(reason), LogLevel::warning);
 }
 
-Notice call_started(const std::string& peer, const std::string& call_id, const std::string& host, unsigned short port) {
-    return make(
-        {{"event", "call_started"}, {"peer", peer}, {"call_id", call_id}, {"media", {{"host", host}, {"port", port}}}},
-        "call started with " + peer);
+Notice call_started(const std::string& peer, const std::string& call_id, const std::string& host, unsigned short port,
+                    const std::string& media_path) {
+    return make({{"event", "call_started"},
+                 {"peer", peer},
+                 {"call_id", call_id},
+                 {"media", {{"host", host}, {"port", port}}},
+                 {"media_path", media_path}},
+                "call started with " + peer);
+}
+
+Notice media_path(const std::string& path, const std::string& local, const std::string& remote) {
+    std::string text = path == "direct"    ? "audio goes straight to the peer"
+                       : path == "relayed" ? "audio goes through the relay"
+                                           : "audio goes through the relay, over TCP";
+    return make({{"event", "media_path"}, {"media_path", path}, {"local", local}, {"remote", remote}},
+                text + " (" + local + " to " + remote + ")");
+}
+
+Notice media_path_failed() {
+    return make({{"event", "media_path"}, {"media_path", "failed"}},
+                "no way to reach the peer was found: audio cannot flow", LogLevel::error);
 }
 
 Notice call_ended(const std::string& peer, const std::string& reason, const std::string& by, const std::string& me,
@@ -137,7 +154,7 @@ Notice audio_device(const char* device, const std::string& error) {
 }
 
 Notice stats(const std::string& peer, long long second, const CallStatistics& s, const MeterReading& mic,
-             const MeterReading& speaker) {
+             const MeterReading& speaker, const std::string& media_path) {
     Json fields{{"event", "stats"},
                 {"peer", peer},
                 {"seconds", second},
@@ -159,7 +176,8 @@ Notice stats(const std::string& peer, long long second, const CallStatistics& s,
                 {"playback_underruns", s.playback_underruns},
                 {"remote_loss_percent", s.remote_loss_percent},
                 {"mic_dbfs", mic.rms_dbfs},
-                {"speaker_dbfs", speaker.rms_dbfs}};
+                {"speaker_dbfs", speaker.rms_dbfs},
+                {"media_path", media_path}};
     char text[256];
     std::snprintf(text, sizeof text,
                   "stats: sent %llu, received %llu, lost %.1f%%, jitter %.1f ms, buffer %d ms, %.1f kb/s out, "

@@ -37,7 +37,12 @@ Notice refused(const char* command, const std::string& why);
 Notice calling(const std::string& peer);
 Notice invite(const std::string& from, const std::string& call_id);
 Notice call_failed(const std::string& peer, const std::string& reason);
-Notice call_started(const std::string& peer, const std::string& call_id, const std::string& host, unsigned short port);
+// media_path: "direct" for a version 1 peer (the server's address), "connecting" while ICE checks.
+Notice call_started(const std::string& peer, const std::string& call_id, const std::string& host, unsigned short port,
+                    const std::string& media_path);
+// ICE chose (or changed) the path: "direct", "relayed" or "relayed-tcp", and the candidate types.
+Notice media_path(const std::string& path, const std::string& local, const std::string& remote);
+Notice media_path_failed();
 // media_timeout: how long the engine waits for the peer's audio (said when that ended the call).
 Notice call_ended(const std::string& peer, const std::string& reason, const std::string& by, const std::string& me,
                   std::chrono::milliseconds media_timeout);
@@ -48,7 +53,7 @@ std::string audio_problem(const char* device, const std::string& error);
 Notice audio_device(const char* device, const std::string& error);
 // Once a second in a call; not logged.
 Notice stats(const std::string& peer, long long second, const CallStatistics& s, const MeterReading& mic,
-             const MeterReading& speaker);
+             const MeterReading& speaker, const std::string& media_path);
 }  // namespace notices
 
 }  // namespace sala::client

@@ -27,19 +27,17 @@ JitterBufferConfig jitter_config() {
 }
 }  // namespace
 
-MediaSession::MediaSession(asio::io_context& io, std::unique_ptr<MediaSocket> socket, asio::ip::udp::endpoint peer,
-                           const MediaOptions& options, AudioPipes& pipes, std::function<void()> on_timeout)
+MediaSession::MediaSession(asio::io_context& io, std::unique_ptr<MediaTransport> transport, const MediaOptions& options,
+                           AudioPipes& pipes, std::function<void()> on_timeout)
     : io_(io),
-      socket_(std::move(socket)),
-      peer_(std::move(peer)),
+      transport_(std::move(transport)),
       options_(options),
       pipes_(pipes),
       on_timeout_(std::move(on_timeout)),
       wake_(io, ::dup(pipes.wake.fd())),
       backstop_(io),
       impairment_(options.impair),
-      deliver_([this](std::span<const std::uint8_t> data, const asio::ip::udp::endpoint& from,
-                      Clock::time_point arrival) { accept(data, from, arrival); }),
+      deliver_([this](std::span<const std::uint8_t> data, Clock::time_point arrival) { accept(data, arrival); }),
       random_(std::random_device{}()),
       encoder_(options.frame_ms, options.bitrate_bps, options.complexity),
       jitter_buffer_(jitter_config()),
@@ -57,16 +55,15 @@ MediaSession::MediaSession(asio::io_context& io, std::unique_ptr<MediaSocket> so
     next_rtcp_ = now + std::chrono::milliseconds(500);
     last_heard_ = now;
     rate_window_start_ = now;
-    socket_->stop_waiting();  // also leaves the epoll set: no packet wakes us in the call
     wait_for_wake();
     arm_backstop();
 }
 
 MediaSession::~MediaSession() { finish(); }
 
-std::unique_ptr<MediaSocket> MediaSession::finish() {
+void MediaSession::finish() {
     halt();
-    return std::move(socket_);
+    transport_.reset();
 }
 
 void MediaSession::halt() {
@@ -125,18 +122,16 @@ void MediaSession::tick() {
 }
 
 void MediaSession::receive() {
-    socket_->drain([this](const MediaSocket::Datagram& d) {
-        if (d.truncated)
+    transport_->drain([this](const MediaTransport::Datagram& d) {
+        if (d.foreign)
             reject();
         else
-            impairment_.pass(d.data, d.from, d.arrival, deliver_);
+            impairment_.pass(d.data, d.arrival, deliver_);
     });
     impairment_.release(Clock::now(), deliver_);
 }
 
-void MediaSession::accept(std::span<const std::uint8_t> data, const asio::ip::udp::endpoint& from,
-                          Clock::time_point arrival) {
-    if (from != peer_) return reject();
+void MediaSession::accept(std::span<const std::uint8_t> data, Clock::time_point arrival) {
     if (looks_like_rtcp(data))
         accept_rtcp(data, arrival);
     else
@@ -178,7 +173,7 @@ void MediaSession::send_frames() {
 }
 
 void MediaSession::send(std::span<const std::uint8_t> packet) {
-    socket_->send_to(packet, peer_);
+    transport_->send(packet);
     window_sent_bytes_ += packet.size() + kIpUdpOverhead;
 }
 

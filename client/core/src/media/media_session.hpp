@@ -17,7 +17,7 @@
 
 #include "audio/audio_pipes.hpp"
 #include "media/jitter_buffer.hpp"
-#include "media/media_socket.hpp"
+#include "media/media_transport.hpp"
 #include "media/opus_codec.hpp"
 #include "media/receive_impairment.hpp"
 #include "media/rtp/receive_statistics.hpp"
@@ -30,16 +30,16 @@ class MediaSession {
 public:
     using Clock = std::chrono::steady_clock;
 
-    // Takes the call's socket until finish(). on_timeout is posted once when nothing has come
-    // from the peer for options.timeout.
-    MediaSession(asio::io_context& io, std::unique_ptr<MediaSocket> socket, asio::ip::udp::endpoint peer,
-                 const MediaOptions& options, AudioPipes& pipes, std::function<void()> on_timeout);
+    // Takes the call's transport. on_timeout is posted once when nothing has come from the peer
+    // for options.timeout.
+    MediaSession(asio::io_context& io, std::unique_ptr<MediaTransport> transport, const MediaOptions& options,
+                 AudioPipes& pipes, std::function<void()> on_timeout);
     ~MediaSession();
     MediaSession(const MediaSession&) = delete;
     MediaSession& operator=(const MediaSession&) = delete;
 
-    // Stops the session (no more ticks, nothing sent) and hands the socket back for the next call.
-    std::unique_ptr<MediaSocket> finish();
+    // Stops the session: no more ticks, nothing sent; the transport is let go.
+    void finish();
     void set_muted(bool muted) { muted_ = muted; }
     CallStatistics statistics() const;
 
@@ -49,7 +49,7 @@ private:
     void arm_backstop();
     void tick();
     void receive();
-    void accept(std::span<const std::uint8_t> data, const asio::ip::udp::endpoint& from, Clock::time_point arrival);
+    void accept(std::span<const std::uint8_t> data, Clock::time_point arrival);
     void reject() { ++foreign_; }
     void accept_rtp(std::span<const std::uint8_t> data, Clock::time_point arrival);
     void accept_rtcp(std::span<const std::uint8_t> data, Clock::time_point arrival);
@@ -61,8 +61,7 @@ private:
     void follow_remote_loss();
 
     asio::io_context& io_;
-    std::unique_ptr<MediaSocket> socket_;
-    asio::ip::udp::endpoint peer_;
+    std::unique_ptr<MediaTransport> transport_;
     const MediaOptions options_;
     AudioPipes& pipes_;
     std::function<void()> on_timeout_;

@@ -10,8 +10,6 @@
 #include <span>
 #include <vector>
 
-#include <asio/ip/udp.hpp>
-
 #include "sala/client/media_options.hpp"
 
 namespace sala::client {
@@ -19,21 +17,18 @@ namespace sala::client {
 class ReceiveImpairment {
 public:
     using Clock = std::chrono::steady_clock;
-    using Deliver =
-        std::function<void(std::span<const std::uint8_t>, const asio::ip::udp::endpoint&, Clock::time_point arrival)>;
+    using Deliver = std::function<void(std::span<const std::uint8_t>, Clock::time_point arrival)>;
 
     explicit ReceiveImpairment(Impairment config);
     // Drops the datagram with the configured probability, or holds it back a random delay of up
     // to jitter_ms, as if it had arrived that much later; with neither, delivers it at once.
-    void pass(std::span<const std::uint8_t> data, const asio::ip::udp::endpoint& from, Clock::time_point arrival,
-              const Deliver& deliver);
+    void pass(std::span<const std::uint8_t> data, Clock::time_point arrival, const Deliver& deliver);
     // Delivers the held datagrams due by `now`, in the order of their delayed arrival.
     void release(Clock::time_point now, const Deliver& deliver);
 
 private:
     struct Held {
         Clock::time_point due;
-        asio::ip::udp::endpoint from;
         std::vector<std::uint8_t> data;
     };
     Impairment config_;

@@ -81,6 +81,10 @@ struct Snapshot {
     std::string audio_in = "device";
     std::string audio_out = "device";
     std::string audio_problem;  // a device that failed, in plain words; empty when fine
+    // How the call's audio travels: "direct", "relayed", "relayed-tcp"; "connecting" while ICE
+    // checks; "" without a call. media_local/media_remote: the selected candidate types.
+    std::string media_path;
+    std::string media_local, media_remote;
 
     MeterReading mic;
     MeterReading speaker;

@@ -1,0 +1,103 @@
+#include "engine/call_ice.hpp"
+
+namespace sala::client {
+namespace {
+using protocol::Json;
+}
+
+std::vector<IceServer> turn_servers(const Json& turn) {
+    std::vector<IceServer> servers;
+    const auto username = protocol::get_string(turn, "username"), password = protocol::get_string(turn, "password");
+    auto uris = turn.find("uris");
+    if (!username || !password || uris == turn.end() || !uris->is_array()) return servers;
+    for (const auto& uri : *uris) {
+        if (!uri.is_string() || servers.size() >= 4) continue;
+        std::string text = uri.get<std::string>();
+        if (text.rfind("turn:", 0) != 0) continue;
+        text.erase(0, 5);
+        IceServer server{.username = *username, .password = *password};
+        if (auto query = text.find('?'); query != std::string::npos) {
+            server.tcp = text.substr(query) == "?transport=tcp";
+            text.erase(query);
+        }
+        const auto colon = text.rfind(':');
+        if (colon == std::string::npos || colon == 0) continue;
+        const std::string port = text.substr(colon + 1);
+        if (port.empty() || port.size() > 5 || port.find_first_not_of("0123456789") != std::string::npos) continue;
+        const unsigned long number = std::stoul(port);
+        if (number == 0 || number > 65535) continue;
+        server.port = static_cast<unsigned short>(number);
+        server.host = text.substr(0, colon);
+        if (server.host.size() > 2 && server.host.front() == '[' && server.host.back() == ']')
+            server.host = server.host.substr(1, server.host.size() - 2);
+        servers.push_back(std::move(server));
+    }
+    return servers;
+}
+
+CallIce::CallIce(asio::io_context& io, IceConfig config, Handlers handlers) : handlers_(std::move(handlers)) {
+    IceTransport::Handlers h;
+    h.local_candidate = [this](const std::string& candidate) {
+        local_.push_back(candidate);
+        trickle();
+    };
+    h.gathering_done = [this] {
+        gathered_ = true;
+        trickle();
+    };
+    h.state_changed = [this](IceState state, const IceSelection& selection) {
+        if (handlers_.state_changed) handlers_.state_changed(state, selection);
+    };
+    transport_ = std::make_unique<IceTransport>(io, std::move(config), std::move(h));
+}
+
+protocol::IceDescription CallIce::describe() {
+    const IceCredentials credentials = transport_->local_credentials();
+    protocol::IceDescription ice{credentials.ufrag, credentials.pwd, {}};
+    const std::size_t count = std::min(local_.size(), protocol::kMaxCandidates);
+    ice.candidates.assign(local_.begin(), local_.begin() + static_cast<std::ptrdiff_t>(count));
+    described_ = count;
+    return ice;
+}
+
+void CallIce::signal_to(const std::string& call_id) {
+    call_id_ = call_id;
+    trickle();
+}
+
+void CallIce::trickle() {
+    if (call_id_.empty() || !handlers_.send) return;
+    // The server takes kMaxCandidates trickled per side; more would only draw errors.
+    for (; described_ < local_.size() && described_ < 2 * protocol::kMaxCandidates; ++described_)
+        handlers_.send(
+            Json{{"type", protocol::type::candidate}, {"call_id", call_id_}, {"candidate", local_[described_]}});
+    if (gathered_ && !end_sent_) {
+        end_sent_ = true;
+        handlers_.send(Json{{"type", protocol::type::candidate}, {"call_id", call_id_}, {"end_of_candidates", true}});
+    }
+}
+
+void CallIce::start_checks(const protocol::IceDescription& remote) {
+    std::vector<std::string> candidates = remote.candidates;
+    candidates.insert(candidates.end(), held_remote_.begin(), held_remote_.end());
+    held_remote_.clear();
+    transport_->set_remote(IceCredentials{remote.ufrag, remote.pwd}, candidates);
+    checking_ = true;
+    if (held_remote_done_) transport_->remote_gathering_done();
+}
+
+void CallIce::remote_candidate(const std::string& candidate) {
+    if (checking_)
+        transport_->add_remote_candidate(candidate);
+    else if (held_remote_.size() < protocol::kMaxCandidates)
+        held_remote_.push_back(candidate);
+}
+
+void CallIce::remote_candidates_done() {
+    if (checking_)
+        transport_->remote_gathering_done();
+    else
+        held_remote_done_ = true;
+}
+
+}  // namespace sala::client

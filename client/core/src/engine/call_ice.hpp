@@ -1,0 +1,58 @@
+#pragma once
+// One call's ICE in the engine: the transport (gathering starts when the call does), and the
+// signalling around it. Local candidates wait until the call has an id (the caller's until
+// `calling`, the callee's until it accepts) and then trickle; the peer's wait until we start
+// the checks (the caller at call_started, the callee when it accepts: never before the user
+// has answered, so an invite reveals nothing of the callee's addresses).
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <asio.hpp>
+
+#include "media/ice/ice_transport.hpp"
+#include "sala/ice_description.hpp"
+#include "sala/protocol.hpp"
+
+namespace sala::client {
+
+// The relays a welcome's "turn" object offers: {"username","password","uris":["turn:HOST:PORT?transport=udp",...]}.
+std::vector<IceServer> turn_servers(const protocol::Json& turn);
+
+class CallIce {
+public:
+    struct Handlers {
+        std::function<void(const protocol::Json& message)> send;  // a `candidate` message for the server
+        std::function<void(IceState, const IceSelection&)> state_changed;
+    };
+    CallIce(asio::io_context& io, IceConfig config, Handlers handlers);
+
+    // Our credentials and the candidates found so far, for `call` or `accept`.
+    protocol::IceDescription describe();
+    // The call has its id: what was found since describe() trickles now, the rest as it comes.
+    void signal_to(const std::string& call_id);
+    // The peer's description: the checks start (with the candidates it trickled meanwhile).
+    void start_checks(const protocol::IceDescription& remote);
+    void remote_candidate(const std::string& candidate);
+    void remote_candidates_done();
+
+    IceTransport& transport() { return *transport_; }
+    bool checking() const { return checking_; }
+
+private:
+    void trickle();
+
+    Handlers handlers_;
+    std::unique_ptr<IceTransport> transport_;
+    std::vector<std::string> local_;  // found so far
+    std::size_t described_ = 0;       // how many of local_ went in describe() or a trickle
+    bool gathered_ = false, end_sent_ = false;
+    std::string call_id_;  // empty until signal_to()
+    bool checking_ = false;
+    std::vector<std::string> held_remote_;  // trickled before start_checks()
+    bool held_remote_done_ = false;
+};
+
+}  // namespace sala::client
