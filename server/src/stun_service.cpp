@@ -85,6 +85,7 @@ void StunService::answer(std::size_t size, const udp::endpoint& from) {
     auto reply = responder_.respond(std::span<const std::uint8_t>(datagram_.data(), size), transport_address(from));
     switch (reply.verdict) {
         case stun::Verdict::answered:
+        case stun::Verdict::answered_classic:
             ++counts_.answered;
             break;
         case stun::Verdict::bad_request:

@@ -340,9 +340,9 @@ TEST_F(IceTransportTest, CoturnAnswersStunDuringGathering) {
     expect_answered_stun(gather_with_stun({"127.0.0.1", turn.port(), "", "", false}));
 }
 
-// Disabled until sala-server answers RFC 3489 Binding requests (RFC 8489 section 12 lets a server
-// answer them with MAPPED-ADDRESS); today it drops them, and libnice's srflx discovery times out.
-TEST_F(IceTransportTest, DISABLED_SalaServerAnswersStunDuringGathering) {
+// libnice sends RFC 3489 Binding requests for its server-reflexive address; sala-server answers
+// them with MAPPED-ADDRESS (RFC 8489 section 12), so gathering ends in milliseconds.
+TEST_F(IceTransportTest, SalaServerAnswersStunDuringGathering) {
     sala::test::ServerProcess server;
     expect_answered_stun(gather_with_stun({"127.0.0.1", server.port(), "", "", false}));
 }

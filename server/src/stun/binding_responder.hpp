@@ -14,6 +14,7 @@ namespace sala::server::stun {
 
 enum class Verdict {
     answered,           // a Binding request: success response with XOR-MAPPED-ADDRESS
+    answered_classic,   // an RFC 3489 Binding request (no magic cookie): MAPPED-ADDRESS
     bad_request,        // a Binding request whose attributes run out of bounds: 400
     unknown_attribute,  // a Binding request with comprehension-required attributes we do not know: 420
     indication,         // a Binding indication (a keepalive): nothing to send
@@ -37,6 +38,10 @@ public:
 
     // The largest response it sends.
     static constexpr std::size_t kMaxResponseSize = 1024;
+    // RFC 8489 section 12 lets a server answer the older RFC 3489 requests (no magic cookie; the
+    // 16 bytes after the length are the transaction id) with MAPPED-ADDRESS. libnice 0.1.21 sends
+    // its server-reflexive discovery in that form.
+    Reply respond_classic(std::span<const std::uint8_t> datagram, const TransportAddress& source);
 
 private:
     Reply error(const Header& request, Verdict verdict, const ErrorReason& reason, const AttributeTypes& unknown,
