@@ -36,6 +36,8 @@ LAB_PUB_HOSTS=0
 declare -gA LAB_V4=() LAB_V6=() LAB_KIND=() LAB_INDEX=() LAB_HOSTS=() LAB_GATEWAY=()
 
 LAB_SERVER4=203.0.113.1
+# 1: hosts behind routers get global IPv6 addresses too (routed, no NAT); 0: their LANs are IPv4 only.
+LAB_LAN_IPV6=${LAB_LAN_IPV6:-1}
 LAB_SERVER4_ALT=203.0.113.2
 LAB_SERVER6=2001:db8::1
 LAB_SERVER6_ALT=2001:db8::2
@@ -137,9 +139,11 @@ lab_router() {
     read -r net base < <(lab_lan4_base "$k")
     ip -n "$ns" link add lan type bridge
     ip -n "$ns" addr add "$net.$((base + 1))/26" dev lan
-    ip -n "$ns" addr add "2001:db8:$k::1/64" dev lan nodad
+    if ((LAB_LAN_IPV6)); then
+        ip -n "$ns" addr add "2001:db8:$k::1/64" dev lan nodad
+        ip -n "$pub" -6 route add "2001:db8:$k::/64" via "2001:db8::$((10 + k))"
+    fi
     ip -n "$ns" link set lan up
-    ip -n "$pub" -6 route add "2001:db8:$k::/64" via "2001:db8::$((10 + k))"
     LAB_V4[$name]="203.0.113.$((10 + k))"
     LAB_V6[$name]="2001:db8::$((10 + k))"
     LAB_KIND[$name]=$kind
@@ -203,10 +207,11 @@ lab_host() {
         LAB_V4[$name]="$net.$((base + 10 + m))"
         LAB_V6[$name]="2001:db8:$k::$((10 + m))"
         ip -n "$ns" addr add "${LAB_V4[$name]}/26" dev eth0
-        ip -n "$ns" addr add "${LAB_V6[$name]}/64" dev eth0 nodad
+        ((LAB_LAN_IPV6)) && ip -n "$ns" addr add "${LAB_V6[$name]}/64" dev eth0 nodad
+        ((LAB_LAN_IPV6)) || LAB_V6[$name]="-"
         ip -n "$ns" link set eth0 up
         ip -n "$ns" route add default via "$net.$((base + 1))"
-        ip -n "$ns" -6 route add default via "2001:db8:$k::1"
+        ((LAB_LAN_IPV6)) && ip -n "$ns" -6 route add default via "2001:db8:$k::1"
         LAB_GATEWAY[$name]=$router
     fi
     LAB_KIND[$name]=host

@@ -301,7 +301,7 @@ private:
             state_.media_path = path;
             state_.media_local = selection.local_type;
             state_.media_remote = selection.remote_type;
-            tell(notices::media_path(path, selection.local_type, selection.remote_type));
+            tell(notices::media_path(path, selection.local_type, selection.remote_type, selection.remote_address));
         } else if (state == IceState::failed) {
             state_.media_path = "failed";
             tell(notices::media_path_failed());

@@ -116,12 +116,17 @@ Notice call_started(const std::string& peer, const std::string& call_id, const s
                 "call started with " + peer);
 }
 
-Notice media_path(const std::string& path, const std::string& local, const std::string& remote) {
+Notice media_path(const std::string& path, const std::string& local, const std::string& remote,
+                  const std::string& remote_address) {
     std::string text = path == "direct"    ? "audio goes straight to the peer"
                        : path == "relayed" ? "audio goes through the relay"
                                            : "audio goes through the relay, over TCP";
-    return make({{"event", "media_path"}, {"media_path", path}, {"local", local}, {"remote", remote}},
-                text + " (" + local + " to " + remote + ")");
+    return make({{"event", "media_path"},
+                 {"media_path", path},
+                 {"local", local},
+                 {"remote", remote},
+                 {"remote_address", remote_address}},
+                text + " (" + local + " to " + remote + ", " + remote_address + ")");
 }
 
 Notice media_path_failed() {

@@ -41,7 +41,8 @@ Notice call_failed(const std::string& peer, const std::string& reason);
 Notice call_started(const std::string& peer, const std::string& call_id, const std::string& host, unsigned short port,
                     const std::string& media_path);
 // ICE chose (or changed) the path: "direct", "relayed" or "relayed-tcp", and the candidate types.
-Notice media_path(const std::string& path, const std::string& local, const std::string& remote);
+Notice media_path(const std::string& path, const std::string& local, const std::string& remote,
+                  const std::string& remote_address);
 Notice media_path_failed();
 // media_timeout: how long the engine waits for the peer's audio (said when that ended the call).
 Notice call_ended(const std::string& peer, const std::string& reason, const std::string& by, const std::string& me,
