@@ -145,6 +145,10 @@ TEST(GuiFormat, CallFigures) {
     EXPECT_EQ(format_ms(47.4), "47 ms");
     EXPECT_EQ(format_rtt(-1.0), "not measured yet");
     EXPECT_EQ(format_rtt(23.0), "23 ms");
+    EXPECT_EQ(format_media_path("direct"), "Direct");
+    EXPECT_EQ(format_media_path("relayed"), "Relayed via the server");
+    EXPECT_EQ(format_media_path("relayed-tcp"), "Relayed via the server over TCP");
+    EXPECT_EQ(format_media_path("connecting"), "Finding a path");
 }
 
 TEST(GuiFormat, LogLinesCarryTheLocalTime) {

@@ -22,6 +22,9 @@ void draw_in_call(Ui& ui) {
     heading(ui, ("In a call with " + s.peer).c_str());
     ImGui::SameLine();
     ImGui::TextColored(colour::good, "  %s", format_duration(elapsed).c_str());
+    ImGui::SameLine();
+    ImGui::TextColored(s.media_path == "failed" ? colour::warn : colour::dim, "  %s, round trip %s",
+                       format_media_path(s.media_path).c_str(), format_rtt(s.stats.rtt_ms).c_str());
     if (s.muted) {
         ImGui::SameLine();
         ImGui::TextColored(colour::warn, "  microphone muted");

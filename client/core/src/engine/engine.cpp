@@ -26,6 +26,14 @@ using Clock = std::chrono::steady_clock;
 
 constexpr std::size_t kMaxLogEntries = 1000;
 
+// "localhost", 127.0.0.0/8 or ::1.
+bool is_loopback(const std::string& host) {
+    if (host == "localhost") return true;
+    asio::error_code ec;
+    const auto address = asio::ip::make_address(host, ec);
+    return !ec && address.is_loopback();
+}
+
 ConnectionState connection_state(DirectoryState state, bool registered_before) {
     switch (state) {
         case DirectoryState::closed:
@@ -279,6 +287,8 @@ private:
         config.relay_only = options_.relay_only;
         if (options_.bind_address != "0.0.0.0" && options_.bind_address != "::")
             config.local_addresses = {options_.bind_address};
+        else if (is_loopback(server_.host))
+            config.local_addresses = {"127.0.0.1"};  // a server on loopback: every peer is on this host
         CallIce::Handlers h;
         h.send = [this](const Json& message) { directory_.send(message); };
         h.state_changed = [this](IceState state, const IceSelection& selection) { on_ice(state, selection); };

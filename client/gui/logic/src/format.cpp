@@ -50,6 +50,15 @@ std::string format_ms(double ms) {
 
 std::string format_rtt(double rtt_ms) { return rtt_ms < 0 ? "not measured yet" : format_ms(rtt_ms); }
 
+std::string format_media_path(const std::string& media_path) {
+    if (media_path == "direct") return "Direct";
+    if (media_path == "relayed") return "Relayed via the server";
+    if (media_path == "relayed-tcp") return "Relayed via the server over TCP";
+    if (media_path == "connecting") return "Finding a path";
+    if (media_path == "failed") return "No path to the peer";
+    return media_path;
+}
+
 std::string format_clock(std::chrono::system_clock::time_point time) { return client::clock_text(time); }
 
 std::string format_log_line(const client::LogEntry& entry) { return format_clock(entry.time) + "  " + entry.text; }

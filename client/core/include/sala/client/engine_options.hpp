@@ -16,7 +16,9 @@ struct EngineOptions {
     // How often meters and statistics are published during a call: ~30 Hz for a window,
     // less for front ends that only print statistics each second.
     std::chrono::milliseconds meter_interval{33};
-    std::string bind_address = "0.0.0.0";  // the UDP media socket; a specific address also limits ICE to it
+    // The UDP media socket; a specific address also limits ICE to it (and a server on loopback
+    // limits ICE to 127.0.0.1: every peer of such a server is on this host).
+    std::string bind_address = "0.0.0.0";
     // Protocol v2: find the media path with ICE (direct when any direct pair works, else through
     // a relay). Off: media goes only to the address the server saw, as protocol v1 does.
     bool ice = true;

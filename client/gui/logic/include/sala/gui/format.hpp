@@ -24,6 +24,8 @@ std::string format_kbps(double kbps);
 std::string format_percent(double percent);
 std::string format_ms(double ms);
 std::string format_rtt(double rtt_ms);
+// How the call's audio travels, for the call panel: "Direct", "Relayed via the server", ...
+std::string format_media_path(const std::string& media_path);
 
 // Local wall-clock time "14:03:27" and a log line "14:03:27  text".
 std::string format_clock(std::chrono::system_clock::time_point time);
