@@ -10,6 +10,7 @@
 # and the targets with PASS/FAIL. Needs espeak-ng; tshark (root) is optional.
 # Usage: bench/client_call.sh [BIN_DIR]    (default: $SALA_BUILD_DIR/bin or build/bin)
 #   CALL_SECONDS=10 (call length)  RUNS=1 (calls per configuration)
+#   SALA_CLI_ARGS="--ice off" (or "--ice relay") passes more options to both clients
 #   SALA_BENCH_NICE=-15 runs the server and clients under `nice -n -15` (root), so that other
 #   work on a shared machine (parallel builds) disturbs the paced audio clocks less
 set -euo pipefail
@@ -83,6 +84,8 @@ for frame in 20 10; do
       mkdir -p "$dir"
       extra=(--frame-ms "$frame")
       [[ $impair == none ]] || extra+=(--impair "$impair")
+      # shellcheck disable=SC2206  # SALA_CLI_ARGS="--ice relay": more options for both clients
+      extra+=(${SALA_CLI_ARGS:-})
 
       "${prio[@]}" "$bin/sala-server" --bind 127.0.0.1 --port 0 >"$dir/server.out" 2>"$dir/server.log" &
       server=$!
