@@ -1,5 +1,6 @@
 #include "server_options.hpp"
 
+#include <arpa/inet.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 
@@ -65,6 +66,11 @@ std::variant<ServerOptions, std::string> options_from_flags(const ParsedFlags& f
     if (flags.has("public-address")) {
         options.public_address = flags.get("public-address");
         if (options.public_address->empty()) return std::string("--public-address needs an address");
+        in_addr parsed{};
+        if (::inet_pton(AF_INET, options.public_address->c_str(), &parsed) != 1)
+            return "--public-address takes the IPv4 address clients reach this server at (the relay is IPv4 only), "
+                   "not '" +
+                   *options.public_address + "'";
     }
     if (flags.has("turn-server")) {
         std::string uri = flags.get("turn-server");

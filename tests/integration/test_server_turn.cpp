@@ -101,6 +101,12 @@ TEST(ServerTurn, SecretFileReadableByOthersIsRefused) {
     EXPECT_NE(p.stderr_text().find("chmod 600"), std::string::npos) << p.stderr_text();
 }
 
+TEST(ServerTurn, PublicAddressMustBeAnIpv4Address) {
+    Process p({bin("sala-server"), "--port", "0", "--public-address", "relay.example"});
+    EXPECT_EQ(p.wait(), 2);
+    EXPECT_NE(p.stderr_text().find("--public-address takes the IPv4 address"), std::string::npos) << p.stderr_text();
+}
+
 class ServerTurnUclient : public ::testing::TestWithParam<bool> {};
 
 TEST_P(ServerTurnUclient, RelaysBetweenTwoAllocationsOfAUserInACall) {
