@@ -113,6 +113,21 @@ void DirectoryClient::on_refusal(const Json& error) {
     if (handlers_.refused) handlers_.refused(code, message, retrying);
 }
 
+ConnectionState DirectoryClient::connection_state() const {
+    switch (state_) {
+        case DirectoryState::closed:
+            return ConnectionState::disconnected;
+        case DirectoryState::registered:
+            return ConnectionState::registered;
+        case DirectoryState::backing_off:
+            return ConnectionState::reconnecting;
+        case DirectoryState::connecting:
+        case DirectoryState::registering:
+            break;
+    }
+    return registered_before_ ? ConnectionState::reconnecting : ConnectionState::connecting;
+}
+
 void DirectoryClient::set_state(DirectoryState state) {
     if (state == state_) return;
     state_ = state;

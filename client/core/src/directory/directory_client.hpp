@@ -11,6 +11,7 @@
 #include <asio.hpp>
 
 #include "directory/directory_connection.hpp"
+#include "sala/client/snapshot.hpp"
 #include "sala/protocol.hpp"
 
 namespace sala::client {
@@ -53,6 +54,8 @@ public:
     void send(const protocol::Json& message);
 
     DirectoryState state() const { return state_; }
+    // What the snapshot shows of it (connecting again after a registration: reconnecting).
+    ConnectionState connection_state() const;
     // Registered at least once since open(): a reconnection, not a first registration.
     bool registered_before() const { return registered_before_; }
 

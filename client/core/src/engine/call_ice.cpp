@@ -5,6 +5,22 @@ namespace {
 using protocol::Json;
 }
 
+IceConfig ice_config(bool controlling, const IceServer& server, const std::vector<IceServer>& turn,
+                     const std::string& bind_address, bool relay_only) {
+    IceConfig config;
+    config.controlling = controlling;
+    config.stun = server;
+    config.turn = turn;
+    config.relay_only = relay_only;
+    asio::error_code ec;
+    const auto server_ip = asio::ip::make_address(server.host, ec);
+    if (bind_address != "0.0.0.0" && bind_address != "::")
+        config.local_addresses = {bind_address};
+    else if (server.host == "localhost" || (!ec && server_ip.is_loopback()))
+        config.local_addresses = {"127.0.0.1"};
+    return config;
+}
+
 std::vector<IceServer> turn_servers(const Json& turn) {
     std::vector<IceServer> servers;
     const auto username = protocol::get_string(turn, "username"), password = protocol::get_string(turn, "password");
@@ -15,7 +31,9 @@ std::vector<IceServer> turn_servers(const Json& turn) {
         std::string text = uri.get<std::string>();
         if (text.rfind("turn:", 0) != 0) continue;
         text.erase(0, 5);
-        IceServer server{.username = *username, .password = *password};
+        IceServer server;
+        server.username = *username;
+        server.password = *password;
         if (auto query = text.find('?'); query != std::string::npos) {
             server.tcp = text.substr(query) == "?transport=tcp";
             text.erase(query);

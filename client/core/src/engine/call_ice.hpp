@@ -21,6 +21,12 @@ namespace sala::client {
 // The relays a welcome's "turn" object offers: {"username","password","uris":["turn:HOST:PORT?transport=udp",...]}.
 std::vector<IceServer> turn_servers(const protocol::Json& turn);
 
+// How a call's ICE gathers: STUN at the directory server (it answers on its port number), the
+// relays its welcome offered; host candidates on `bind_address` when it is a specific one, and
+// on 127.0.0.1 when the server is on loopback (every peer of such a server is on this host).
+IceConfig ice_config(bool controlling, const IceServer& server, const std::vector<IceServer>& turn,
+                     const std::string& bind_address, bool relay_only);
+
 class CallIce {
 public:
     struct Handlers {

@@ -26,28 +26,6 @@ using Clock = std::chrono::steady_clock;
 
 constexpr std::size_t kMaxLogEntries = 1000;
 
-// "localhost", 127.0.0.0/8 or ::1.
-bool is_loopback(const std::string& host) {
-    if (host == "localhost") return true;
-    asio::error_code ec;
-    const auto address = asio::ip::make_address(host, ec);
-    return !ec && address.is_loopback();
-}
-
-ConnectionState connection_state(DirectoryState state, bool registered_before) {
-    switch (state) {
-        case DirectoryState::closed:
-            return ConnectionState::disconnected;
-        case DirectoryState::registered:
-            return ConnectionState::registered;
-        case DirectoryState::backing_off:
-            return ConnectionState::reconnecting;
-        case DirectoryState::connecting:
-        case DirectoryState::registering:
-            break;
-    }
-    return registered_before ? ConnectionState::reconnecting : ConnectionState::connecting;
-}
 }  // namespace
 
 // The conductor: commands and server messages in, through the call state machine, out to the
@@ -103,7 +81,7 @@ private:
     // ---- publishing -------------------------------------------------------------------------
     void publish() {
         state_.version++;
-        state_.connection = connection_state(directory_.state(), directory_.registered_before());
+        state_.connection = directory_.connection_state();
         state_.users = users_.entries();
         auto next = std::make_shared<const Snapshot>(state_);
         {
@@ -280,15 +258,7 @@ private:
     // ---- ICE (protocol v2) ------------------------------------------------------------------
     // A new ICE transport for this call; returns our description for the call or accept.
     protocol::IceDescription open_ice(bool controlling) {
-        IceConfig config;
-        config.controlling = controlling;
-        config.stun = server_;  // sala-server answers STUN on its port number
-        config.turn = turn_;
-        config.relay_only = options_.relay_only;
-        if (options_.bind_address != "0.0.0.0" && options_.bind_address != "::")
-            config.local_addresses = {options_.bind_address};
-        else if (is_loopback(server_.host))
-            config.local_addresses = {"127.0.0.1"};  // a server on loopback: every peer is on this host
+        IceConfig config = ice_config(controlling, server_, turn_, options_.bind_address, options_.relay_only);
         CallIce::Handlers h;
         h.send = [this](const Json& message) { directory_.send(message); };
         h.state_changed = [this](IceState state, const IceSelection& selection) { on_ice(state, selection); };
