@@ -345,9 +345,10 @@ void Relay::from_peer(AllocationId id, const TransportAddress& peer, std::span<c
 
 void Relay::expire(Clock::time_point now) {
     std::vector<AllocationId> gone;
-    for (auto& [id, a] : allocations_) {
+    for (auto& entry : allocations_) {
+        Allocation& a = entry.second;  // not a structured binding: clang before 16 cannot capture one
         if (a.expiry <= now) {
-            gone.push_back(id);
+            gone.push_back(entry.first);
             continue;
         }
         std::erase_if(a.permissions,
