@@ -6,6 +6,8 @@
 #include <span>
 #include <variant>
 
+#include <algorithm>
+
 #include "stun/binding_responder.hpp"
 #include "stun/stun_message.hpp"
 
@@ -43,6 +45,16 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
           TransportAddress::v6({0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1}, 65535)}) {
         Reply reply = responder.respond(datagram, source);
         if (reply.response.empty()) continue;
+        if (reply.verdict == Verdict::answered_classic) {
+            // RFC 3489's form: a Binding request without the cookie, answered with its whole 16-byte id
+            // echoed and a MAPPED-ADDRESS of the source.
+            const auto& out = reply.response;
+            check(datagram.size() >= kHeaderSize && datagram[0] == 0x00 && datagram[1] == 0x01);
+            check(out.size() == kHeaderSize + 4 + 4 + source.ip_size() && out[0] == 0x01 && out[1] == 0x01);
+            check(std::equal(datagram.begin() + 4, datagram.begin() + kHeaderSize, out.begin() + 4));
+            check(decode_address(out.subspan(kHeaderSize + 4)) == source);
+            continue;
+        }
         auto header = parse_header(datagram);
         check(header && header->message_class == Class::request);
         auto answer = parse(reply.response);
