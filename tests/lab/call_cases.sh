@@ -4,20 +4,21 @@
 # different espeak-ng speech each way, each direction scored by sala-audio-compare.
 # Not in CTest: until the client does ICE most cases fail, and that is the point of running it.
 #
-# Usage: tests/lab/call_cases.sh [BUILD_BIN] [CASE...]     (default build/bin, cases 1-7)
+# Usage: tests/lab/call_cases.sh [BUILD_BIN] [CASE...]     (default build/bin, cases 1-8)
 #   1 both behind home routers          5 one behind a router that drops all UDP
 #   2 both behind symmetric NATs        6 home routers, one router's mappings flushed mid-call,
 #   3 one symmetric, one home router      then (a second call) remapped to other ports:
 #   4 two hosts behind the same router    audio must resume within 3 s
-#     (server outside, no hairpin)      7 cases 2 and 5 with coturn as the relay (SKIP until
-#                                         sala-server can hand out coturn credentials)
+#     (server outside, no hairpin)      7 cases 2 (7a) and 5 (7b) with coturn as the relay:
+#   8 IPv6 LANs, symmetric IPv4 NATs      sala-server --turn-server hands out coturn credentials
+#                                         and relays nothing; alice's relay must be coturn's
 # Environment: LAB_KEEP=1 keeps the work directory (logs, WAVs); LAB_CAPTURE=1 also records
 # UDP on every router's WAN side and LAN side (tshark, pcap files in the work directory).
 # Exit status: 0 when every case that ran passed, 1 otherwise, 77 when namespaces cannot be made.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 bin_arg=$here/../../build/bin
-if [[ $# -gt 0 && ! $1 =~ ^[0-9]+$ ]]; then
+if [[ $# -gt 0 && ! $1 =~ ^[0-9]+[ab]?$ ]]; then
     bin_arg=$1
     shift
 fi
@@ -26,7 +27,7 @@ cases=("$@")
 ((${#cases[@]})) || cases=(1 2 3 4 5 6 7 8)
 # shellcheck source=tests/lab/lab.sh
 source "$here/lab.sh"
-for tool in espeak-ng sox; do
+for tool in espeak-ng sox turnserver turnutils_stunclient; do
     command -v "$tool" >/dev/null || lab_die "'$tool' is missing: run tools/install-deps test"
 done
 for program in sala-server sala-cli sala-audio-compare; do
@@ -136,6 +137,28 @@ call() {
     echo "  alice's call_started media: $(field "$pre-alice.log" call_started media), bob's: $(field "$pre-bob.log" call_started media)"
 }
 
+# coturn_verdict: whether the relay on alice's path is coturn's (sala-server relays nothing
+# here). Her last media_path names the pair: with a local relay candidate, coturn must have
+# allocated for her credentials (user EXPIRY:alice); with a remote one, its address must be
+# coturn's. Prints coturn's allocations; sets relay_ok (1 or 0).
+coturn_verdict() {
+    local pre="$work/case$case" local_type remote_type remote_address
+    local_type=$(field "$pre-alice.log" media_path local last)
+    remote_type=$(field "$pre-alice.log" media_path remote last)
+    remote_address=$(field "$pre-alice.log" media_path remote_address last)
+    echo "  sala-server: $(grep -m1 -o 'credentials handed out for .*' "$pre-server.log" || echo 'relays itself?')"
+    echo "  coturn's log: TCP clients, relays allocated, allocations, peers refused:"
+    grep -E 'tcp or tls connected|Local relay addr|ALLOCATE processed, success|denied in the range' "$pre-coturn.log" | sed 's/^/    /'
+    relay_ok=0
+    if [[ $local_type == relay ]] && grep -qE "user <[0-9]+:alice>: incoming packet ALLOCATE processed, success" "$pre-coturn.log" &&
+        [[ $(field "$pre-bob.log" media_path remote last) != relay ||
+        $(field "$pre-bob.log" media_path remote_address last) == "$LAB_SERVER4_ALT":* ]]; then
+        relay_ok=1 # alice's relay candidate: allocated on coturn (and where bob sees a relay, it is coturn's)
+    fi
+    if [[ $remote_type == relay && $remote_address == "$LAB_SERVER4_ALT":* ]]; then relay_ok=1; fi
+    echo "  alice's pair: local $local_type, remote $remote_type $remote_address: relay on coturn $([[ $relay_ok == 1 ]] && echo yes || echo NO)"
+}
+
 # judge NAME EXPECT SENT_A HEARD_B SENT_B HEARD_A [info]: score both directions, one summary
 # row; with "info" the row is shown but neither passes nor fails the run.
 judge() {
@@ -147,6 +170,7 @@ judge() {
     if awk -v a="$sim_ab" -v b="$sim_ba" -v t="$threshold" 'BEGIN { exit !(a > t && b > t) }'; then result=PASS; fi
     # The path alice's side reports must be the one wanted (any and resumes: whichever works).
     case $expect in direct | relayed | relayed-tcp) [[ $path_a == "$expect" ]] || result=FAIL ;; esac
+    [[ ${relay_ok:-1} == 1 ]] || result=FAIL # cases 7a and 7b: the relay must be coturn's
     if [[ ${7:-} == info ]]; then
         result=info
     elif [[ $result != PASS ]]; then
@@ -166,13 +190,45 @@ two_routers() {
     lab_host bob rb
 }
 
+# start_server [coturn]: sala-server in pub; with "coturn" it hands out credentials for coturn
+# (start_coturn first) and relays nothing itself.
 start_server() {
-    lab_bg pub "$work/case$case-server.log" "$bin/sala-server" --port "$port"
+    local turn=()
+    [[ ${1:-} == coturn ]] && turn=(--turn-server "turn:$LAB_SERVER4_ALT:$coturn_port" --turn-secret-file "$turn_secret")
+    lab_bg pub "$work/case$case-server.log" "$bin/sala-server" --port "$port" "${turn[@]}"
     lab_wait_for "$work/case$case-server.log" "^listening on" 10 || lab_die "sala-server did not start"
+}
+
+# start_coturn: coturn in pub on $LAB_SERVER4_ALT:$coturn_port, UDP and TCP (no TLS, no DTLS),
+# relaying from the same address; REST credentials signed with the secret in $turn_secret (0600).
+# Peers: by default coturn refuses only loopback peers (and multicast with --no-multicast-peers),
+# so nothing has to be opened for the lab's TEST-NET addresses. The LANs must be closed instead:
+# a client's ICE asks for permissions to the peer's host candidates (192.0.2.x, 198.51.100.x),
+# pub has no route to them, and coturn 4.6.1 tears the whole allocation down when a relayed send
+# fails with "Network is unreachable" (log: "closed ... reason: general"), where on the real
+# Internet such a datagram is silently lost. So, like a public coturn that denies private ranges,
+# it relays to the public side (203.0.113.0/24: the routers' WAN addresses and its own relays)
+# and to nothing else: allowed-peer-ip wins over denied-peer-ip; the LAN permissions get 403.
+coturn_port=3478
+turn_secret=$work/turn-secret
+start_coturn() {
+    local deadline
+    [[ -s $turn_secret ]] || (umask 077 && head -c 18 /dev/urandom | base64 >"$turn_secret")
+    lab_bg pub "$work/case$case-coturn.out" turnserver -n --no-cli --listening-ip "$LAB_SERVER4_ALT" \
+        --relay-ip "$LAB_SERVER4_ALT" --listening-port "$coturn_port" --use-auth-secret \
+        --static-auth-secret "$(cat "$turn_secret")" --realm sala --no-tls --no-dtls --fingerprint \
+        --no-multicast-peers --denied-peer-ip=0.0.0.0-255.255.255.255 \
+        --allowed-peer-ip=203.0.113.0-203.0.113.255 --userdb "$work/case$case-turndb" \
+        --verbose --log-file "$work/case$case-coturn.log" --simple-log --pidfile "$work/case$case-coturn.pid"
+    deadline=$((SECONDS + 10))
+    until lab_exec pub timeout 1 turnutils_stunclient -p "$coturn_port" "$LAB_SERVER4_ALT" 2>/dev/null | grep -q reflexive; do
+        ((SECONDS < deadline)) || lab_die "coturn did not answer STUN: $(tail -5 "$work/case$case-coturn.out")"
+    done
 }
 
 run_case() {
     local name expect pre="$work/case$case"
+    relay_ok="" # set by coturn_verdict (cases 7a and 7b)
     case $case in
         1) name="both behind home routers" expect=direct ;;
         2) name="both behind symmetric NATs" expect=relayed ;;
@@ -180,14 +236,10 @@ run_case() {
         4) name="both behind one home router" expect=direct ;;
         5) name="alice behind a UDP-blocking router" expect=relayed-tcp ;;
         6) name="home routers, ra's mappings lost mid-call" expect=resumes ;;
-        7)
-            echo "case 7: cases 2 and 5 with coturn as the relay"
-            echo "  SKIP: sala-server has no --turn-server/--turn-secret-file yet (issue 11), so no client is told of coturn"
-            summary+=("$(printf '%-4s %-40s %-12s %-6s %-6s %-12s %s' 7 "2 and 5 with coturn as the relay" relayed "-" "-" "n/a" SKIP)")
-            return 0
-            ;;
+        7a) name="both symmetric, coturn relays" expect=relayed ;;
+        7b) name="alice UDP-blocked, coturn relays (TCP)" expect=relayed-tcp ;;
         8) name="IPv6 on both LANs, symmetric IPv4 NATs" expect=direct ;;
-        *) lab_die "no case $case (1 to 8)" ;;
+        *) lab_die "no case $case (1 to 8, 7a, 7b)" ;;
     esac
     echo "case $case: $name (want: $expect)"
     # The NAT cases are IPv4 only on the LANs: with global IPv6 addresses behind the routers, ICE
@@ -196,18 +248,23 @@ run_case() {
     new_lab "c$case"
     case $case in
         1 | 6) two_routers home home ;;
-        2 | 8) two_routers symmetric symmetric ;;
+        2 | 7a | 8) two_routers symmetric symmetric ;;
         3) two_routers symmetric home ;;
         4)
             lab_router ra home
             lab_host alice ra
             lab_host bob ra
             ;;
-        5) two_routers udp_blocked home ;;
+        5 | 7b) two_routers udp_blocked home ;;
     esac
     lab_wait_links 5 || lab_die "links did not come up"
     lab_describe | sed 's/^/ /'
-    start_server
+    if [[ $case == 7? ]]; then
+        start_coturn
+        start_server coturn
+    else
+        start_server
+    fi
     local r
     for r in ra rb; do [[ -n ${LAB_INDEX[$r]:-} ]] && capture "$r"; done
     if [[ $case == 6 ]]; then
@@ -231,13 +288,18 @@ run_case() {
         done
     else
         call alice bob 8 short
+        [[ $case == 7? ]] && coturn_verdict
         judge "$name" "$expect" "$work/alice_short.wav" "$pre-bob_heard.wav" "$work/bob_short.wav" "$pre-alice_heard.wav"
     fi
     lab_teardown
     trap cleanup EXIT
 }
 
-for case in "${cases[@]}"; do run_case; done
+runs=()
+for c in "${cases[@]}"; do
+    if [[ $c == 7 ]]; then runs+=(7a 7b); else runs+=("$c"); fi
+done
+for case in "${runs[@]}"; do run_case; done
 
 echo
 echo "summary (similarity > $threshold each way = audio flowed; media_path: the last path ICE reported on each side)"
