@@ -28,6 +28,7 @@ struct Call {
     // has trickled since (bounded by protocol::kMaxCandidates).
     std::optional<protocol::IceDescription> caller_ice, callee_ice;
     std::size_t caller_trickled = 0, callee_trickled = 0;
+    std::size_t caller_restarts = 0, callee_restarts = 0;
 };
 
 class CallTable {

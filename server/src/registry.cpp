@@ -78,6 +78,8 @@ AfterLine Registry::receive(ClientId id, std::string_view line, Clock::time_poin
         on_call_message(id, client, message, kind);
     } else if (kind == type::candidate) {
         on_candidate(id, client, message);
+    } else if (kind == type::restart) {
+        on_restart(id, client, message);
     } else {
         send_error(id, ErrorCode::unknown_type,
                    kind.size() <= 40 ? log::cat("Unknown message type \"", kind, "\".")
@@ -265,6 +267,31 @@ void Registry::on_candidate(ClientId id, Client& client, const Json& message) {
         relayed["candidate"] = *candidate;
     }
     send(call->caller == id ? call->callee : call->caller, relayed);
+}
+
+// An ICE restart goes to the call's other side with the sender's fresh description; the sender
+// may trickle protocol::kMaxCandidates candidates again after it.
+void Registry::on_restart(ClientId id, Client& client, const Json& message) {
+    auto call_id = protocol::get_string(message, "call_id");
+    if (!call_id) return send_error(id, ErrorCode::bad_request, "restart needs a string field \"call_id\".");
+    if (!client.registered()) return send_error(id, ErrorCode::not_registered, "Send hello first.");
+    Call* call = calls_.find(*call_id);
+    if (!call || (call->caller != id && call->callee != id))
+        return send_error(id, ErrorCode::unknown_call, "You are not part of a call with that id.");
+    if (call->state != CallState::active)
+        return send_error(id, ErrorCode::wrong_state, "An ICE restart belongs to an answered call.");
+    const bool caller = call->caller == id;
+    std::size_t& restarts = caller ? call->caller_restarts : call->callee_restarts;
+    if (restarts >= protocol::kMaxRestarts)
+        return send_error(id, ErrorCode::bad_request,
+                          log::cat("At most ", protocol::kMaxRestarts, " ICE restarts per side in a call."));
+    std::optional<protocol::IceDescription> ice;
+    if (!read_ice(id, message, &ice)) return;
+    if (!ice) return send_error(id, ErrorCode::bad_request, "restart needs an \"ice\" description.");
+    ++restarts;
+    (caller ? call->caller_trickled : call->callee_trickled) = 0;
+    send(caller ? call->callee : call->caller,
+         Json{{"type", type::restart}, {"call_id", call->id}, {"ice", to_json(*ice)}});
 }
 
 void Registry::end_call(const Call& ended, EndReason reason, std::string_view by, ClientId gone) {

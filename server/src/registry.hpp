@@ -103,6 +103,7 @@ private:
     void on_call(ClientId id, Client& client, const Json& message, Clock::time_point now);
     void on_call_message(ClientId id, Client& client, const Json& message, const std::string& type);
     void on_candidate(ClientId id, Client& client, const Json& message);
+    void on_restart(ClientId id, Client& client, const Json& message);
     // The message's optional "ice" field: true with *out empty when absent; false (after an
     // error to `id`) when it is there but not a description.
     bool read_ice(ClientId id, const Json& message, std::optional<protocol::IceDescription>* out);

@@ -118,6 +118,9 @@ call() {
         if [[ $how == remap ]]; then
             lab_remap "$flush_router"
             echo "  $flush_router remapped (ports 20000-29999) and flushed ${flush_at} s after call_started"
+        elif [[ $how == remap_udp ]]; then
+            lab_remap_udp "$flush_router"
+            echo "  $flush_router remapped its UDP (ports 20000-29999) ${flush_at} s after call_started; TCP kept"
         else
             lab_flush "$flush_router"
             echo "  flushed $flush_router's conntrack table ${flush_at} s after call_started"
@@ -269,7 +272,8 @@ run_case() {
     for r in ra rb; do [[ -n ${LAB_INDEX[$r]:-} ]] && capture "$r"; done
     if [[ $case == 6 ]]; then
         local how f
-        for how in flush remap; do
+        # remap last: it kills the TCP connection, and the server holds the old name for a while.
+        for how in flush remap_udp remap; do
             echo " ${how}:"
             call alice bob 12 long ra 4 "$how"
             # The whole call (for information), then only what follows the loss by 3 s (from 7 s).

@@ -294,6 +294,16 @@ lab_remap() {
     lab_flush "$1"
 }
 
+# lab_remap_udp ROUTER [PORTS]: as lab_remap, for UDP only: the router forgets its UDP mappings
+# and gives new ones from PORTS, while TCP connections (the directory's) live on. What a home
+# router does when a UDP mapping times out while the TCP connection is kept alive.
+lab_remap_udp() {
+    lab_exec "$1" nft flush chain ip lab_nat postrouting
+    lab_exec "$1" nft add rule ip lab_nat postrouting oifname wan meta l4proto udp masquerade to ":${2:-20000-29999}"
+    lab_exec "$1" nft add rule ip lab_nat postrouting oifname wan masquerade
+    lab_exec "$1" conntrack -D -p udp >/dev/null 2>&1 || true
+}
+
 # lab_teardown: stop every process started here, then every process left in the lab's
 # namespaces (by PID), then delete the namespaces (their veth pairs go with them).
 lab_teardown() {

@@ -415,3 +415,28 @@ TEST_F(RegistryTest, BadIceAndCandidatesAreRefusedAndBounded) {
     EXPECT_EQ(error_code(2), "bad_request");
     EXPECT_EQ(registry.calls(), 1u) << "a bad accept leaves the call ringing";
 }
+
+TEST_F(RegistryTest, IceRestartsGoToTheOtherSideOfAnAnsweredCallOnly) {
+    hello(1, "alice", 4001);
+    hello(2, "bob", 4002);
+    drain();
+    say(1, Json{{"type", "call"}, {"to", "bob"}, {"ice", ice("AAAA", {})}});
+    const std::string id = next(1)["call_id"];
+    drain();
+    say(1, Json{{"type", "restart"}, {"call_id", id}, {"ice", ice("CCCC", {})}});
+    EXPECT_EQ(error_code(1), "wrong_state") << "not while it rings";
+    say(2, Json{{"type", "accept"}, {"call_id", id}, {"ice", ice("BBBB", {})}});
+    drain();
+    say(1, Json{{"type", "restart"}, {"call_id", id}, {"ice", ice("CCCC", {kCandA})}});
+    EXPECT_EQ(next(2), (Json{{"type", "restart"}, {"call_id", id}, {"ice", ice("CCCC", {kCandA})}}));
+    say(2, Json{{"type", "restart"}, {"call_id", id}, {"ice", ice("DDDD", {})}});
+    EXPECT_EQ(next(1)["ice"]["ufrag"], "DDDD");
+    say(1, Json{{"type", "restart"}, {"call_id", id}});
+    EXPECT_EQ(error_code(1), "bad_request") << "a restart carries a description";
+    for (std::size_t i = 1; i < sala::protocol::kMaxRestarts; ++i)
+        say(1, Json{{"type", "restart"}, {"call_id", id}, {"ice", ice("EEEE", {})}});
+    drain();
+    say(1, Json{{"type", "restart"}, {"call_id", id}, {"ice", ice("EEEE", {})}});
+    EXPECT_EQ(error_code(1), "bad_request") << "bounded per side";
+    EXPECT_TRUE(quiet(2));
+}

@@ -17,6 +17,7 @@ namespace sala::protocol {
 inline constexpr std::size_t kMaxCandidates = 32;       // in a description, and trickled per side
 inline constexpr std::size_t kMaxCandidateChars = 512;  // one candidate line
 inline constexpr std::size_t kMaxIceCredentialChars = 256;
+inline constexpr std::size_t kMaxRestarts = 16;  // ICE restarts per side per call
 
 struct IceDescription {
     std::string ufrag;                    // 4..256 ICE characters (RFC 8445 section 5.3)

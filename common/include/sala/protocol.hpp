@@ -50,6 +50,9 @@ inline constexpr const char* pong = "pong";
 inline constexpr const char* shutdown = "shutdown";
 // v2, both directions: one trickled ICE candidate (or its end) for the call's other side
 inline constexpr const char* candidate = "candidate";
+// v2, both directions, in an answered call: an ICE restart with a fresh description (the caller
+// starts one when the media path dies; the callee answers with its own)
+inline constexpr const char* restart = "restart";
 }  // namespace type
 
 // Why a name is not acceptable, in a sentence a person understands; nullopt if it is fine.

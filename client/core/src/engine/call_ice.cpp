@@ -95,7 +95,20 @@ void CallIce::trickle() {
     }
 }
 
+void CallIce::restart() {
+    local_.clear();
+    described_ = 0;
+    gathered_ = end_sent_ = checking_ = held_remote_done_ = false;
+    held_remote_.clear();
+    restarting_ = true;
+    transport_->restart();  // re-announces the local candidates (posted: they follow the restart message)
+    const protocol::IceDescription ice = describe();
+    if (handlers_.send && !call_id_.empty())
+        handlers_.send(Json{{"type", protocol::type::restart}, {"call_id", call_id_}, {"ice", to_json(ice)}});
+}
+
 void CallIce::start_checks(const protocol::IceDescription& remote) {
+    restarting_ = false;
     std::vector<std::string> candidates = remote.candidates;
     candidates.insert(candidates.end(), held_remote_.begin(), held_remote_.end());
     held_remote_.clear();

@@ -43,9 +43,13 @@ public:
     void start_checks(const protocol::IceDescription& remote);
     void remote_candidate(const std::string& candidate);
     void remote_candidates_done();
+    // ICE restart (the path died): new credentials, the peer's candidates forgotten; sends our
+    // fresh description in a `restart` message. The checks start again with the peer's answer.
+    void restart();
 
     IceTransport& transport() { return *transport_; }
     bool checking() const { return checking_; }
+    bool restarting() const { return restarting_; }
 
 private:
     void trickle();
@@ -57,6 +61,7 @@ private:
     bool gathered_ = false, end_sent_ = false;
     std::string call_id_;  // empty until signal_to()
     bool checking_ = false;
+    bool restarting_ = false;               // our restart went out; the peer's answer starts the checks
     std::vector<std::string> held_remote_;  // trickled before start_checks()
     bool held_remote_done_ = false;
 };

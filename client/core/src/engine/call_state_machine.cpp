@@ -28,6 +28,7 @@ void CallStateMachine::reset() {
     call_id_.clear();
     media_ = {};
     accepted_ = false;
+    outgoing_ = false;
 }
 
 CallTransition CallStateMachine::end_locally(const std::string& reason, const std::string& by, bool tell_server) {
@@ -49,6 +50,7 @@ CallTransition CallStateMachine::end_locally(const std::string& reason, const st
 CallTransition CallStateMachine::call(const std::string& peer, const std::optional<protocol::IceDescription>& ice) {
     if (state_ != CallState::idle) return refuse("You are already in a call.");
     state_ = CallState::calling;
+    outgoing_ = true;
     peer_ = peer;
     CallTransition t;
     t.send.push_back(Json{{"type", type::call}, {"to", peer}});
@@ -149,6 +151,8 @@ CallTransition CallStateMachine::on_server_message(const Json& message) {
             auto done = message.find("end_of_candidates");
             t.remote_candidates_done = done != message.end() && *done == true;
         }
+    } else if (kind == type::restart) {
+        if (!id.empty() && id == call_id_ && state_ == CallState::in_call) t.remote_restart = remote_ice(message);
     } else if (kind == type::call_ended) {
         if (!id.empty() && id == call_id_ && state_ != CallState::idle) {
             t.ended_reason = protocol::get_string(message, "reason").value_or(word(EndReason::hangup));

@@ -32,6 +32,8 @@ struct CallTransition {
     std::optional<protocol::IceDescription> remote_ice;
     std::vector<std::string> remote_candidates;
     bool remote_candidates_done = false;
+    // The peer restarted ICE (or answered our restart) with this description.
+    std::optional<protocol::IceDescription> remote_restart;
 };
 
 class CallStateMachine {
@@ -43,6 +45,7 @@ public:
     const std::string& peer() const { return peer_; }
     const std::string& call_id() const { return call_id_; }
     const MediaAddress& media() const { return media_; }
+    bool is_caller() const { return outgoing_; }  // we made the current call (ICE: we control)
 
     // Local intentions.
     // ice: our ICE description for the peer (protocol v2), when we have one.
@@ -67,6 +70,7 @@ private:
     std::string call_id_;
     MediaAddress media_;
     bool accepted_ = false;
+    bool outgoing_ = false;
     bool cancel_when_acknowledged_ = false;  // hung up before the server named the call
 };
 

@@ -180,6 +180,11 @@ private:
             if (options_.ice && peer_ice_) open_ice(/*controlling=*/false);
             tell(notices::invite(calls_.peer(), calls_.call_id()));
         }
+        if (ice_ && t.remote_restart) {
+            // The caller restarts; the callee answers with a restart of its own.
+            if (!ice_->restarting()) ice_->restart();
+            ice_->start_checks(*t.remote_restart);
+        }
         if (ice_) {
             for (const auto& candidate : t.remote_candidates) ice_->remote_candidate(candidate);
             if (t.remote_candidates_done) ice_->remote_candidates_done();
@@ -266,6 +271,19 @@ private:
         return ice_->describe();
     }
 
+    // The caller restarts ICE when nothing has come from the peer for a second (a NAT forgot
+    // its mapping, the network changed), at most every two seconds; the callee answers.
+    void recover_path() {
+        const auto now = Clock::now();
+        if (!ice_ || !(ice_->checking() || ice_->restarting()) || !calls_.is_caller() ||
+            now - media_->last_heard() < kRestartAfter || now - last_restart_ < 2 * kRestartAfter)
+            return;
+        last_restart_ = now;
+        state_.media_path = "lost";
+        tell(notices::path_lost());
+        ice_->restart();
+    }
+
     void close_ice() {
         ice_.reset();
         peer_ice_.reset();
@@ -302,6 +320,7 @@ private:
         meter_timer_.async_wait([this](asio::error_code ec) {
             if (ec || !media_) return;
             audio_->check_health();
+            recover_path();
             state_.mic = audio_->mic();
             state_.speaker = audio_->speaker();
             state_.stats = media_->statistics();
@@ -408,7 +427,9 @@ private:
     std::vector<IceServer> turn_;                       // the relays its welcome offered
     std::unique_ptr<CallIce> ice_;                      // this call's ICE (protocol v2); outlives media_, which uses it
     std::optional<protocol::IceDescription> peer_ice_;  // the caller's, from the invite
-    std::unique_ptr<CallAudio> audio_;                  // outlives media_, which uses its pipes
+    static constexpr auto kRestartAfter = std::chrono::seconds(1);
+    Clock::time_point last_restart_{};
+    std::unique_ptr<CallAudio> audio_;  // outlives media_, which uses its pipes
     std::unique_ptr<MediaSession> media_;
     std::jthread thread_;
 };

@@ -129,6 +129,11 @@ Notice media_path(const std::string& path, const std::string& local, const std::
                 text + " (" + local + " to " + remote + ", " + remote_address + ")");
 }
 
+Notice path_lost() {
+    return make({{"event", "media_path"}, {"media_path", "lost"}},
+                "no audio from the peer for a second: looking for another path", LogLevel::warning);
+}
+
 Notice media_path_failed() {
     return make({{"event", "media_path"}, {"media_path", "failed"}},
                 "no way to reach the peer was found: audio cannot flow", LogLevel::error);

@@ -42,6 +42,8 @@ public:
     void finish();
     void set_muted(bool muted) { muted_ = muted; }
     CallStatistics statistics() const;
+    // When something last came from the peer (the start of the call until then).
+    Clock::time_point last_heard() const { return last_heard_; }
 
 private:
     void halt();

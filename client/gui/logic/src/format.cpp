@@ -56,6 +56,7 @@ std::string format_media_path(const std::string& media_path) {
     if (media_path == "relayed-tcp") return "Relayed via the server over TCP";
     if (media_path == "connecting") return "Finding a path";
     if (media_path == "failed") return "No path to the peer";
+    if (media_path == "lost") return "Looking for another path";
     return media_path;
 }
 
