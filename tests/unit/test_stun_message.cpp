@@ -8,52 +8,16 @@
 #include <variant>
 #include <vector>
 
+#include "rfc5769_vectors.hpp"
 #include "stun/crc32.hpp"
 #include "stun/stun_message.hpp"
 
 namespace {
 using namespace sala::server::stun;
-using Bytes = std::vector<std::uint8_t>;
-
-// Hex digits as the RFC prints them (spaces and line breaks ignored) to bytes.
-Bytes hex(std::string_view text) {
-    Bytes out;
-    std::string digits;
-    for (char c : text)
-        if (std::isxdigit(static_cast<unsigned char>(c))) digits += c;
-    for (std::size_t i = 0; i + 1 < digits.size(); i += 2)
-        out.push_back(static_cast<std::uint8_t>(std::stoi(digits.substr(i, 2), nullptr, 16)));
-    return out;
-}
+using sala::test::Bytes;
+using sala::test::hex;
 
 std::string text(std::span<const std::uint8_t> value) { return std::string(value.begin(), value.end()); }
-
-// RFC 5769, 2.1 "Sample Request": a Binding request with SOFTWARE, PRIORITY, ICE-CONTROLLED,
-// USERNAME, MESSAGE-INTEGRITY and FINGERPRINT (padding bytes in the vectors are spaces).
-const Bytes kSampleRequest = hex(R"(
-    00 01 00 58 21 12 a4 42 b7 e7 a7 01 bc 34 d6 86 fa 87 df ae
-    80 22 00 10 53 54 55 4e 20 74 65 73 74 20 63 6c 69 65 6e 74
-    00 24 00 04 6e 00 01 ff
-    80 29 00 08 93 2f f9 b1 51 26 3b 36
-    00 06 00 09 65 76 74 6a 3a 68 36 76 59 20 20 20
-    00 08 00 14 9a ea a7 0c bf d8 cb 56 78 1e f2 b5 b2 d3 f2 49 c1 b5 71 a2
-    80 28 00 04 e5 7a 3b cf)");
-
-// RFC 5769, 2.2 "Sample IPv4 Response": XOR-MAPPED-ADDRESS 192.0.2.1:32853.
-const Bytes kSampleIpv4Response = hex(R"(
-    01 01 00 3c 21 12 a4 42 b7 e7 a7 01 bc 34 d6 86 fa 87 df ae
-    80 22 00 0b 74 65 73 74 20 76 65 63 74 6f 72 20
-    00 20 00 08 00 01 a1 47 e1 12 a6 43
-    00 08 00 14 2b 91 f5 99 fd 9e 90 c3 8c 74 89 f9 2a f9 ba 53 f0 6b e7 d7
-    80 28 00 04 c0 7d 4c 96)");
-
-// RFC 5769, 2.3 "Sample IPv6 Response": XOR-MAPPED-ADDRESS [2001:db8:1234:5678:11:2233:4455:6677]:32853.
-const Bytes kSampleIpv6Response = hex(R"(
-    01 01 00 48 21 12 a4 42 b7 e7 a7 01 bc 34 d6 86 fa 87 df ae
-    80 22 00 0b 74 65 73 74 20 76 65 63 74 6f 72 20
-    00 20 00 14 00 02 a1 47 01 13 a9 fa a5 d3 f1 79 bc 25 f4 b5 be d2 b9 d9
-    00 08 00 14 a3 82 95 4e 4b e6 7b f1 17 84 c9 7c 82 92 c2 75 bf e3 ed 41
-    80 28 00 04 c8 fb 0b 4c)");
 
 const TransactionId kVectorTransaction{0xb7, 0xe7, 0xa7, 0x01, 0xbc, 0x34, 0xd6, 0x86, 0xfa, 0x87, 0xdf, 0xae};
 const TransportAddress kVectorIpv4 = TransportAddress::v4({192, 0, 2, 1}, 32853);
@@ -133,7 +97,7 @@ TEST(StunMessageType, EveryMethodAndClassSurvivesTheHeader) {
 }
 
 TEST(StunRfc5769, SampleRequestParsesWithItsFingerprint) {
-    Message m = parsed(kSampleRequest);
+    Message m = parsed(sala::test::kRfc5769Request);
     EXPECT_EQ(m.header().method, method::binding);
     EXPECT_EQ(m.header().message_class, Class::request);
     EXPECT_EQ(m.header().length, 0x58);
@@ -157,7 +121,7 @@ TEST(StunRfc5769, SampleRequestParsesWithItsFingerprint) {
 }
 
 TEST(StunRfc5769, Ipv4ResponseGivesItsMappedAddress) {
-    Message m = parsed(kSampleIpv4Response);
+    Message m = parsed(sala::test::kRfc5769Ipv4Response);
     EXPECT_EQ(m.header().message_class, Class::success_response);
     EXPECT_EQ(m.header().transaction, kVectorTransaction);
     EXPECT_TRUE(m.has_fingerprint());
@@ -168,7 +132,7 @@ TEST(StunRfc5769, Ipv4ResponseGivesItsMappedAddress) {
 }
 
 TEST(StunRfc5769, Ipv6ResponseGivesItsMappedAddress) {
-    Message m = parsed(kSampleIpv6Response);
+    Message m = parsed(sala::test::kRfc5769Ipv6Response);
     EXPECT_TRUE(m.has_fingerprint());
     const Attribute* mapped = m.find(attribute::xor_mapped_address);
     ASSERT_NE(mapped, nullptr);
@@ -176,8 +140,8 @@ TEST(StunRfc5769, Ipv6ResponseGivesItsMappedAddress) {
 }
 
 TEST(StunRfc5769, BuilderWritesTheVectorsXorMappedAddresses) {
-    for (auto [vector, address, at, size] : {std::tuple{&kSampleIpv4Response, kVectorIpv4, 36u, 12u},
-                                             std::tuple{&kSampleIpv6Response, kVectorIpv6, 36u, 24u}}) {
+    for (auto [vector, address, at, size] : {std::tuple{&sala::test::kRfc5769Ipv4Response, kVectorIpv4, 36u, 12u},
+                                             std::tuple{&sala::test::kRfc5769Ipv6Response, kVectorIpv6, 36u, 24u}}) {
         std::array<std::uint8_t, 64> buffer{};
         auto built = MessageBuilder(buffer, method::binding, Class::success_response, kVectorTransaction)
                          .add_xor_address(attribute::xor_mapped_address, address)
@@ -190,7 +154,8 @@ TEST(StunRfc5769, BuilderWritesTheVectorsXorMappedAddresses) {
 }
 
 TEST(StunRfc5769, EveryChangedByteBreaksTheFingerprint) {
-    for (const Bytes* vector : {&kSampleRequest, &kSampleIpv4Response, &kSampleIpv6Response}) {
+    for (const Bytes* vector :
+         {&sala::test::kRfc5769Request, &sala::test::kRfc5769Ipv4Response, &sala::test::kRfc5769Ipv6Response}) {
         std::size_t fingerprint_type = vector->size() - 8;
         for (std::size_t i = kHeaderSize; i < vector->size(); ++i) {
             // Another type there makes it an attribute like any other, and no fingerprint to check.
