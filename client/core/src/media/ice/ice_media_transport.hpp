@@ -11,7 +11,7 @@ class IceMediaTransport : public MediaTransport {
 public:
     explicit IceMediaTransport(IceTransport& ice) : ice_(ice) {}
     std::size_t drain(const std::function<void(const Datagram&)>& each, std::size_t limit = 256) override {
-        return ice_.drain([&](const IceTransport::Datagram& d) { each(Datagram{d.data, d.arrival, false}); }, limit);
+        return ice_.drain(each, limit);
     }
     void send(std::span<const std::uint8_t> data) override { ice_.send(data); }
 

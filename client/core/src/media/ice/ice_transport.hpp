@@ -19,6 +19,7 @@
 
 #include "media/ice/datagram_ring.hpp"
 #include "media/ice/ice_config.hpp"
+#include "media/media_transport.hpp"
 
 struct _NiceAgent;
 struct _GMainContext;
@@ -29,11 +30,9 @@ namespace sala::client {
 class IceTransport {
 public:
     using Clock = std::chrono::steady_clock;
-    // As MediaSocket::Datagram, without `from`: ICE accepts only the checked pairs' peers.
-    struct Datagram {
-        std::span<const std::uint8_t> data;  // valid during the callback only
-        Clock::time_point arrival;           // when the ICE thread received it
-    };
+    // What the media session reads (arrival: when the ICE thread received it); never `foreign`:
+    // libnice passes on only what comes over a checked pair.
+    using Datagram = MediaTransport::Datagram;
     // All called on the io_context's thread, never on the ICE thread.
     struct Handlers {
         std::function<void(const std::string& candidate)> local_candidate;  // "candidate:..." (no "a=")
