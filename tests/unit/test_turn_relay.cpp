@@ -48,6 +48,7 @@ struct Fixture : ::testing::Test {
                 [](std::string_view name, std::string_view ip) { return name == "alice" && ip == "198.51.100.7"; }};
     ClientAddress client{Transport::udp, TransportAddress::v4({127, 0, 0, 1}, 40000), 0};
     Clock::time_point t0 = Clock::now();
+    Clock::time_point now = t0;  // when send() delivers its request
     std::string username = rest_username(kNow + 3600, "alice");
     std::string nonce;
     std::uint8_t next = 1;
@@ -87,7 +88,7 @@ struct Fixture : ::testing::Test {
             out.add_message_integrity(long_term_key(user, "sala", password));
         }
         out.add_fingerprint();
-        relay.from_client(client, *out.finish(), t0);
+        relay.from_client(client, *out.finish(), now);
     }
     void get_nonce() {
         send(
@@ -206,6 +207,32 @@ TEST_F(Fixture, SendDataAndChannels) {
     auto back = parse_channel_data(io.to_client.back());
     ASSERT_TRUE(back);
     EXPECT_EQ(back->channel, 0x4001);
+}
+
+// RFC 8656, 12: after a binding expires, its number and its peer stay reserved for 5 minutes;
+// only the same pair may be bound again in that time.
+TEST_F(Fixture, AnExpiredChannelStaysReservedForFiveMinutes) {
+    const TransportAddress other_port = TransportAddress::v4({198, 51, 100, 7}, 4001);
+    auto bind = [&](std::uint32_t channel, const TransportAddress& peer) {
+        send(method::channel_bind, [&](MessageBuilder& b) {
+            b.add_u32(attribute::channel_number, channel << 16).add_xor_address(attribute::xor_peer_address, peer);
+        });
+        return last().header().message_class == Class::success_response ? 0 : last_error();
+    };
+    allocate();
+    send(method::refresh, [](MessageBuilder& b) { b.add_u32(attribute::lifetime, 3600); });
+    ASSERT_EQ(bind(0x4000, kPeer), 0);
+    now = t0 + kChannelLifetime + std::chrono::seconds(1);  // expired, still reserved
+    relay.expire(now);
+    EXPECT_EQ(bind(0x4000, other_port), 400) << "the number, to another peer";
+    EXPECT_EQ(bind(0x4001, kPeer), 400) << "the peer, to another number";
+    now = t0 + kChannelLifetime + kChannelReservation - std::chrono::seconds(1);
+    EXPECT_EQ(bind(0x4000, other_port), 400);
+    EXPECT_EQ(bind(0x4000, kPeer), 0) << "the same pair may be bound again";
+    // Expired again, and the reservation over: both are free.
+    now += kChannelLifetime + kChannelReservation;
+    EXPECT_EQ(bind(0x4001, kPeer), 0);
+    EXPECT_EQ(bind(0x4000, other_port), 0);
 }
 
 TEST_F(Fixture, RefreshZeroDeletesAndLifetimeExpires) {

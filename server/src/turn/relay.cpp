@@ -245,18 +245,16 @@ void Relay::on_channel_bind(Request& r, Allocation& a, Clock::time_point now) {
         ++counts_.forbidden;
         return error(r, error::forbidden, true);
     }
+    // A binding, live or expired less than kChannelReservation ago, holds its number and its peer:
+    // only the same pair may be bound again (RFC 8656, 12).
+    std::erase_if(a.channels, [&](const ChannelBinding& c) { return c.expiry + kChannelReservation <= now; });
     ChannelBinding* existing = nullptr;
     for (ChannelBinding& c : a.channels) {
         bool same_number = c.number == channel, same_peer = c.peer == *peer;
-        if (same_number != same_peer && c.expiry > now) return error(r, error::bad_request, true);
-        if (same_number && same_peer) existing = &c;
+        if (same_number != same_peer) return error(r, error::bad_request, true);
+        if (same_number) existing = &c;
     }
-    if (!existing) {
-        std::erase_if(a.channels, [&](const ChannelBinding& c) { return c.expiry <= now; });
-        if (a.channels.size() >= limits_.max_channels) return error(r, error::insufficient_capacity, true);
-        for (const ChannelBinding& c : a.channels)  // an expired binding keeps its pair (RFC 8656, 12)
-            if (c.number == channel || c.peer == *peer) return error(r, error::bad_request, true);
-    }
+    if (!existing && a.channels.size() >= limits_.max_channels) return error(r, error::insufficient_capacity, true);
     if (!add_permission(a, PeerIp::of(*peer), now)) return error(r, error::insufficient_capacity, true);
     if (existing)
         existing->expiry = now + kChannelLifetime;
@@ -354,7 +352,7 @@ void Relay::expire(Clock::time_point now) {
         std::erase_if(a.permissions,
                       [&](const Permission& p) { return p.expiry <= now || !rule_(a.name, to_string(p.ip)); });
         // A binding stays reserved for 5 minutes after it expires (RFC 8656, 12).
-        std::erase_if(a.channels, [&](const ChannelBinding& c) { return c.expiry + kPermissionLifetime <= now; });
+        std::erase_if(a.channels, [&](const ChannelBinding& c) { return c.expiry + kChannelReservation <= now; });
     }
     for (AllocationId id : gone) remove(id);
 }

@@ -24,6 +24,8 @@ namespace sala::server::turn {
 inline constexpr std::string_view kRealm = "sala";
 inline constexpr std::chrono::seconds kPermissionLifetime{300};  // RFC 8656, 9
 inline constexpr std::chrono::seconds kChannelLifetime{600};     // RFC 8656, 12
+// After a binding expires, its number and its peer stay reserved this long (RFC 8656, 12).
+inline constexpr std::chrono::seconds kChannelReservation{300};
 
 struct RelayLimits {
     std::size_t max_allocations = 2000;
