@@ -1,21 +1,207 @@
 // sala-server's TURN relay against coturn's turnutils_uclient (REST credentials from the secret
 // file): two allocations of a user in a call relay to each other over UDP and over TCP; the
-// secret file's mode is checked; welcome carries the credentials.
+// secret file's mode is checked; welcome carries the credentials. And against TurnClient below, a
+// client written here with the server's STUN codec, for the requests uclient does not make.
+#include <arpa/inet.h>
 #include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <cstdlib>
 #include <fstream>
+#include <variant>
 
 #include "line_client.hpp"
 #include "process.hpp"
 #include "program_path.hpp"
 #include "server_process.hpp"
+#include "stun/integrity.hpp"
+#include "stun/stun_message.hpp"
 #include "temp_dir.hpp"
+#include "turn/channel_data.hpp"
+#include "udp_peer.hpp"
 
 namespace {
 using namespace sala::test;
+namespace stun = sala::server::stun;
+using Bytes = std::vector<std::uint8_t>;
+
+sockaddr_storage socket_address(const std::string& ip, std::uint16_t port, socklen_t& length) {
+    sockaddr_storage storage{};
+    if (ip.find(':') == std::string::npos) {
+        auto* a = reinterpret_cast<sockaddr_in*>(&storage);
+        a->sin_family = AF_INET;
+        ::inet_pton(AF_INET, ip.c_str(), &a->sin_addr);
+        a->sin_port = htons(port);
+        length = sizeof(sockaddr_in);
+    } else {
+        auto* a = reinterpret_cast<sockaddr_in6*>(&storage);
+        a->sin6_family = AF_INET6;
+        ::inet_pton(AF_INET6, ip.c_str(), &a->sin6_addr);
+        a->sin6_port = htons(port);
+        length = sizeof(sockaddr_in6);
+    }
+    return storage;
+}
+
+std::string ip_text(const stun::TransportAddress& a) {
+    char text[INET6_ADDRSTRLEN] = {};
+    ::inet_ntop(a.family == stun::Family::ipv4 ? AF_INET : AF_INET6, a.ip.data(), text, sizeof text);
+    return text;
+}
+
+stun::TransportAddress loopback_peer(std::uint16_t port) { return stun::TransportAddress::v4({127, 0, 0, 1}, port); }
+
+// A server's answer, kept with its bytes.
+struct Reply {
+    Bytes bytes;
+    std::optional<stun::Message> message() const {
+        auto parsed = stun::parse(bytes);
+        if (!std::holds_alternative<stun::Message>(parsed)) return std::nullopt;
+        return std::get<stun::Message>(parsed);
+    }
+    bool success() const {
+        auto m = message();
+        return m && m->header().message_class == stun::Class::success_response;
+    }
+    unsigned error() const {  // 0: not an error response
+        auto m = message();
+        const stun::Attribute* e = m ? m->find(stun::attribute::error_code) : nullptr;
+        auto value = e ? stun::decode_error_code(e->value) : std::nullopt;
+        return value ? value->code : 0;
+    }
+    std::optional<stun::TransportAddress> address(std::uint16_t type) const {
+        auto m = message();
+        const stun::Attribute* a = m ? m->find(type) : nullptr;
+        return a ? stun::decode_xor_address(a->value, m->header().transaction) : std::nullopt;
+    }
+};
+
+// A TURN client on loopback over UDP or TCP, with the credentials of a welcome's "turn".
+class TurnClient {
+public:
+    TurnClient(const std::string& server_ip, std::uint16_t port, const Json& turn, bool tcp = false)
+        : tcp_(tcp), username_(turn["username"]), password_(turn["password"]) {
+        socklen_t length = 0;
+        sockaddr_storage a = socket_address(server_ip, port, length);
+        fd_ = ::socket(a.ss_family, tcp ? SOCK_STREAM : SOCK_DGRAM, 0);
+        EXPECT_EQ(::connect(fd_, reinterpret_cast<sockaddr*>(&a), length), 0);
+    }
+    ~TurnClient() { ::close(fd_); }
+    TurnClient(const TurnClient&) = delete;
+    TurnClient& operator=(const TurnClient&) = delete;
+
+    void send_raw(const Bytes& bytes) {
+        EXPECT_EQ(::send(fd_, bytes.data(), bytes.size(), MSG_NOSIGNAL), static_cast<ssize_t>(bytes.size()));
+    }
+    // The next message from the server (a datagram, or one framed message over TCP), or nullopt.
+    std::optional<Bytes> receive(std::chrono::milliseconds timeout = 3000ms) {
+        auto deadline = std::chrono::steady_clock::now() + timeout;
+        for (;;) {
+            if (tcp_) {
+                if (auto frame = take_frame()) return frame;
+            }
+            auto left =
+                std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+            pollfd p{fd_, POLLIN, 0};
+            if (left.count() <= 0 || ::poll(&p, 1, static_cast<int>(left.count())) != 1) return std::nullopt;
+            Bytes buffer(70000);
+            ssize_t n = ::recv(fd_, buffer.data(), buffer.size(), 0);
+            if (n <= 0) return std::nullopt;
+            buffer.resize(static_cast<std::size_t>(n));
+            if (!tcp_) return buffer;
+            stream_.insert(stream_.end(), buffer.begin(), buffer.end());
+        }
+    }
+    // A request with `fill`'s attributes, authenticated (after the 401 that gives a nonce) unless
+    // `authenticate` is false; the answer with its transaction id.
+    template <typename Fill>
+    Reply request(std::uint16_t method, Fill fill, bool authenticate = true) {
+        for (int attempt = 0; attempt < 3; ++attempt) {
+            stun::TransactionId id = fresh();
+            std::array<std::uint8_t, 4096> buffer{};
+            stun::MessageBuilder out(buffer, method, stun::Class::request, id);
+            fill(out);
+            if (authenticate && !nonce_.empty())
+                out.add_text(stun::attribute::username, username_)
+                    .add_text(stun::attribute::realm, "sala")
+                    .add_text(stun::attribute::nonce, nonce_)
+                    .add_message_integrity(stun::long_term_key(username_, "sala", password_));
+            out.add_fingerprint();
+            auto done = out.finish();
+            EXPECT_TRUE(done);
+            if (!done) return {};
+            send_raw(Bytes(done->begin(), done->end()));
+            Reply reply = answer_to(id);
+            if (!authenticate || (reply.error() != 401 && reply.error() != 438) || attempt == 2) return reply;
+            auto m = reply.message();
+            nonce_ = std::string(m->text(stun::attribute::nonce));
+        }
+        return {};
+    }
+    Reply allocate() {
+        return request(stun::method::allocate,
+                       [](stun::MessageBuilder& b) { b.add_u32(stun::attribute::requested_transport, 17u << 24); });
+    }
+    Reply permit(const std::vector<stun::TransportAddress>& peers) {
+        return request(stun::method::create_permission, [&](stun::MessageBuilder& b) {
+            for (const auto& peer : peers) b.add_xor_address(stun::attribute::xor_peer_address, peer);
+        });
+    }
+    void send_indication(const stun::TransportAddress& peer, const Bytes& data) {
+        std::array<std::uint8_t, 4096> buffer{};
+        stun::MessageBuilder out(buffer, stun::method::send, stun::Class::indication, fresh());
+        out.add_xor_address(stun::attribute::xor_peer_address, peer).add(stun::attribute::data, data);
+        send_raw(Bytes(out.finish()->begin(), out.finish()->end()));
+    }
+    // The DATA of the next Data indication or the data of the next ChannelData, or nullopt.
+    std::optional<Bytes> receive_data(std::chrono::milliseconds timeout = 3000ms) {
+        auto bytes = receive(timeout);
+        if (!bytes) return std::nullopt;
+        if (auto channel = sala::server::turn::parse_channel_data(*bytes))
+            return Bytes(channel->data.begin(), channel->data.end());
+        Reply reply{*bytes};
+        auto m = reply.message();
+        const stun::Attribute* data = m ? m->find(stun::attribute::data) : nullptr;
+        if (!data) return std::nullopt;
+        return Bytes(data->value.begin(), data->value.end());
+    }
+
+private:
+    stun::TransactionId fresh() {
+        stun::TransactionId id{};
+        id.fill(++next_);
+        return id;
+    }
+    Reply answer_to(const stun::TransactionId& id) {
+        while (auto bytes = receive()) {
+            Reply reply{*bytes};
+            auto m = reply.message();
+            if (m && m->header().transaction == id) return reply;
+        }
+        ADD_FAILURE() << "no answer from the server";
+        return {};
+    }
+    std::optional<Bytes> take_frame() {
+        if (stream_.size() < 4) return std::nullopt;
+        std::size_t length = std::size_t{stream_[2]} << 8 | stream_[3];
+        std::size_t size =
+            sala::server::turn::starts_channel_data(stream_[0]) ? 4 + ((length + 3) & ~std::size_t{3}) : 20 + length;
+        if (stream_.size() < size) return std::nullopt;
+        Bytes frame(stream_.begin(), stream_.begin() + static_cast<std::ptrdiff_t>(size));
+        stream_.erase(stream_.begin(), stream_.begin() + static_cast<std::ptrdiff_t>(size));
+        return frame;
+    }
+
+    int fd_ = -1;
+    bool tcp_ = false;
+    std::string username_, password_, nonce_;
+    std::uint8_t next_ = 0;
+    Bytes stream_;  // TCP bytes not yet framed
+};
 
 std::string find_uclient() {
     for (const char* dir : {"/usr/bin", "/usr/local/bin"}) {
@@ -35,10 +221,11 @@ std::string write_secret(const TempDir& dir, const std::string& secret, mode_t m
 // alice calls bob and bob accepts: alice's relay may then send to bob's IP (127.0.0.1).
 struct Call {
     LineClient alice, bob;
-    Json welcome;
+    Json welcome, bob_welcome;
     explicit Call(std::uint16_t port) : alice(port), bob(port) {
         welcome = alice.hello("alice").value_or(Json());
-        EXPECT_TRUE(bob.hello("bob"));
+        bob_welcome = bob.hello("bob").value_or(Json());
+        EXPECT_TRUE(bob_welcome.contains("turn"));
         EXPECT_TRUE(alice.send(Json{{"type", "call"}, {"to", "bob"}}));
         auto invite = bob.wait_for("invite");
         EXPECT_TRUE(invite);
@@ -136,6 +323,22 @@ TEST_P(ServerTurnUclient, WithoutACallThePeerIsForbidden) {
     while (auto line = uclient.read_line(100ms)) out += *line + "\n";
     out += uclient.stderr_text();
     EXPECT_NE(out.find("403"), std::string::npos) << out;
+}
+
+// Several XOR-PEER-ADDRESS in one CreatePermission: one the user may not reach refuses them all.
+TEST(ServerTurn, CreatePermissionIsAllOrNothing) {
+    ServerProcess server;
+    Call call(server.port());
+    TurnClient alice(std::string("127.0.0.1"), server.port(), call.welcome["turn"]);
+    ASSERT_TRUE(alice.allocate().success());
+    UdpPeer peer;                                                             // bob's side, at bob's IP (127.0.0.1)
+    const auto stranger = stun::TransportAddress::v4({192, 0, 2, 99}, 4000);  // named, never sent to
+    EXPECT_EQ(alice.permit({loopback_peer(peer.port()), stranger}).error(), 403u);
+    alice.send_indication(loopback_peer(peer.port()), {1, 2, 3});
+    EXPECT_FALSE(peer.receive(300ms)) << "a permission was installed by the refused request";
+    ASSERT_TRUE(alice.permit({loopback_peer(peer.port())}).success());
+    alice.send_indication(loopback_peer(peer.port()), {1, 2, 3});
+    EXPECT_EQ(peer.receive(3000ms), (Bytes{1, 2, 3}));
 }
 
 INSTANTIATE_TEST_SUITE_P(Transports, ServerTurnUclient, ::testing::Values(false, true),

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <map>
+#include <set>
 #include <variant>
 #include <vector>
 
@@ -44,8 +45,9 @@ const TransportAddress kStranger = TransportAddress::v4({203, 0, 113, 9}, 4000);
 
 struct Fixture : ::testing::Test {
     FakeIo io;
+    std::set<std::string, std::less<>> allowed{"198.51.100.7"};  // the IPs alice may reach
     Relay relay{io, RelayLimits{}, kSecret, "nonce-key",
-                [](std::string_view name, std::string_view ip) { return name == "alice" && ip == "198.51.100.7"; }};
+                [this](std::string_view name, std::string_view ip) { return name == "alice" && allowed.count(ip); }};
     ClientAddress client{Transport::udp, TransportAddress::v4({127, 0, 0, 1}, 40000), 0};
     Clock::time_point t0 = Clock::now();
     Clock::time_point now = t0;  // when send() delivers its request
@@ -163,6 +165,43 @@ TEST_F(Fixture, PermissionsOnlyForTheCallPeer) {
     EXPECT_EQ(last_error(), 403);
     send(method::create_permission, [](MessageBuilder& b) { b.add_xor_address(attribute::xor_peer_address, kPeer); });
     EXPECT_EQ(last().header().message_class, Class::success_response);
+}
+
+// CreatePermission with several XOR-PEER-ADDRESS is all or nothing: one refused peer, or no room
+// for all of them, installs none.
+TEST_F(Fixture, CreatePermissionIsAllOrNothing) {
+    allocate();
+    auto has_permission = [&](const TransportAddress& peer) {
+        std::size_t before = io.to_client.size();
+        relay.from_peer(1, peer, Bytes{1}, now);
+        return io.to_client.size() > before;
+    };
+    send(method::create_permission, [](MessageBuilder& b) {
+        b.add_xor_address(attribute::xor_peer_address, kPeer).add_xor_address(attribute::xor_peer_address, kStranger);
+    });
+    EXPECT_EQ(last_error(), 403);
+    EXPECT_FALSE(has_permission(kPeer));
+
+    // Room for 8: 7 installed, then 2 more new ones in one request (one of them repeated) get 508
+    // and neither is installed; 1 new one and an existing one fit.
+    std::vector<TransportAddress> peers;
+    for (std::uint8_t i = 0; i < 10; ++i) {
+        peers.push_back(TransportAddress::v4({198, 51, 100, static_cast<std::uint8_t>(20 + i)}, 4000));
+        allowed.insert("198.51.100." + std::to_string(20 + i));
+    }
+    auto permit = [&](std::vector<TransportAddress> list) {
+        send(method::create_permission, [&](MessageBuilder& b) {
+            for (const auto& peer : list) b.add_xor_address(attribute::xor_peer_address, peer);
+        });
+        return last().header().message_class == Class::success_response ? 0 : last_error();
+    };
+    ASSERT_EQ(permit({peers.begin(), peers.begin() + 7}), 0);
+    EXPECT_EQ(permit({peers[0], peers[7], peers[8], peers[7]}), 508);
+    EXPECT_FALSE(has_permission(peers[7]));
+    EXPECT_FALSE(has_permission(peers[8]));
+    EXPECT_EQ(permit({peers[0], peers[7], peers[7]}), 0);
+    EXPECT_TRUE(has_permission(peers[7]));
+    EXPECT_TRUE(has_permission(peers[0]));
 }
 
 TEST_F(Fixture, SendDataAndChannels) {

@@ -222,13 +222,18 @@ void Relay::on_create_permission(Request& r, Allocation& a, Clock::time_point no
         ips.push_back(PeerIp::of(*peer));
     }
     if (ips.empty()) return error(r, error::bad_request, true);
+    // All or nothing: every peer is checked, and room made sure of, before any is installed.
     for (const PeerIp& ip : ips)
         if (!rule_(a.name, to_string(ip))) {
             ++counts_.forbidden;
             return error(r, error::forbidden, true);
         }
-    for (const PeerIp& ip : ips)
-        if (!add_permission(a, ip, now)) return error(r, error::insufficient_capacity, true);
+    std::erase_if(a.permissions, [&](const Permission& p) { return p.expiry <= now; });
+    std::size_t added = 0;
+    for (std::size_t i = 0; i < ips.size(); ++i)
+        if (!a.permission(ips[i], now) && std::find(ips.begin(), ips.begin() + i, ips[i]) == ips.begin() + i) ++added;
+    if (a.permissions.size() + added > limits_.max_permissions) return error(r, error::insufficient_capacity, true);
+    for (const PeerIp& ip : ips) add_permission(a, ip, now);
     MessageBuilder out(out_, method::create_permission, Class::success_response, r.message.header().transaction);
     answer(r, out);
 }
