@@ -11,6 +11,7 @@
 #include <span>
 #include <string>
 #include <unordered_map>
+#include <vector>
 
 #include "turn/relay.hpp"
 
@@ -58,7 +59,8 @@ private:
     TcpSend tcp_send_;
     std::unordered_map<turn::AllocationId, std::shared_ptr<asio::ip::udp::socket>> sockets_;
     asio::steady_timer expire_timer_;
-    std::array<std::uint8_t, stun::kMaxMessageSize> datagram_{};
+    // A peer's datagram, read whole (the largest UDP payload) so that none arrives cut short.
+    std::vector<std::uint8_t> datagram_ = std::vector<std::uint8_t>(65536);
     bool stopped_ = false;
 };
 

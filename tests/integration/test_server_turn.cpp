@@ -341,6 +341,30 @@ TEST(ServerTurn, CreatePermissionIsAllOrNothing) {
     EXPECT_EQ(peer.receive(3000ms), (Bytes{1, 2, 3}));
 }
 
+// A peer's datagram larger than a message to the client can carry is dropped and counted, never
+// cut short and relayed.
+TEST(ServerTurn, APeersOversizedDatagramIsDroppedNotTruncated) {
+    ServerProcess server;
+    Call call(server.port());
+    TurnClient alice(std::string("127.0.0.1"), server.port(), call.welcome["turn"]);
+    Reply allocated = alice.allocate();
+    ASSERT_TRUE(allocated.success());
+    auto relayed = allocated.address(stun::attribute::xor_relayed_address);
+    ASSERT_TRUE(relayed);
+    ASSERT_EQ(ip_text(*relayed), "127.0.0.1");
+    UdpPeer peer;
+    ASSERT_TRUE(alice.permit({loopback_peer(peer.port())}).success());
+    peer.send(Bytes(5000, 0xAB), relayed->port);
+    peer.send(Bytes(100, 0xCD), relayed->port);
+    auto data = alice.receive_data();
+    ASSERT_TRUE(data);
+    EXPECT_EQ(*data, Bytes(100, 0xCD));
+    server.process().signal(SIGTERM);
+    EXPECT_EQ(server.process().wait(), 0);
+    EXPECT_NE(server.process().stderr_text().find(" 1 too big to relay"), std::string::npos)
+        << server.process().stderr_text();
+}
+
 INSTANTIATE_TEST_SUITE_P(Transports, ServerTurnUclient, ::testing::Values(false, true),
                          [](const auto& info) { return info.param ? "tcp" : "udp"; });
 

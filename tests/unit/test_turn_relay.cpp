@@ -274,6 +274,32 @@ TEST_F(Fixture, AnExpiredChannelStaysReservedForFiveMinutes) {
     EXPECT_EQ(bind(0x4000, other_port), 0);
 }
 
+// A peer's datagram goes to the client whole, in a message of at most 4096 bytes, or not at all.
+TEST_F(Fixture, APeersDatagramTooBigForOneMessageIsDroppedNotCut) {
+    allocate();
+    send(method::create_permission, [](MessageBuilder& b) { b.add_xor_address(attribute::xor_peer_address, kPeer); });
+    std::size_t before = io.to_client.size();
+    relay.from_peer(1, kPeer, Bytes(4061, 7), now);  // 20 + 12 + 4 + 4064 > 4096
+    EXPECT_EQ(io.to_client.size(), before);
+    EXPECT_EQ(relay.counts().oversized, 1u);
+    relay.from_peer(1, kPeer, Bytes(4060, 7), now);
+    ASSERT_EQ(io.to_client.size(), before + 1);
+    EXPECT_EQ(io.to_client.back().size(), 4096u);
+    EXPECT_EQ(last().find(attribute::data)->value.size(), 4060u);
+
+    send(method::channel_bind, [](MessageBuilder& b) {
+        b.add_u32(attribute::channel_number, 0x40000000).add_xor_address(attribute::xor_peer_address, kPeer);
+    });
+    before = io.to_client.size();
+    relay.from_peer(1, kPeer, Bytes(4093, 7), now);
+    relay.from_peer(1, kPeer, Bytes(65507, 7), now);
+    EXPECT_EQ(io.to_client.size(), before);
+    EXPECT_EQ(relay.counts().oversized, 3u);
+    relay.from_peer(1, kPeer, Bytes(4092, 7), now);
+    ASSERT_EQ(io.to_client.size(), before + 1);
+    EXPECT_EQ(parse_channel_data(io.to_client.back())->data.size(), 4092u);
+}
+
 TEST_F(Fixture, RefreshZeroDeletesAndLifetimeExpires) {
     allocate();
     send(method::refresh, [](MessageBuilder& b) { b.add_u32(attribute::lifetime, 0); });

@@ -19,6 +19,15 @@ std::optional<std::uint32_t> u32(const Message& message, std::uint16_t type) {
            a->value[3];
 }
 
+// The size of the message that carries `data` bytes from a peer to the client: ChannelData
+// (padded, as over TCP) or a Data indication with XOR-PEER-ADDRESS and DATA.
+std::size_t to_client_size(std::size_t data, bool channel, Family family) {
+    std::size_t padded = (data + 3) & ~std::size_t{3};
+    if (channel) return kChannelDataHeaderSize + padded;
+    std::size_t address = kAttributeHeaderSize + 4 + (family == Family::ipv4 ? 4 : 16);
+    return kHeaderSize + address + kAttributeHeaderSize + padded;
+}
+
 std::int64_t system_unix_time() {
     return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch())
         .count();
@@ -323,12 +332,17 @@ void Relay::from_peer(AllocationId id, const TransportAddress& peer, std::span<c
         ++counts_.without_permission;
         return;
     }
+    const ChannelBinding* channel = a.channel_to(peer, now);
+    if (to_client_size(bytes.size(), channel != nullptr, peer.family) > kMaxMessageSize) {
+        ++counts_.oversized;  // never cut short: a datagram goes whole or not at all
+        return;
+    }
     if (!a.bucket.take(bytes.size(), now)) {
         ++counts_.over_rate;
         return;
     }
     std::size_t size = 0;
-    if (const ChannelBinding* channel = a.channel_to(peer, now)) {
+    if (channel) {
         size = write_channel_data(out_, channel->number, bytes, a.client.transport == Transport::tcp);
     } else {
         TransactionId transaction{};

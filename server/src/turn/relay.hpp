@@ -63,6 +63,7 @@ struct RelayCounts {
     std::uint64_t over_rate = 0;           // datagrams dropped by the rate limit
     std::uint64_t without_permission = 0;  // datagrams dropped for want of a permission or channel
     std::uint64_t dropped = 0;             // messages ignored: malformed, or no allocation
+    std::uint64_t oversized = 0;           // peers' datagrams too big for a message to the client
 };
 
 class Relay {
@@ -73,7 +74,8 @@ public:
     // One STUN or ChannelData message from a client (a UDP datagram or one framed TCP message).
     // Binding requests are not the relay's: the caller answers those.
     void from_client(const ClientAddress& client, std::span<const std::uint8_t> bytes, Clock::time_point now);
-    // One datagram that arrived on an allocation's relay socket.
+    // One datagram that arrived on an allocation's relay socket, whole: one whose message to the
+    // client would pass kMaxMessageSize is dropped and counted (oversized).
     void from_peer(AllocationId id, const stun::TransportAddress& peer, std::span<const std::uint8_t> bytes,
                    Clock::time_point now);
     // Removes expired allocations, permissions and channels, and permissions the rule no longer
@@ -115,7 +117,7 @@ private:
     std::unordered_map<std::string, std::size_t> per_user_;  // allocations by name
     AllocationId next_id_ = 1;
     RelayCounts counts_;
-    std::array<std::uint8_t, stun::kMaxMessageSize + 128> out_{};
+    std::array<std::uint8_t, stun::kMaxMessageSize> out_{};
 };
 
 }  // namespace sala::server::turn
