@@ -1,5 +1,8 @@
 #include "turn_service.hpp"
 
+#include <netinet/in.h>
+#include <sys/socket.h>
+
 #include <asio/experimental/as_tuple.hpp>
 
 #include "sala/log.hpp"
@@ -10,6 +13,20 @@ using asio::ip::udp;
 constexpr auto as_result = asio::experimental::as_tuple(asio::use_awaitable);
 constexpr int kBatch = 64;
 constexpr auto kExpireEvery = std::chrono::seconds(1);
+
+// The socket option that sets the DF bit on every datagram (IPv6: never fragment here, EMSGSIZE
+// instead), and its value for "on".
+struct DontFragmentOption {
+    int level, name, on;
+};
+DontFragmentOption dont_fragment_option(const udp::socket& socket) {
+    std::error_code ignored;
+    if (socket.local_endpoint(ignored).protocol() == udp::v6()) return {IPPROTO_IPV6, IPV6_DONTFRAG, 1};
+    return {IPPROTO_IP, IP_MTU_DISCOVER, IP_PMTUDISC_DO};
+}
+bool set_option(udp::socket& socket, const DontFragmentOption& option, int value) {
+    return ::setsockopt(socket.native_handle(), option.level, option.name, &value, sizeof value) == 0;
+}
 
 asio::ip::address ip_of(const stun::TransportAddress& a) {
     if (a.family == stun::Family::ipv4) return asio::ip::address_v4({a.ip[0], a.ip[1], a.ip[2], a.ip[3]});
@@ -44,9 +61,9 @@ void TurnService::start() { asio::co_spawn(io_, expire_loop(), asio::detached); 
 void TurnService::stop() {
     stopped_ = true;
     expire_timer_.cancel();
-    for (auto& [id, socket] : sockets_) {
+    for (auto& [id, relay] : sockets_) {
         std::error_code ignored;
-        socket->close(ignored);
+        relay.socket->close(ignored);
     }
     sockets_.clear();
 }
@@ -76,7 +93,8 @@ void TurnService::tcp_closed(std::uint64_t connection, const asio::ip::tcp::endp
 }
 
 std::optional<stun::TransportAddress> TurnService::open_relay(turn::AllocationId id, const turn::ClientAddress& client,
-                                                              bool even) {
+                                                              const turn::RelaySocketRequest& request) {
+    const bool even = request.even;
     constexpr int kEvenAttempts = 16;
     std::shared_ptr<udp::socket> socket;
     std::error_code ec;
@@ -90,6 +108,9 @@ std::optional<stun::TransportAddress> TurnService::open_relay(turn::AllocationId
         if (!ec) port = socket->local_endpoint(ec).port();
         if (ec || !even || port % 2 == 0) break;
     }
+    if (!ec && request.dont_fragment &&
+        !set_option(*socket, dont_fragment_option(*socket), dont_fragment_option(*socket).on))
+        ec = std::error_code(errno, std::system_category());
     if (ec || (even && port % 2 != 0)) {
         log::warn("turn", "cannot open a relay socket: " + (ec ? ec.message() : std::string("no even port free")));
         return std::nullopt;
@@ -105,7 +126,7 @@ std::optional<stun::TransportAddress> TurnService::open_relay(turn::AllocationId
         if (!ec) address = probe.local_endpoint(ec).address();
         if (ec) address = asio::ip::address_v4::loopback();
     }
-    sockets_.emplace(id, socket);
+    sockets_.emplace(id, RelaySocket{socket, request.dont_fragment});
     asio::co_spawn(io_, read_relay(id, socket), asio::detached);
     return transport_address(address, port);
 }
@@ -114,7 +135,7 @@ void TurnService::close_relay(turn::AllocationId id) {
     auto it = sockets_.find(id);
     if (it == sockets_.end()) return;
     std::error_code ignored;
-    it->second->close(ignored);
+    it->second.socket->close(ignored);
     sockets_.erase(it);
 }
 
@@ -135,12 +156,26 @@ asio::awaitable<void> TurnService::read_relay(turn::AllocationId id, std::shared
 }
 
 void TurnService::send_to_peer(turn::AllocationId id, const stun::TransportAddress& peer,
-                               std::span<const std::uint8_t> bytes) {
+                               std::span<const std::uint8_t> bytes, bool dont_fragment) {
     auto it = sockets_.find(id);
     if (it == sockets_.end()) return;
+    udp::socket& socket = *it->second.socket;
     std::error_code ignored;
-    auto protocol = it->second->local_endpoint(ignored).protocol();
-    it->second->send_to(asio::buffer(bytes.data(), bytes.size()), udp_endpoint(peer, protocol), 0, ignored);
+    auto protocol = socket.local_endpoint(ignored).protocol();
+    if (!dont_fragment || it->second.dont_fragment) {
+        socket.send_to(asio::buffer(bytes.data(), bytes.size()), udp_endpoint(peer, protocol), 0, ignored);
+        return;
+    }
+    // A Send indication's DONT-FRAGMENT: DF for its datagram alone (RFC 8656, 11.2); a datagram
+    // that cannot have it is dropped.
+    DontFragmentOption option = dont_fragment_option(socket);
+    int before = 0;
+    socklen_t size = sizeof before;
+    if (::getsockopt(socket.native_handle(), option.level, option.name, &before, &size) != 0 ||
+        !set_option(socket, option, option.on))
+        return;
+    socket.send_to(asio::buffer(bytes.data(), bytes.size()), udp_endpoint(peer, protocol), 0, ignored);
+    set_option(socket, option, before);
 }
 
 void TurnService::send_to_client(const turn::ClientAddress& client, std::span<const std::uint8_t> bytes) {

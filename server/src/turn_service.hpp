@@ -41,10 +41,10 @@ public:
 
     // RelayIo
     std::optional<stun::TransportAddress> open_relay(turn::AllocationId id, const turn::ClientAddress& client,
-                                                     bool even) override;
+                                                     const turn::RelaySocketRequest& request) override;
     void close_relay(turn::AllocationId id) override;
-    void send_to_peer(turn::AllocationId id, const stun::TransportAddress& peer,
-                      std::span<const std::uint8_t> bytes) override;
+    void send_to_peer(turn::AllocationId id, const stun::TransportAddress& peer, std::span<const std::uint8_t> bytes,
+                      bool dont_fragment) override;
     void send_to_client(const turn::ClientAddress& client, std::span<const std::uint8_t> bytes) override;
 
 private:
@@ -57,7 +57,11 @@ private:
     std::optional<asio::ip::address> public_address_;
     asio::ip::udp::socket* udp_ = nullptr;
     TcpSend tcp_send_;
-    std::unordered_map<turn::AllocationId, std::shared_ptr<asio::ip::udp::socket>> sockets_;
+    struct RelaySocket {
+        std::shared_ptr<asio::ip::udp::socket> socket;
+        bool dont_fragment = false;  // DF on every datagram
+    };
+    std::unordered_map<turn::AllocationId, RelaySocket> sockets_;
     asio::steady_timer expire_timer_;
     // A peer's datagram, read whole (the largest UDP payload) so that none arrives cut short.
     std::vector<std::uint8_t> datagram_ = std::vector<std::uint8_t>(65536);

@@ -102,7 +102,9 @@ struct FakeIo : RelayIo {
     const ClientAddress* expected_client = nullptr;  // who may be answered now (nullptr: anyone)
     std::size_t sent = 0;
 
-    std::optional<TransportAddress> open_relay(AllocationId id, const ClientAddress& client, bool even) override {
+    std::optional<TransportAddress> open_relay(AllocationId id, const ClientAddress& client,
+                                               const RelaySocketRequest& request) override {
+        const bool even = request.even;
         check(ever.insert(id).second);
         if (id % 7 == 0) return std::nullopt;  // sometimes no socket: the 508 path
         relays[id] = client;
@@ -110,7 +112,7 @@ struct FakeIo : RelayIo {
         return TransportAddress::v4({192, 0, 2, 1}, static_cast<std::uint16_t>(even ? 50000 + 2 * id : 50001 + 2 * id));
     }
     void close_relay(AllocationId id) override { check(relays.erase(id) == 1); }
-    void send_to_peer(AllocationId id, const TransportAddress& peer, std::span<const std::uint8_t>) override {
+    void send_to_peer(AllocationId id, const TransportAddress& peer, std::span<const std::uint8_t>, bool) override {
         check(relays.count(id) == 1);
         check(to_string(PeerIp::of(peer)) == kAllowedIp);  // the rule allows no other
         ++sent;

@@ -151,10 +151,11 @@ public:
             for (const auto& peer : peers) b.add_xor_address(stun::attribute::xor_peer_address, peer);
         });
     }
-    void send_indication(const stun::TransportAddress& peer, const Bytes& data) {
+    void send_indication(const stun::TransportAddress& peer, const Bytes& data, bool dont_fragment = false) {
         std::array<std::uint8_t, 4096> buffer{};
         stun::MessageBuilder out(buffer, stun::method::send, stun::Class::indication, fresh());
         out.add_xor_address(stun::attribute::xor_peer_address, peer).add(stun::attribute::data, data);
+        if (dont_fragment) out.add(stun::attribute::dont_fragment, {});
         send_raw(Bytes(out.finish()->begin(), out.finish()->end()));
     }
     // The DATA of the next Data indication or the data of the next ChannelData, or nullopt.
@@ -363,6 +364,29 @@ TEST(ServerTurn, APeersOversizedDatagramIsDroppedNotTruncated) {
     EXPECT_EQ(server.process().wait(), 0);
     EXPECT_NE(server.process().stderr_text().find(" 1 too big to relay"), std::string::npos)
         << server.process().stderr_text();
+}
+
+// DONT-FRAGMENT is served (the relay socket sets DF), not ignored: Allocate with it succeeds, and
+// so does a Send indication with it.
+TEST(ServerTurn, DontFragmentIsServed) {
+    ServerProcess server;
+    Call call(server.port());
+    TurnClient alice(std::string("127.0.0.1"), server.port(), call.welcome["turn"]);
+    Reply allocated = alice.request(stun::method::allocate, [](stun::MessageBuilder& b) {
+        b.add_u32(stun::attribute::requested_transport, 17u << 24).add(stun::attribute::dont_fragment, {});
+    });
+    ASSERT_TRUE(allocated.success()) << allocated.error();
+    UdpPeer peer;
+    ASSERT_TRUE(alice.permit({loopback_peer(peer.port())}).success());
+    alice.send_indication(loopback_peer(peer.port()), Bytes(1200, 1), true);
+    EXPECT_EQ(peer.receive(3000ms), Bytes(1200, 1));
+    TurnClient bob(std::string("127.0.0.1"), server.port(), call.bob_welcome["turn"]);
+    ASSERT_TRUE(bob.allocate().success());
+    ASSERT_TRUE(bob.permit({loopback_peer(peer.port())}).success());
+    bob.send_indication(loopback_peer(peer.port()), {2}, true);  // DF for this datagram only
+    bob.send_indication(loopback_peer(peer.port()), {3});
+    EXPECT_EQ(peer.receive(3000ms), Bytes{2});
+    EXPECT_EQ(peer.receive(3000ms), Bytes{3});
 }
 
 INSTANTIATE_TEST_SUITE_P(Transports, ServerTurnUclient, ::testing::Values(false, true),

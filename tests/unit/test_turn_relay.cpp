@@ -24,16 +24,21 @@ const std::string kSecret = "secret";
 
 struct FakeIo : RelayIo {
     std::map<AllocationId, TransportAddress> relays;
+    std::map<AllocationId, RelaySocketRequest> requests;
     std::vector<Bytes> to_client;
     std::vector<std::pair<TransportAddress, Bytes>> to_peer;
-    std::optional<TransportAddress> open_relay(AllocationId id, const ClientAddress&, bool) override {
+    std::vector<bool> dont_fragment;  // of each datagram in to_peer
+    std::optional<TransportAddress> open_relay(AllocationId id, const ClientAddress&,
+                                               const RelaySocketRequest& request) override {
         auto a = TransportAddress::v4({192, 0, 2, 1}, static_cast<std::uint16_t>(50000 + id));
         relays[id] = a;
+        requests[id] = request;
         return a;
     }
     void close_relay(AllocationId id) override { relays.erase(id); }
-    void send_to_peer(AllocationId, const TransportAddress& peer, std::span<const std::uint8_t> b) override {
+    void send_to_peer(AllocationId, const TransportAddress& peer, std::span<const std::uint8_t> b, bool df) override {
         to_peer.emplace_back(peer, Bytes(b.begin(), b.end()));
+        dont_fragment.push_back(df);
     }
     void send_to_client(const ClientAddress&, std::span<const std::uint8_t> b) override {
         to_client.emplace_back(b.begin(), b.end());
@@ -298,6 +303,28 @@ TEST_F(Fixture, APeersDatagramTooBigForOneMessageIsDroppedNotCut) {
     relay.from_peer(1, kPeer, Bytes(4092, 7), now);
     ASSERT_EQ(io.to_client.size(), before + 1);
     EXPECT_EQ(parse_channel_data(io.to_client.back())->data.size(), 4092u);
+}
+
+// DONT-FRAGMENT (RFC 8656, 7.2 and 11.2): served, in Allocate for the relay socket, in a Send
+// indication for its datagram.
+TEST_F(Fixture, DontFragmentInAllocateAndSend) {
+    get_nonce();
+    send(method::allocate, [](MessageBuilder& b) {
+        b.add_u32(attribute::requested_transport, 17u << 24).add(attribute::dont_fragment, {});
+    });
+    ASSERT_EQ(last().header().message_class, Class::success_response) << last_error();
+    EXPECT_TRUE(io.requests.at(1).dont_fragment);
+    send(method::create_permission, [](MessageBuilder& b) { b.add_xor_address(attribute::xor_peer_address, kPeer); });
+    for (bool df : {true, false}) {
+        MessageBuilder out(buffer, method::send, Class::indication, fresh());
+        out.add_xor_address(attribute::xor_peer_address, kPeer).add(attribute::data, Bytes{1});
+        if (df) out.add(attribute::dont_fragment, {});
+        relay.from_client(client, *out.finish(), now);
+    }
+    EXPECT_EQ(io.dont_fragment, (std::vector<bool>{true, false}));
+    client.address.port = 40001;  // a second allocation, without DONT-FRAGMENT
+    send(method::allocate, [](MessageBuilder& b) { b.add_u32(attribute::requested_transport, 17u << 24); });
+    EXPECT_FALSE(io.requests.at(2).dont_fragment);
 }
 
 TEST_F(Fixture, RefreshZeroDeletesAndLifetimeExpires) {

@@ -153,12 +153,16 @@ void Relay::on_allocate(Request& r, Clock::time_point now) {
         if (family->value[0] != static_cast<std::uint8_t>(Family::ipv4))
             return error(r, error::address_family_not_supported, true);
     }
-    bool even = false;
+    RelaySocketRequest socket;
     if (const Attribute* even_port = message.find(attribute::even_port)) {
         // An even port is given; reserving the next one for a later Allocate (the R bit) is not.
         if (even_port->value.size() != 1) return error(r, error::bad_request, true);
         if (even_port->value[0] & 0x80) return error(r, error::insufficient_capacity, true);
-        even = true;
+        socket.even = true;
+    }
+    if (const Attribute* dont_fragment = message.find(attribute::dont_fragment)) {
+        if (!dont_fragment->value.empty()) return error(r, error::bad_request, true);
+        socket.dont_fragment = true;
     }
     if (message.find(attribute::reservation_token)) return error(r, error::insufficient_capacity, true);
     std::string name(r.name);
@@ -166,7 +170,7 @@ void Relay::on_allocate(Request& r, Clock::time_point now) {
     if (allocations_.size() >= limits_.max_allocations) return error(r, error::insufficient_capacity, true);
 
     AllocationId id = next_id_++;
-    auto relayed = io_.open_relay(id, r.client, even);
+    auto relayed = io_.open_relay(id, r.client, socket);
     if (!relayed) return error(r, error::insufficient_capacity, true);
     auto requested = u32(message, attribute::lifetime).value_or(0);
     auto lifetime = std::clamp(std::chrono::seconds(requested), limits_.default_lifetime, limits_.max_lifetime);
@@ -300,7 +304,7 @@ void Relay::on_send(const ClientAddress& client, const Message& message, Clock::
         return;
     }
     ++counts_.to_peers;
-    io_.send_to_peer(a->id, *peer, data->value);
+    io_.send_to_peer(a->id, *peer, data->value, message.find(attribute::dont_fragment) != nullptr);
 }
 
 void Relay::on_channel_data(const ClientAddress& client, std::span<const std::uint8_t> bytes, Clock::time_point now) {
@@ -320,7 +324,7 @@ void Relay::on_channel_data(const ClientAddress& client, std::span<const std::ui
         return;
     }
     ++counts_.to_peers;
-    io_.send_to_peer(a->id, channel->peer, message->data);
+    io_.send_to_peer(a->id, channel->peer, message->data, false);
 }
 
 void Relay::from_peer(AllocationId id, const TransportAddress& peer, std::span<const std::uint8_t> bytes,

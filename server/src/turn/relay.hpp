@@ -37,16 +37,25 @@ struct RelayLimits {
     std::size_t max_channels = 8;
 };
 
+// What an Allocate asks of its relay socket.
+struct RelaySocketRequest {
+    bool even = false;           // EVEN-PORT: an even port number
+    bool dont_fragment = false;  // DONT-FRAGMENT: the DF bit on every datagram to peers (IPV6_DONTFRAG)
+};
+
 // The sockets behind the relay (the server's TURN service, or a test).
 class RelayIo {
 public:
     virtual ~RelayIo() = default;
-    // Opens a UDP relay socket for the allocation on an ephemeral port (an even one if `even`); its
+    // Opens a UDP relay socket for the allocation on an ephemeral port, as `request` asks; its
     // address as the peers see it, or nullopt if none could be opened.
     virtual std::optional<stun::TransportAddress> open_relay(AllocationId id, const ClientAddress& client,
-                                                             bool even) = 0;
+                                                             const RelaySocketRequest& request) = 0;
     virtual void close_relay(AllocationId id) = 0;
-    virtual void send_to_peer(AllocationId id, const stun::TransportAddress& peer, std::span<const std::uint8_t>) = 0;
+    // One datagram from the allocation's relay socket; with the DF bit if `dont_fragment` (a Send
+    // indication's DONT-FRAGMENT), whatever the socket's own setting.
+    virtual void send_to_peer(AllocationId id, const stun::TransportAddress& peer, std::span<const std::uint8_t>,
+                              bool dont_fragment) = 0;
     virtual void send_to_client(const ClientAddress& client, std::span<const std::uint8_t> bytes) = 0;
 };
 
