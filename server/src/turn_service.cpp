@@ -85,6 +85,13 @@ void TurnService::from_udp(std::span<const std::uint8_t> bytes, const udp::endpo
 void TurnService::from_tcp(std::uint64_t connection, const asio::ip::tcp::endpoint& from,
                            std::span<const std::uint8_t> frame) {
     turn::ClientAddress client{turn::Transport::tcp, transport_address(from.address(), from.port()), connection};
+    auto header = stun::parse_header(frame);
+    if (header && header->method == stun::method::binding) {
+        // A Binding request on the TURN connection (libnice's keepalive; RFC 8656 answers it too).
+        auto reply = binding_.respond(frame, client.address);
+        if (!reply.response.empty() && tcp_send_) tcp_send_(connection, reply.response);
+        return;
+    }
     relay_.from_client(client, frame, turn::Clock::now());
 }
 

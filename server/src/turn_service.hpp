@@ -13,6 +13,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "stun/binding_responder.hpp"
 #include "turn/relay.hpp"
 
 namespace sala::server {
@@ -33,6 +34,7 @@ public:
     void stop();
 
     void from_udp(std::span<const std::uint8_t> bytes, const asio::ip::udp::endpoint& from);
+    // One framed message from a TURN connection; a Binding request is answered here, as on UDP.
     void from_tcp(std::uint64_t connection, const asio::ip::tcp::endpoint& from, std::span<const std::uint8_t> frame);
     void tcp_closed(std::uint64_t connection, const asio::ip::tcp::endpoint& from);
 
@@ -53,6 +55,7 @@ private:
 
     asio::io_context& io_;
     turn::Relay relay_;
+    stun::BindingResponder binding_{"sala-server"};  // Binding requests on TURN connections
     asio::ip::address bind_;
     std::optional<asio::ip::address> public_address_;
     asio::ip::udp::socket* udp_ = nullptr;

@@ -389,6 +389,38 @@ TEST(ServerTurn, DontFragmentIsServed) {
     EXPECT_EQ(peer.receive(3000ms), Bytes{3});
 }
 
+// A Binding request on a TURN-over-TCP connection gets its success response there (libnice sends
+// them as keepalives), before and after an Allocate on the same connection.
+TEST(ServerTurn, BindingRequestOnATurnTcpConnectionIsAnswered) {
+    ServerProcess server;
+    LineClient directory(server.port());
+    auto welcome = directory.hello("alice");
+    ASSERT_TRUE(welcome);
+    TurnClient alice(std::string("127.0.0.1"), server.port(), (*welcome)["turn"], true);
+    auto binding = [&](std::uint8_t seed) {
+        std::array<std::uint8_t, 64> buffer{};
+        stun::TransactionId id{};
+        id.fill(seed);
+        stun::MessageBuilder out(buffer, stun::method::binding, stun::Class::request, id);
+        alice.send_raw(Bytes(out.finish()->begin(), out.finish()->end()));
+        auto answer = alice.receive();
+        EXPECT_TRUE(answer);
+        Reply reply{answer.value_or(Bytes{})};
+        auto m = reply.message();
+        EXPECT_TRUE(m && m->header().method == stun::method::binding && m->header().transaction == id);
+        EXPECT_TRUE(reply.success());
+        auto mapped = reply.address(stun::attribute::xor_mapped_address);
+        EXPECT_TRUE(mapped && ip_text(*mapped) == "127.0.0.1");
+    };
+    binding(0xA1);  // the connection's first message
+    ASSERT_TRUE(alice.allocate().success());
+    binding(0xA2);
+    // Still a TURN connection that works.
+    EXPECT_TRUE(
+        alice.request(stun::method::refresh, [](stun::MessageBuilder& b) { b.add_u32(stun::attribute::lifetime, 600); })
+            .success());
+}
+
 INSTANTIATE_TEST_SUITE_P(Transports, ServerTurnUclient, ::testing::Values(false, true),
                          [](const auto& info) { return info.param ? "tcp" : "udp"; });
 
