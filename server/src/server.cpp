@@ -323,7 +323,11 @@ private:
         registry_.disconnected(session.id(), "speaks TURN");  // never registered: nobody is told
     }
     void turn_frame(Session& session, std::span<const std::uint8_t> frame) override {
-        if (turn_ && !stopping_) turn_->from_tcp(session.id(), session.remote(), frame);
+        if (!turn_ || stopping_) return;
+        turn_->from_tcp(session.id(), session.remote(), frame);
+        // Its allocation (up to 3600 s between refreshes) keeps the connection open, idle or not.
+        auto expiry = turn_->tcp_allocation_expiry(session.id(), session.remote());
+        session.hold_open_until(expiry.value_or(Clock::time_point{}));
     }
     void closed(Session& session, std::string_view why) override {
         if (turn_ && session.speaks_turn()) turn_->tcp_closed(session.id(), session.remote());

@@ -99,6 +99,11 @@ void TurnService::tcp_closed(std::uint64_t connection, const asio::ip::tcp::endp
     relay_.client_gone({turn::Transport::tcp, transport_address(from.address(), from.port()), connection});
 }
 
+std::optional<turn::Clock::time_point> TurnService::tcp_allocation_expiry(std::uint64_t connection,
+                                                                          const asio::ip::tcp::endpoint& from) const {
+    return relay_.expiry_of({turn::Transport::tcp, transport_address(from.address(), from.port()), connection});
+}
+
 std::optional<stun::TransportAddress> TurnService::open_relay(turn::AllocationId id, const turn::ClientAddress& client,
                                                               const turn::RelaySocketRequest& request) {
     const bool even = request.even;

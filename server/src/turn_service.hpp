@@ -37,6 +37,9 @@ public:
     // One framed message from a TURN connection; a Binding request is answered here, as on UDP.
     void from_tcp(std::uint64_t connection, const asio::ip::tcp::endpoint& from, std::span<const std::uint8_t> frame);
     void tcp_closed(std::uint64_t connection, const asio::ip::tcp::endpoint& from);
+    // When the allocation on that TURN connection expires unless refreshed; nullopt: it has none.
+    std::optional<turn::Clock::time_point> tcp_allocation_expiry(std::uint64_t connection,
+                                                                 const asio::ip::tcp::endpoint& from) const;
 
     const turn::RelayCounts& counts() const { return relay_.counts(); }
     std::size_t allocations() const { return relay_.allocations(); }

@@ -327,6 +327,18 @@ TEST_F(Fixture, DontFragmentInAllocateAndSend) {
     EXPECT_FALSE(io.requests.at(2).dont_fragment);
 }
 
+// What keeps a TURN-over-TCP connection open: its allocation's expiry, moved by every Refresh.
+TEST_F(Fixture, ExpiryOfTheAllocation) {
+    EXPECT_FALSE(relay.expiry_of(client));
+    allocate();
+    EXPECT_EQ(relay.expiry_of(client), t0 + std::chrono::seconds(600));
+    now = t0 + std::chrono::seconds(500);
+    send(method::refresh, [](MessageBuilder& b) { b.add_u32(attribute::lifetime, 3600); });
+    EXPECT_EQ(relay.expiry_of(client), now + std::chrono::seconds(3600));
+    send(method::refresh, [](MessageBuilder& b) { b.add_u32(attribute::lifetime, 0); });
+    EXPECT_FALSE(relay.expiry_of(client));
+}
+
 TEST_F(Fixture, RefreshZeroDeletesAndLifetimeExpires) {
     allocate();
     send(method::refresh, [](MessageBuilder& b) { b.add_u32(attribute::lifetime, 0); });

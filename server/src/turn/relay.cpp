@@ -57,6 +57,12 @@ Allocation* Relay::allocation_of(const ClientAddress& client) {
     return &allocations_.at(it->second);
 }
 
+std::optional<Clock::time_point> Relay::expiry_of(const ClientAddress& client) const {
+    auto it = by_client_.find(client);
+    if (it == by_client_.end()) return std::nullopt;
+    return allocations_.at(it->second).expiry;
+}
+
 void Relay::from_client(const ClientAddress& client, std::span<const std::uint8_t> bytes, Clock::time_point now) {
     if (bytes.empty()) return;
     if (starts_channel_data(bytes[0])) return on_channel_data(client, bytes, now);

@@ -93,6 +93,9 @@ public:
     // A TCP connection closed: its allocation goes with it.
     void client_gone(const ClientAddress& client);
 
+    // When the allocation of this 5-tuple expires unless refreshed; nullopt: it has none.
+    std::optional<Clock::time_point> expiry_of(const ClientAddress& client) const;
+
     std::size_t allocations() const { return allocations_.size(); }
     const RelayCounts& counts() const { return counts_; }
     // The Unix clock the credentials' expiry is read with (the system clock unless a test sets one).
