@@ -59,7 +59,7 @@ class Server final : public Outbox, public SessionEvents {
     };
 
 public:
-    Server(asio::io_context& io, const ServerOptions& options, std::size_t max_clients)
+    Server(asio::io_context& io, const ServerOptions& options, const DescriptorPlan& plan)
         : io_(io),
           acceptor_(io),
           signals_(io, SIGINT, SIGTERM),
@@ -67,15 +67,15 @@ public:
           invite_timer_(io),
           stop_timer_(io),
           stun_(io, "sala-server"),
-          registry_(*this, RegistryLimits{max_clients, options.invite_timeout}),
+          registry_(*this, RegistryLimits{plan.clients, options.invite_timeout}),
           limits_{1 << 20, options.idle_timeout},
-          max_connections_(max_clients + kSpareConnections),
+          max_connections_(plan.clients + kSpareConnections),
           secret_(options.turn_secret.value_or(turn::random_secret())),
           public_address_(options.public_address),
           turn_server_(options.turn_server) {
         if (options.relay && !options.turn_server) {
             turn::RelayLimits relay_limits;
-            relay_limits.max_allocations = options.max_allocations;
+            relay_limits.max_allocations = plan.allocations;  // as many as descriptors allow
             relay_limits.max_allocations_per_user = options.max_allocations_per_user;
             std::optional<asio::ip::address> public_ip;
             if (options.public_address) public_ip = asio::ip::make_address(*options.public_address);
@@ -394,15 +394,21 @@ private:
 int run(const ServerOptions& options) {
     std::size_t open_files = raise_open_file_limit();
     std::size_t capacity = client_capacity(open_files);
-    std::size_t max_clients = options.max_clients.value_or(capacity);
-    log::info("server", log::cat("open-file limit ", open_files, ": room for ", capacity, " clients; accepting up to ",
-                                 max_clients));
-    if (max_clients > capacity)
-        log::warn("server",
-                  log::cat("--max-clients ", max_clients, " is more than the open-file limit allows (", capacity, ")"));
+    bool relays = options.relay && !options.turn_server;
+    DescriptorPlan plan = plan_descriptors(open_files, options.max_clients, relays ? options.max_allocations : 0);
+    log::info("server",
+              log::cat("open-file limit ", open_files, ": room for ", capacity, " clients; accepting up to ",
+                       plan.clients, relays ? log::cat(" and ", plan.allocations, " relay allocations") : ""));
+    if (plan.clients > capacity)
+        log::warn("server", log::cat("--max-clients ", plan.clients, " is more than the open-file limit allows (",
+                                     capacity, ")"));
+    if (relays && plan.allocations < options.max_allocations)
+        log::warn("turn", log::cat("the open-file limit (", open_files, ") leaves room for ", plan.allocations,
+                                   " relay allocations, not --max-allocations ", options.max_allocations,
+                                   ": more get 508; raise the limit (ulimit -n) for more"));
     asio::io_context io(1);
     try {
-        Server server(io, options, max_clients);
+        Server server(io, options, plan);
         server.listen(options);
         server.start();
         io.run();

@@ -4,6 +4,7 @@
 #include <sys/resource.h>
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <fstream>
 
 #include <string>
@@ -17,7 +18,8 @@ FlagParser server_flags() {
         .option("port", "N",
                 "TCP port, and the UDP port of STUN; 0 for any free port (default " +
                     std::to_string(protocol::kDefaultPort) + ")")
-        .option("max-clients", "N", "most registered clients at once (default: what the open-file limit allows)")
+        .option("max-clients", "N",
+                "most registered clients at once (default: what the open-file limit allows beside the relay's sockets)")
         .option("invite-timeout", "SECONDS", "unanswered invites end after this (default 30)")
         .option("idle-timeout", "SECONDS", "silent clients are dropped after this (default 30)")
         .option("stun", "on|off", "answer STUN Binding requests on UDP at the same port number (default on)")
@@ -139,6 +141,21 @@ std::size_t raise_open_file_limit() {
 std::size_t client_capacity(std::size_t open_file_limit) {
     std::size_t reserved = kReservedDescriptors + kSpareConnections;
     return open_file_limit > reserved + 1 ? open_file_limit - reserved : 1;
+}
+
+DescriptorPlan plan_descriptors(std::size_t open_file_limit, std::optional<std::size_t> max_clients,
+                                std::size_t max_allocations) {
+    std::size_t reserved = kReservedDescriptors + kSpareConnections;
+    std::size_t room = open_file_limit > reserved ? open_file_limit - reserved : 0;
+    DescriptorPlan plan;
+    if (max_clients) {
+        plan.clients = *max_clients;
+        plan.allocations = std::min(max_allocations, room > plan.clients ? room - plan.clients : 0);
+    } else {
+        plan.allocations = std::min(max_allocations, room / 2);
+        plan.clients = std::max<std::size_t>(1, room - plan.allocations);
+    }
+    return plan;
 }
 
 }  // namespace sala::server

@@ -47,4 +47,14 @@ std::size_t raise_open_file_limit();
 // How many registered clients that many descriptors can hold.
 std::size_t client_capacity(std::size_t open_file_limit);
 
+// The open-file limit shared between clients (a TCP connection each) and TURN allocations (a UDP
+// socket each), so that the relay refuses an Allocate (508) before accept() runs out of descriptors.
+struct DescriptorPlan {
+    std::size_t clients = 0;      // registered clients at once
+    std::size_t allocations = 0;  // TURN allocations at once: at most the asked --max-allocations
+};
+// With --max-clients given, allocations get what the clients leave; without, they get up to half.
+DescriptorPlan plan_descriptors(std::size_t open_file_limit, std::optional<std::size_t> max_clients,
+                                std::size_t max_allocations);
+
 }  // namespace sala::server

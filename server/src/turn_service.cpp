@@ -124,7 +124,10 @@ std::optional<stun::TransportAddress> TurnService::open_relay(turn::AllocationId
         !set_option(*socket, dont_fragment_option(*socket), dont_fragment_option(*socket).on))
         ec = std::error_code(errno, std::system_category());
     if (ec || (even && port % 2 != 0)) {
-        log::warn("turn", "cannot open a relay socket: " + (ec ? ec.message() : std::string("no even port free")));
+        if (!open_failed_logged_)  // once: a flood of Allocates must not flood the log
+            log::warn("turn", "cannot open a relay socket: " + (ec ? ec.message() : std::string("no even port free")) +
+                                  " (the Allocate gets 508; logged once)");
+        open_failed_logged_ = true;
         return std::nullopt;
     }
     asio::ip::address address = bind_;

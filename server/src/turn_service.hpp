@@ -72,6 +72,7 @@ private:
     // A peer's datagram, read whole (the largest UDP payload) so that none arrives cut short.
     std::vector<std::uint8_t> datagram_ = std::vector<std::uint8_t>(65536);
     bool stopped_ = false;
+    bool open_failed_logged_ = false;
 };
 
 // The address as STUN carries it: an IPv4 client of a dual-stack socket as IPv4.

@@ -421,6 +421,40 @@ TEST(ServerTurn, BindingRequestOnATurnTcpConnectionIsAnswered) {
             .success());
 }
 
+// With few descriptors (prlimit 160: 64 after the reserve), the relay takes half of them: the 33rd
+// allocation gets 508, and the server still accepts and registers clients.
+TEST(ServerTurn, AllocationsStopAtTheDescriptorBudget) {
+    if (::access("/usr/bin/prlimit", X_OK) != 0) GTEST_SKIP() << "prlimit (util-linux) is not installed";
+    Process server({"/usr/bin/prlimit", "--nofile=160:160", bin("sala-server"), "--bind", "127.0.0.1", "--port", "0",
+                    "--max-allocations-per-user", "64"});
+    auto first = server.read_line(5000ms);
+    auto port = first ? port_from_listening_line(*first) : std::nullopt;
+    ASSERT_TRUE(port) << server.stderr_text();
+    LineClient directory(*port);
+    auto welcome = directory.hello("alice");
+    ASSERT_TRUE(welcome);
+    std::vector<std::unique_ptr<TurnClient>> clients;
+    for (int i = 0; i < 32; ++i) {
+        clients.push_back(std::make_unique<TurnClient>(std::string("127.0.0.1"), *port, (*welcome)["turn"]));
+        ASSERT_TRUE(clients.back()->allocate().success()) << "allocation " << i + 1;
+    }
+    TurnClient one_more(std::string("127.0.0.1"), *port, (*welcome)["turn"]);
+    EXPECT_EQ(one_more.allocate().error(), 508u);
+    std::vector<std::unique_ptr<LineClient>> users;
+    for (int i = 0; i < 20; ++i) {
+        users.push_back(std::make_unique<LineClient>(*port));
+        EXPECT_TRUE(users.back()->hello("user" + std::to_string(i))) << i;
+    }
+    server.signal(SIGTERM);
+    EXPECT_EQ(server.wait(), 0);
+    std::string log = server.stderr_text();
+    EXPECT_NE(log.find("open-file limit 160: room for 64 clients; accepting up to 32 and 32 relay allocations"),
+              std::string::npos)
+        << log;
+    EXPECT_NE(log.find("leaves room for 32 relay allocations, not --max-allocations 2000"), std::string::npos) << log;
+    EXPECT_EQ(log.find("accept failed"), std::string::npos) << log;
+}
+
 INSTANTIATE_TEST_SUITE_P(Transports, ServerTurnUclient, ::testing::Values(false, true),
                          [](const auto& info) { return info.param ? "tcp" : "udp"; });
 
