@@ -82,7 +82,7 @@ public:
             turn_.emplace(
                 io, relay_limits, secret_,
                 [this](std::string_view name, std::string_view ip) { return registry_.relay_allowed(name, ip); },
-                asio::ip::make_address(options.bind), public_ip);
+                public_ip);
             turn_->set_tcp_sender([this](std::uint64_t connection, std::span<const std::uint8_t> bytes) {
                 auto it = sessions_.find(connection);
                 if (it != sessions_.end())
@@ -99,10 +99,16 @@ public:
     void listen(const ServerOptions& options) {
         tcp::endpoint endpoint(asio::ip::make_address(options.bind), options.port);
         for (int attempt = 1;; ++attempt) {
-            acceptor_.open(endpoint.protocol());
-            acceptor_.set_option(tcp::acceptor::reuse_address(true));
-            acceptor_.bind(endpoint);
-            acceptor_.listen(asio::socket_base::max_listen_connections);
+            if (std::error_code ec = open_acceptor(endpoint)) {
+                // The default "::" on a host without IPv6: IPv4 alone, said once.
+                bool no_ipv6 = ec == asio::error::address_family_not_supported ||
+                               ec == std::errc::address_not_available || ec == std::errc::protocol_not_supported;
+                if (options.bind_given || !endpoint.address().is_v6() || !no_ipv6)
+                    throw std::system_error(ec, "cannot listen on " + endpoint_text(endpoint));
+                log::info("server", "no IPv6 here (" + ec.message() + "): listening on IPv4 only");
+                endpoint = tcp::endpoint(asio::ip::address_v4::any(), options.port);
+                continue;
+            }
             if (!options.stun && !turn_) break;
             auto bound = acceptor_.local_endpoint();
             std::error_code ec = stun_.open(asio::ip::udp::endpoint(bound.address(), bound.port()));
@@ -125,6 +131,22 @@ public:
         } else if (turn_server_) {
             log::info("turn", "credentials handed out for " + *turn_server_);
         }
+    }
+
+    // Opens, binds and listens; an unspecified IPv6 address takes IPv4 clients too (dual stack).
+    std::error_code open_acceptor(const tcp::endpoint& endpoint) {
+        std::error_code ec;
+        acceptor_.open(endpoint.protocol(), ec);
+        if (!ec && endpoint.address().is_v6() && endpoint.address().is_unspecified())
+            acceptor_.set_option(asio::ip::v6_only(false), ec);
+        if (!ec) acceptor_.set_option(tcp::acceptor::reuse_address(true), ec);
+        if (!ec) acceptor_.bind(endpoint, ec);
+        if (!ec) acceptor_.listen(asio::socket_base::max_listen_connections, ec);
+        if (ec) {
+            std::error_code ignored;
+            acceptor_.close(ignored);
+        }
+        return ec;
     }
 
     void start() {

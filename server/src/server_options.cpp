@@ -14,7 +14,8 @@ namespace sala::server {
 FlagParser server_flags() {
     FlagParser parser("sala-server", "[options]",
                       "The Sala directory server: registration, live presence, call signalling, STUN answers.");
-    parser.option("bind", "ADDR", "address to listen on (default 0.0.0.0)")
+    parser
+        .option("bind", "ADDR", "address to listen on (default ::, both IPv6 and IPv4; 0.0.0.0 on a host without IPv6)")
         .option("port", "N",
                 "TCP port, and the UDP port of STUN; 0 for any free port (default " +
                     std::to_string(protocol::kDefaultPort) + ")")
@@ -36,6 +37,7 @@ std::variant<ServerOptions, std::string> options_from_flags(const ParsedFlags& f
     ServerOptions options;
     if (flags.has("bind")) {
         options.bind = flags.get("bind");
+        options.bind_given = true;
         if (options.bind.empty()) return std::string("--bind needs an address");
     }
     if (flags.has("port")) {

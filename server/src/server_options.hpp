@@ -14,7 +14,8 @@
 namespace sala::server {
 
 struct ServerOptions {
-    std::string bind = "0.0.0.0";
+    std::string bind = "::";  // dual stack (IPv4 clients as v4-mapped); 0.0.0.0 on a host without IPv6
+    bool bind_given = false;  // --bind was given: no falling back to 0.0.0.0
     std::uint16_t port = protocol::kDefaultPort;
     std::optional<std::size_t> max_clients;  // default: what the open-file limit allows
     std::chrono::seconds invite_timeout{30};

@@ -49,12 +49,65 @@ udp::endpoint udp_endpoint(const stun::TransportAddress& address, const udp& pro
 }
 
 TurnService::TurnService(asio::io_context& io, turn::RelayLimits limits, std::string secret, turn::PeerRule rule,
-                         asio::ip::address bind, std::optional<asio::ip::address> public_address)
+                         std::optional<asio::ip::address> public_address)
     : io_(io),
       relay_(*this, limits, std::move(secret), turn::random_nonce_key(), std::move(rule)),
-      bind_(bind),
       public_address_(public_address),
       expire_timer_(io) {}
+
+void TurnService::attach_udp(udp::socket* socket) {
+    udp_ = socket;
+    std::error_code ec;
+    bind_ = socket->local_endpoint(ec).address();
+}
+
+bool TurnService::supports(stun::Family family) const { return relay_bind(family).has_value(); }
+
+// The address relay sockets of that family bind to: the server's own for its family; 0.0.0.0 for
+// IPv4 beside a dual-stack "::"; none for IPv4 beside a given IPv6 address, or IPv6 beside IPv4.
+std::optional<asio::ip::address> TurnService::relay_bind(stun::Family family) const {
+    if (family == stun::Family::ipv4) {
+        if (bind_.is_v4()) return bind_;
+        if (bind_.is_unspecified()) return asio::ip::address_v4::any();
+        if (bind_.to_v6().is_v4_mapped()) return asio::ip::make_address_v4(asio::ip::v4_mapped, bind_.to_v6());
+        return std::nullopt;
+    }
+    if (bind_.is_v6() && !bind_.to_v6().is_v4_mapped()) return bind_;
+    return std::nullopt;
+}
+
+// The relayed address's IP, as peers reach it: --public-address for IPv4; a bound address; else
+// the address the kernel would send to the client from (loopback for a loopback client of the
+// other family), or to anywhere of that family (no datagram is sent: connect() only picks a route).
+std::optional<asio::ip::address> TurnService::relayed_ip(stun::Family family, const asio::ip::address& bind,
+                                                         const stun::TransportAddress& client) {
+    if (family == stun::Family::ipv4 && public_address_) return *public_address_;
+    if (!bind.is_unspecified()) return bind;
+    auto protocol = family == stun::Family::ipv4 ? udp::v4() : udp::v6();
+    auto client_ip = ip_of(client);
+    asio::ip::address toward = client_ip;
+    if (client.family != family) {
+        if (client_ip.is_loopback())
+            return family == stun::Family::ipv4 ? asio::ip::address(asio::ip::address_v4::loopback())
+                                                : asio::ip::address(asio::ip::address_v6::loopback());
+        // Documentation addresses: a route to them is the default route.
+        toward =
+            family == stun::Family::ipv4 ? asio::ip::make_address("192.0.2.1") : asio::ip::make_address("2001:db8::1");
+    }
+    udp::socket probe(io_);
+    std::error_code ec;
+    probe.open(protocol, ec);
+    if (!ec) probe.connect({toward, 9}, ec);
+    auto local = ec ? asio::ip::address() : probe.local_endpoint(ec).address();
+    if (ec || local.is_unspecified()) {
+        if (!no_route_logged_)
+            log::warn("turn", log::cat("no ", family == stun::Family::ipv4 ? "IPv4" : "IPv6",
+                                       " address to relay from toward ", toward.to_string(), " (logged once)"));
+        no_route_logged_ = true;
+        return std::nullopt;
+    }
+    return local;
+}
 
 void TurnService::start() { asio::co_spawn(io_, expire_loop(), asio::detached); }
 
@@ -108,13 +161,19 @@ std::optional<stun::TransportAddress> TurnService::open_relay(turn::AllocationId
                                                               const turn::RelaySocketRequest& request) {
     const bool even = request.even;
     constexpr int kEvenAttempts = 16;
+    auto bind = relay_bind(request.family);
+    if (!bind) return std::nullopt;
+    auto address = relayed_ip(request.family, *bind, client.address);
+    if (!address) return std::nullopt;
     std::shared_ptr<udp::socket> socket;
     std::error_code ec;
-    udp::endpoint local(bind_, 0);
+    udp::endpoint local(*bind, 0);
     std::uint16_t port = 0;
     for (int attempt = 0; attempt < kEvenAttempts; ++attempt) {
         socket = std::make_shared<udp::socket>(io_);
         socket->open(local.protocol(), ec);
+        // An IPv6 relay socket relays IPv6 only: no v4-mapped peer ever reaches the relay.
+        if (!ec && local.protocol() == udp::v6()) socket->set_option(asio::ip::v6_only(true), ec);
         if (!ec) socket->bind(local, ec);
         if (!ec) socket->non_blocking(true, ec);
         if (!ec) port = socket->local_endpoint(ec).port();
@@ -130,20 +189,9 @@ std::optional<stun::TransportAddress> TurnService::open_relay(turn::AllocationId
         open_failed_logged_ = true;
         return std::nullopt;
     }
-    asio::ip::address address = bind_;
-    if (public_address_) {
-        address = *public_address_;
-    } else if (address.is_unspecified()) {
-        // The address the kernel would send to the client from: what a peer can reach too.
-        udp::socket probe(io_);
-        probe.open(local.protocol(), ec);
-        if (!ec) probe.connect(udp_endpoint(client.address, local.protocol()), ec);
-        if (!ec) address = probe.local_endpoint(ec).address();
-        if (ec) address = asio::ip::address_v4::loopback();
-    }
     sockets_.emplace(id, RelaySocket{socket, request.dont_fragment});
     asio::co_spawn(io_, read_relay(id, socket), asio::detached);
-    return transport_address(address, port);
+    return transport_address(*address, port);
 }
 
 void TurnService::close_relay(turn::AllocationId id) {

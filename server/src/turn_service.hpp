@@ -23,12 +23,14 @@ public:
     // Writes bytes on TCP connection `connection` (a Session the server owns).
     using TcpSend = std::function<void(std::uint64_t connection, std::span<const std::uint8_t> bytes)>;
 
-    // Relay sockets bind to `bind` port 0; the relayed address given to clients is `public_address`
-    // if set, else the local address that reaches the client.
+    // The relayed IPv4 address given to clients is `public_address` if set, else the local address
+    // that reaches the client.
     TurnService(asio::io_context& io, turn::RelayLimits limits, std::string secret, turn::PeerRule rule,
-                asio::ip::address bind, std::optional<asio::ip::address> public_address);
+                std::optional<asio::ip::address> public_address);
 
-    void attach_udp(asio::ip::udp::socket* socket) { udp_ = socket; }
+    // The STUN port's socket: the relay answers clients from it, and its address decides the
+    // relay sockets' (IPv4 relays beside a dual-stack "::", IPv6 relays only beside IPv6).
+    void attach_udp(asio::ip::udp::socket* socket);
     void set_tcp_sender(TcpSend send) { tcp_send_ = std::move(send); }
     void start();
     void stop();
@@ -45,6 +47,7 @@ public:
     std::size_t allocations() const { return relay_.allocations(); }
 
     // RelayIo
+    bool supports(stun::Family family) const override;
     std::optional<stun::TransportAddress> open_relay(turn::AllocationId id, const turn::ClientAddress& client,
                                                      const turn::RelaySocketRequest& request) override;
     void close_relay(turn::AllocationId id) override;
@@ -53,6 +56,9 @@ public:
     void send_to_client(const turn::ClientAddress& client, std::span<const std::uint8_t> bytes) override;
 
 private:
+    std::optional<asio::ip::address> relay_bind(stun::Family family) const;
+    std::optional<asio::ip::address> relayed_ip(stun::Family family, const asio::ip::address& bind,
+                                                const stun::TransportAddress& client);
     asio::awaitable<void> read_relay(turn::AllocationId id, std::shared_ptr<asio::ip::udp::socket> socket);
     asio::awaitable<void> expire_loop();
 
@@ -73,6 +79,7 @@ private:
     std::vector<std::uint8_t> datagram_ = std::vector<std::uint8_t>(65536);
     bool stopped_ = false;
     bool open_failed_logged_ = false;
+    bool no_route_logged_ = false;
 };
 
 // The address as STUN carries it: an IPv4 client of a dual-stack socket as IPv4.

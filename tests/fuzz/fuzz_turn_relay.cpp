@@ -102,9 +102,11 @@ struct FakeIo : RelayIo {
     const ClientAddress* expected_client = nullptr;  // who may be answered now (nullptr: anyone)
     std::size_t sent = 0;
 
+    bool supports(Family) const override { return true; }
     std::optional<TransportAddress> open_relay(AllocationId id, const ClientAddress& client,
                                                const RelaySocketRequest& request) override {
         const bool even = request.even;
+        check(request.family == Family::ipv4 || request.family == Family::ipv6);
         check(ever.insert(id).second);
         if (id % 7 == 0) return std::nullopt;  // sometimes no socket: the 508 path
         relays[id] = client;

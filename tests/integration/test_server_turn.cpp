@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include <cstdlib>
+#include <ctime>
 #include <fstream>
 #include <variant>
 
@@ -22,6 +23,7 @@
 #include "stun/stun_message.hpp"
 #include "temp_dir.hpp"
 #include "turn/channel_data.hpp"
+#include "turn/rest_credentials.hpp"
 #include "udp_peer.hpp"
 
 namespace {
@@ -453,6 +455,98 @@ TEST(ServerTurn, AllocationsStopAtTheDescriptorBudget) {
         << log;
     EXPECT_NE(log.find("leaves room for 32 relay allocations, not --max-allocations 2000"), std::string::npos) << log;
     EXPECT_EQ(log.find("accept failed"), std::string::npos) << log;
+}
+
+// sala-server with its default --bind, on a port of its choosing; its port from "listening on".
+struct DefaultServer {
+    Process process{{bin("sala-server"), "--port", "0"}};
+    std::uint16_t port = 0;
+    std::string listening;
+    DefaultServer() {
+        listening = process.read_line(5000ms).value_or("");
+        port = port_from_listening_line(listening).value_or(0);
+    }
+};
+
+Reply allocate_family(TurnClient& client, std::uint8_t family) {
+    return client.request(stun::method::allocate, [&](stun::MessageBuilder& b) {
+        b.add_u32(stun::attribute::requested_transport, 17u << 24);
+        if (family) b.add_u32(stun::attribute::requested_address_family, std::uint32_t{family} << 24);
+    });
+}
+
+// The default bind is dual stack; relayed addresses are IPv4 unless IPv6 is asked for, and no
+// IPv4 address is ever written as v4-mapped IPv6.
+TEST(ServerTurn, DualStackByDefaultWithIpv4RelaysUnlessAsked) {
+    DefaultServer server;
+    ASSERT_NE(server.port, 0) << server.process.stderr_text();
+    EXPECT_EQ(server.listening, "listening on [::]:" + std::to_string(server.port));
+    LineClient directory(server.port);  // over IPv4
+    auto welcome = directory.hello("alice");
+    ASSERT_TRUE(welcome);
+    const Json& turn = (*welcome)["turn"];
+    EXPECT_EQ(turn["uris"][0], "turn:127.0.0.1:" + std::to_string(server.port) + "?transport=udp");
+
+    struct Case {
+        std::string server_ip;
+        bool tcp;
+        std::uint8_t family;  // REQUESTED-ADDRESS-FAMILY, 0: none
+        std::string relayed, mapped;
+    };
+    for (const Case& c :
+         {Case{"127.0.0.1", false, 0, "127.0.0.1", "127.0.0.1"}, Case{"127.0.0.1", true, 0, "127.0.0.1", "127.0.0.1"},
+          Case{"::1", false, 0, "127.0.0.1", "::1"}, Case{"::1", true, 0, "127.0.0.1", "::1"},
+          Case{"::1", false, 2, "::1", "::1"}, Case{"127.0.0.1", false, 2, "::1", "127.0.0.1"}}) {
+        SCOPED_TRACE(c.server_ip + (c.tcp ? " tcp" : " udp") + " family " + std::to_string(c.family));
+        TurnClient client(c.server_ip, server.port, turn, c.tcp);
+        Reply reply = allocate_family(client, c.family);
+        ASSERT_TRUE(reply.success()) << reply.error();
+        auto relayed = reply.address(stun::attribute::xor_relayed_address);
+        auto mapped = reply.address(stun::attribute::xor_mapped_address);
+        ASSERT_TRUE(relayed && mapped);
+        EXPECT_EQ(ip_text(*relayed), c.relayed);
+        EXPECT_EQ(ip_text(*mapped), c.mapped);
+        // A peer of the other family than the allocation's: 443.
+        auto other = relayed->family == stun::Family::ipv4
+                         ? stun::TransportAddress::v6({0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1}, 4000)
+                         : loopback_peer(4000);
+        EXPECT_EQ(client.permit({other}).error(), 443u);
+        EXPECT_EQ(client
+                      .request(stun::method::channel_bind,
+                               [&](stun::MessageBuilder& b) {
+                                   b.add_u32(stun::attribute::channel_number, 0x40000000u)
+                                       .add_xor_address(stun::attribute::xor_peer_address, other);
+                               })
+                      .error(),
+                  443u);
+        // Gone, to stay within the user's quota of 2.
+        EXPECT_TRUE(client
+                        .request(stun::method::refresh,
+                                 [](stun::MessageBuilder& b) { b.add_u32(stun::attribute::lifetime, 0); })
+                        .success());
+    }
+}
+
+// A server bound to one family answers 440 for the other.
+TEST(ServerTurn, AnIpv4OrIpv6OnlyBindRefusesTheOtherFamily) {
+    ServerProcess v4;  // --bind 127.0.0.1
+    LineClient a(v4.port());
+    auto welcome = a.hello("alice");
+    ASSERT_TRUE(welcome);
+    TurnClient alice(std::string("127.0.0.1"), v4.port(), (*welcome)["turn"]);
+    EXPECT_EQ(allocate_family(alice, 2).error(), 440u);
+    EXPECT_EQ(allocate_family(alice, 3).error(), 440u);
+    EXPECT_TRUE(allocate_family(alice, 1).success());
+
+    TempDir dir;
+    ServerProcess v6({"--bind", "::1", "--turn-secret-file", write_secret(dir, "s3cret", 0600)});
+    std::string username = sala::server::turn::rest_username(std::time(nullptr) + 3600, "bob");
+    Json turn{{"username", username}, {"password", sala::server::turn::rest_password("s3cret", username)}};
+    TurnClient bob(std::string("::1"), v6.port(), turn);
+    EXPECT_EQ(allocate_family(bob, 0).error(), 440u) << "IPv4, the default, beside ::1";
+    Reply reply = allocate_family(bob, 2);
+    ASSERT_TRUE(reply.success()) << reply.error();
+    EXPECT_EQ(ip_text(*reply.address(stun::attribute::xor_relayed_address)), "::1");
 }
 
 INSTANTIATE_TEST_SUITE_P(Transports, ServerTurnUclient, ::testing::Values(false, true),

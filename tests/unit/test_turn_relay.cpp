@@ -28,9 +28,14 @@ struct FakeIo : RelayIo {
     std::vector<Bytes> to_client;
     std::vector<std::pair<TransportAddress, Bytes>> to_peer;
     std::vector<bool> dont_fragment;  // of each datagram in to_peer
+    bool ipv6 = true;                 // IPv6 relayed addresses can be made
+    bool supports(Family family) const override { return family == Family::ipv4 || ipv6; }
     std::optional<TransportAddress> open_relay(AllocationId id, const ClientAddress&,
                                                const RelaySocketRequest& request) override {
-        auto a = TransportAddress::v4({192, 0, 2, 1}, static_cast<std::uint16_t>(50000 + id));
+        auto port = static_cast<std::uint16_t>(50000 + id);
+        auto a = request.family == Family::ipv4
+                     ? TransportAddress::v4({192, 0, 2, 1}, port)
+                     : TransportAddress::v6({0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1}, port);
         relays[id] = a;
         requests[id] = request;
         return a;
@@ -337,6 +342,60 @@ TEST_F(Fixture, ExpiryOfTheAllocation) {
     EXPECT_EQ(relay.expiry_of(client), now + std::chrono::seconds(3600));
     send(method::refresh, [](MessageBuilder& b) { b.add_u32(attribute::lifetime, 0); });
     EXPECT_FALSE(relay.expiry_of(client));
+}
+
+// RFC 8656: IPv4 unless REQUESTED-ADDRESS-FAMILY says IPv6 (440 if it cannot be served or is
+// neither); a peer of the other family than the allocation's gets 443.
+TEST_F(Fixture, AddressFamilies) {
+    const TransportAddress peer6 =
+        TransportAddress::v6({0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 7}, 4000);
+    allowed.insert("2001:db8::7");
+    auto allocate_family = [&](std::uint32_t family) {
+        send(method::allocate, [&](MessageBuilder& b) {
+            b.add_u32(attribute::requested_transport, 17u << 24);
+            if (family) b.add_u32(attribute::requested_address_family, family << 24);
+        });
+    };
+    get_nonce();
+    allocate_family(0x03);
+    EXPECT_EQ(last_error(), 440);
+    io.ipv6 = false;
+    allocate_family(0x02);
+    EXPECT_EQ(last_error(), 440);
+    io.ipv6 = true;
+    allocate_family(0x02);
+    ASSERT_EQ(last().header().message_class, Class::success_response);
+    EXPECT_EQ(io.requests.at(1).family, Family::ipv6);
+    Message m = last();
+    EXPECT_EQ(decode_xor_address(m.find(attribute::xor_relayed_address)->value, m.header().transaction)->family,
+              Family::ipv6);
+    auto permit = [&](const TransportAddress& peer) {
+        send(method::create_permission,
+             [&](MessageBuilder& b) { b.add_xor_address(attribute::xor_peer_address, peer); });
+        return last().header().message_class == Class::success_response ? 0 : last_error();
+    };
+    auto bind = [&](const TransportAddress& peer) {
+        send(method::channel_bind, [&](MessageBuilder& b) {
+            b.add_u32(attribute::channel_number, 0x40000000).add_xor_address(attribute::xor_peer_address, peer);
+        });
+        return last().header().message_class == Class::success_response ? 0 : last_error();
+    };
+    EXPECT_EQ(permit(kPeer), 443);
+    EXPECT_EQ(bind(kPeer), 443);
+    EXPECT_EQ(permit(peer6), 0);
+
+    client.address.port = 40001;  // no family asked: IPv4
+    allocate_family(0);
+    ASSERT_EQ(last().header().message_class, Class::success_response);
+    EXPECT_EQ(io.requests.at(2).family, Family::ipv4);
+    EXPECT_EQ(permit(peer6), 443);
+    EXPECT_EQ(bind(peer6), 443);
+    EXPECT_EQ(permit(kPeer), 0);
+    // A Send indication to the other family is dropped.
+    MessageBuilder out(buffer, method::send, Class::indication, fresh());
+    out.add_xor_address(attribute::xor_peer_address, peer6).add(attribute::data, Bytes{1});
+    relay.from_client(client, *out.finish(), now);
+    EXPECT_TRUE(io.to_peer.empty());
 }
 
 TEST_F(Fixture, RefreshZeroDeletesAndLifetimeExpires) {

@@ -154,12 +154,15 @@ void Relay::on_allocate(Request& r, Clock::time_point now) {
     auto transport = u32(message, attribute::requested_transport);
     if (!transport) return error(r, error::bad_request, true);
     if (*transport >> 24 != kUdpProtocol) return error(r, error::unsupported_transport, true);
+    RelaySocketRequest socket;
     if (const Attribute* family = message.find(attribute::requested_address_family)) {
         if (family->value.size() != 4) return error(r, error::bad_request, true);
-        if (family->value[0] != static_cast<std::uint8_t>(Family::ipv4))
+        if (family->value[0] == static_cast<std::uint8_t>(Family::ipv6))
+            socket.family = Family::ipv6;
+        else if (family->value[0] != static_cast<std::uint8_t>(Family::ipv4))
             return error(r, error::address_family_not_supported, true);
     }
-    RelaySocketRequest socket;
+    if (!io_.supports(socket.family)) return error(r, error::address_family_not_supported, true);
     if (const Attribute* even_port = message.find(attribute::even_port)) {
         // An even port is given; reserving the next one for a later Allocate (the R bit) is not.
         if (even_port->value.size() != 1) return error(r, error::bad_request, true);
@@ -237,6 +240,7 @@ void Relay::on_create_permission(Request& r, Allocation& a, Clock::time_point no
         if (attr.type != attribute::xor_peer_address) continue;
         auto peer = decode_xor_address(attr.value, r.message.header().transaction);
         if (!peer) return error(r, error::bad_request, true);
+        if (peer->family != a.relayed.family) return error(r, error::peer_address_family_mismatch, true);
         if (ips.size() == limits_.max_permissions) return error(r, error::insufficient_capacity, true);
         ips.push_back(PeerIp::of(*peer));
     }
@@ -265,6 +269,7 @@ void Relay::on_channel_bind(Request& r, Allocation& a, Clock::time_point now) {
     auto channel = static_cast<std::uint16_t>(*number >> 16);
     auto peer = decode_xor_address(peer_attr->value, r.message.header().transaction);
     if (!peer) return error(r, error::bad_request, true);
+    if (peer->family != a.relayed.family) return error(r, error::peer_address_family_mismatch, true);
     if (!rule_(a.name, to_string(PeerIp::of(*peer)))) {
         ++counts_.forbidden;
         return error(r, error::forbidden, true);
@@ -297,7 +302,7 @@ void Relay::on_send(const ClientAddress& client, const Message& message, Clock::
         return;
     }
     auto peer = decode_xor_address(peer_attr->value, message.header().transaction);
-    if (!peer) {
+    if (!peer || peer->family != a->relayed.family) {
         ++counts_.dropped;
         return;
     }

@@ -39,14 +39,17 @@ struct RelayLimits {
 
 // What an Allocate asks of its relay socket.
 struct RelaySocketRequest {
-    bool even = false;           // EVEN-PORT: an even port number
-    bool dont_fragment = false;  // DONT-FRAGMENT: the DF bit on every datagram to peers (IPV6_DONTFRAG)
+    stun::Family family = stun::Family::ipv4;  // REQUESTED-ADDRESS-FAMILY (IPv4 unless asked)
+    bool even = false;                         // EVEN-PORT: an even port number
+    bool dont_fragment = false;                // DONT-FRAGMENT: the DF bit on every datagram to peers (IPV6_DONTFRAG)
 };
 
 // The sockets behind the relay (the server's TURN service, or a test).
 class RelayIo {
 public:
     virtual ~RelayIo() = default;
+    // Whether relayed addresses of that family can be made (else Allocate gets 440).
+    virtual bool supports(stun::Family family) const = 0;
     // Opens a UDP relay socket for the allocation on an ephemeral port, as `request` asks; its
     // address as the peers see it, or nullopt if none could be opened.
     virtual std::optional<stun::TransportAddress> open_relay(AllocationId id, const ClientAddress& client,
