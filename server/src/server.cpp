@@ -81,7 +81,11 @@ public:
             if (options.public_address) public_ip = asio::ip::make_address(*options.public_address);
             turn_.emplace(
                 io, relay_limits, secret_,
-                [this](std::string_view name, std::string_view ip) { return registry_.relay_allowed(name, ip); },
+                [this](std::string_view name) -> std::optional<turn::CallPeer> {
+                    auto peer = registry_.relay_peer(name);
+                    if (!peer) return std::nullopt;
+                    return turn::CallPeer{peer->name, peer->host};
+                },
                 public_ip);
             turn_->set_tcp_sender([this](std::uint64_t connection, std::span<const std::uint8_t> bytes) {
                 auto it = sessions_.find(connection);

@@ -48,10 +48,10 @@ udp::endpoint udp_endpoint(const stun::TransportAddress& address, const udp& pro
     return {ip, address.port};
 }
 
-TurnService::TurnService(asio::io_context& io, turn::RelayLimits limits, std::string secret, turn::PeerRule rule,
-                         std::optional<asio::ip::address> public_address)
+TurnService::TurnService(asio::io_context& io, turn::RelayLimits limits, std::string secret,
+                         turn::CallPeerLookup call_peer, std::optional<asio::ip::address> public_address)
     : io_(io),
-      relay_(*this, limits, std::move(secret), turn::random_nonce_key(), std::move(rule)),
+      relay_(*this, limits, std::move(secret), turn::random_nonce_key(), std::move(call_peer)),
       public_address_(public_address),
       expire_timer_(io) {}
 

@@ -25,7 +25,7 @@ public:
 
     // The relayed IPv4 address given to clients is `public_address` if set, else the local address
     // that reaches the client.
-    TurnService(asio::io_context& io, turn::RelayLimits limits, std::string secret, turn::PeerRule rule,
+    TurnService(asio::io_context& io, turn::RelayLimits limits, std::string secret, turn::CallPeerLookup call_peer,
                 std::optional<asio::ip::address> public_address);
 
     // The STUN port's socket: the relay answers clients from it, and its address decides the

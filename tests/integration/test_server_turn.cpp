@@ -549,6 +549,56 @@ TEST(ServerTurn, AnIpv4OrIpv6OnlyBindRefusesTheOtherFamily) {
     EXPECT_EQ(ip_text(*reply.address(stun::attribute::xor_relayed_address)), "::1");
 }
 
+// The peer rule trusts what the server saw, not what a client claims: bob lists a "victim" IP
+// among his candidates (in accept and trickled), and alice's relay may not reach it; the client
+// IP of bob's own allocation (authenticated with his credentials) it may, and relays to it.
+TEST(ServerTurn, ThePeerRuleIgnoresCandidatesAndTrustsAllocations) {
+    DefaultServer server;  // dual stack: bob's allocation comes over IPv6, his directory over IPv4
+    ASSERT_NE(server.port, 0);
+    LineClient alice_line(server.port), bob_line(server.port);
+    auto alice_welcome = alice_line.hello("alice");
+    auto bob_welcome = bob_line.hello("bob");
+    ASSERT_TRUE(alice_welcome && bob_welcome);
+    Json ice_with_victim{{"ufrag", "F7gI"},
+                         {"pwd", "x9cml/YzichV2+XlhiMu8g"},
+                         {"candidates",
+                          {"candidate:1 1 udp 2130706431 192.0.2.99 40000 typ host",
+                           "candidate:2 1 udp 2130706431 2001:db8::99 40000 typ host"}}};
+    ASSERT_TRUE(alice_line.send(Json{{"type", "call"}, {"to", "bob"}}));
+    auto invite = bob_line.wait_for("invite");
+    ASSERT_TRUE(invite);
+    ASSERT_TRUE(bob_line.send(Json{{"type", "accept"}, {"call_id", (*invite)["call_id"]}, {"ice", ice_with_victim}}));
+    ASSERT_TRUE(bob_line.send(Json{{"type", "candidate"},
+                                   {"call_id", (*invite)["call_id"]},
+                                   {"candidate", "candidate:3 1 udp 1694498815 192.0.2.98 41000 typ srflx"}}));
+    ASSERT_TRUE(alice_line.wait_for("call_started"));
+    ASSERT_TRUE(alice_line.send(Json{{"type", "ping"}}));
+    ASSERT_TRUE(alice_line.wait_for("pong"));  // bob's trickle has been handled: it came first
+
+    TurnClient alice(std::string("::1"), server.port, (*alice_welcome)["turn"]);
+    ASSERT_TRUE(allocate_family(alice, 2).success());
+    auto victim6 = stun::TransportAddress::v6({0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x99}, 40000);
+    EXPECT_EQ(alice.permit({victim6}).error(), 403u) << "a candidate bob listed";
+    TurnClient alice4(std::string("127.0.0.1"), server.port, (*alice_welcome)["turn"]);
+    ASSERT_TRUE(alice4.allocate().success());
+    EXPECT_EQ(alice4.permit({stun::TransportAddress::v4({192, 0, 2, 99}, 40000)}).error(), 403u);
+    EXPECT_EQ(alice4.permit({stun::TransportAddress::v4({192, 0, 2, 98}, 41000)}).error(), 403u);
+    EXPECT_TRUE(alice4.permit({loopback_peer(40000)}).success()) << "bob's TCP IP";
+
+    auto bob_address = stun::TransportAddress::v6({0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1}, 0);
+    EXPECT_EQ(alice.permit({bob_address}).error(), 403u) << "::1 before bob has an allocation from it";
+    TurnClient bob(std::string("::1"), server.port, (*bob_welcome)["turn"]);
+    Reply bobs = allocate_family(bob, 2);
+    ASSERT_TRUE(bobs.success());
+    auto bob_relayed = *bobs.address(stun::attribute::xor_relayed_address);
+    EXPECT_EQ(ip_text(bob_relayed), "::1");
+    ASSERT_TRUE(alice.permit({bob_address}).success()) << "the client IP of bob's allocation";
+    ASSERT_TRUE(bob.permit({bob_address}).success()) << "and the other way";
+    // alice's IPv6 relay to bob's IPv6 relayed address: bob gets it as a Data indication.
+    alice.send_indication(bob_relayed, {4, 5, 6});
+    EXPECT_EQ(bob.receive_data(), (Bytes{4, 5, 6}));
+}
+
 INSTANTIATE_TEST_SUITE_P(Transports, ServerTurnUclient, ::testing::Values(false, true),
                          [](const auto& info) { return info.param ? "tcp" : "udp"; });
 

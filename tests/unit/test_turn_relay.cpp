@@ -55,9 +55,16 @@ const TransportAddress kStranger = TransportAddress::v4({203, 0, 113, 9}, 4000);
 
 struct Fixture : ::testing::Test {
     FakeIo io;
-    std::set<std::string, std::less<>> allowed{"198.51.100.7"};  // the IPs alice may reach
-    Relay relay{io, RelayLimits{}, kSecret, "nonce-key",
-                [this](std::string_view name, std::string_view ip) { return name == "alice" && allowed.count(ip); }};
+    // alice is in a call with bob, whose TCP connection comes from 198.51.100.7 (nullopt: no call).
+    std::optional<CallPeer> alices_peer = CallPeer{"bob", "198.51.100.7"};
+    CallPeerLookup lookup = [this](std::string_view name) -> std::optional<CallPeer> {
+        if (name == "alice") return alices_peer;
+        if (name == "bob" || name == "Bob")
+            return alices_peer ? std::optional(CallPeer{"alice", "127.0.0.1"}) : std::nullopt;
+        return std::nullopt;
+    };
+    Relay relay{io, RelayLimits{}, kSecret, "nonce-key", lookup};
+    Relay* target = &relay;  // where send() delivers
     ClientAddress client{Transport::udp, TransportAddress::v4({127, 0, 0, 1}, 40000), 0};
     Clock::time_point t0 = Clock::now();
     Clock::time_point now = t0;  // when send() delivers its request
@@ -100,7 +107,7 @@ struct Fixture : ::testing::Test {
             out.add_message_integrity(long_term_key(user, "sala", password));
         }
         out.add_fingerprint();
-        relay.from_client(client, *out.finish(), now);
+        target->from_client(client, *out.finish(), now);
     }
     void get_nonce() {
         send(
@@ -192,26 +199,93 @@ TEST_F(Fixture, CreatePermissionIsAllOrNothing) {
     EXPECT_EQ(last_error(), 403);
     EXPECT_FALSE(has_permission(kPeer));
 
-    // Room for 8: 7 installed, then 2 more new ones in one request (one of them repeated) get 508
-    // and neither is installed; 1 new one and an existing one fit.
-    std::vector<TransportAddress> peers;
-    for (std::uint8_t i = 0; i < 10; ++i) {
-        peers.push_back(TransportAddress::v4({198, 51, 100, static_cast<std::uint8_t>(20 + i)}, 4000));
-        allowed.insert("198.51.100." + std::to_string(20 + i));
-    }
+    // Room for 2 (a relay with that bound): 1 installed, then 2 more new ones in one request get 508
+    // and neither is installed; 1 new one and the existing one fit. The
+    // IPs alice may reach: bob's TCP IP, and the client and relayed IPs of bob's allocation.
+    RelayLimits two;
+    two.max_permissions = 2;
+    Relay small(io, two, kSecret, "nonce-key", lookup);
+    small.set_unix_clock([] { return kNow; });
+    target = &small;
+    const TransportAddress bobs_client = TransportAddress::v4({198, 51, 100, 8}, 5000);
+    const TransportAddress bobs_relay = TransportAddress::v4({192, 0, 2, 1}, 4000);
+    ClientAddress alice = client;
+    client.address = bobs_client;
+    std::string bob = rest_username(kNow + 3600, "bob");
+    send(
+        method::allocate, [](MessageBuilder& b) { b.add_u32(attribute::requested_transport, 17u << 24); }, "-", bob);
+    ASSERT_EQ(last().header().message_class, Class::success_response) << last_error();
+    client = alice;
+    send(method::allocate, [](MessageBuilder& b) { b.add_u32(attribute::requested_transport, 17u << 24); });
+    ASSERT_EQ(last().header().message_class, Class::success_response) << last_error();
+    AllocationId alices = io.relays.rbegin()->first;
     auto permit = [&](std::vector<TransportAddress> list) {
         send(method::create_permission, [&](MessageBuilder& b) {
             for (const auto& peer : list) b.add_xor_address(attribute::xor_peer_address, peer);
         });
         return last().header().message_class == Class::success_response ? 0 : last_error();
     };
-    ASSERT_EQ(permit({peers.begin(), peers.begin() + 7}), 0);
-    EXPECT_EQ(permit({peers[0], peers[7], peers[8], peers[7]}), 508);
-    EXPECT_FALSE(has_permission(peers[7]));
-    EXPECT_FALSE(has_permission(peers[8]));
-    EXPECT_EQ(permit({peers[0], peers[7], peers[7]}), 0);
-    EXPECT_TRUE(has_permission(peers[7]));
-    EXPECT_TRUE(has_permission(peers[0]));
+    auto small_permits = [&](const TransportAddress& peer) {
+        std::size_t before = io.to_client.size();
+        small.from_peer(alices, peer, Bytes{1}, now);
+        return io.to_client.size() > before;
+    };
+    ASSERT_EQ(permit({kPeer}), 0);
+    EXPECT_EQ(permit({bobs_client, bobs_relay}), 508);
+    EXPECT_FALSE(small_permits(bobs_client));
+    EXPECT_FALSE(small_permits(bobs_relay));
+    EXPECT_EQ(permit({bobs_relay, kPeer}), 0);
+    EXPECT_TRUE(small_permits(bobs_relay));
+    EXPECT_TRUE(small_permits(kPeer));
+}
+
+// The peer rule: the call peer's TCP IP, and the client and relayed IPs of the peer's own
+// allocations (proved by its credentials), nothing else; forgotten when they go.
+TEST_F(Fixture, PeerRuleTrustsOnlyWhatTheServerSaw) {
+    allocate();
+    auto permit = [&](const TransportAddress& peer) {
+        send(method::create_permission,
+             [&](MessageBuilder& b) { b.add_xor_address(attribute::xor_peer_address, peer); });
+        return last().header().message_class == Class::success_response ? 0 : last_error();
+    };
+    auto permitted = [&](const TransportAddress& peer) {
+        std::size_t before = io.to_client.size();
+        relay.from_peer(1, peer, Bytes{1}, now);
+        return io.to_client.size() > before;
+    };
+    const TransportAddress bobs_mapping = TransportAddress::v4({203, 0, 113, 50}, 5000);  // bob's UDP, NATed
+    const TransportAddress bobs_relay = TransportAddress::v4({192, 0, 2, 1}, 50002);
+    EXPECT_EQ(permit(kPeer), 0) << "bob's TCP IP";
+    EXPECT_EQ(permit(kStranger), 403) << "an IP bob might list as a candidate is not evidence";
+    EXPECT_EQ(permit(bobs_mapping), 403);
+    EXPECT_EQ(permit(bobs_relay), 403);
+
+    ClientAddress alice = client;
+    client.address = bobs_mapping;  // bob allocates, as "Bob": names compare without ASCII case
+    send(
+        method::allocate, [](MessageBuilder& b) { b.add_u32(attribute::requested_transport, 17u << 24); }, "-",
+        rest_username(kNow + 3600, "Bob"));
+    ASSERT_EQ(last().header().message_class, Class::success_response) << last_error();
+    ClientAddress bob = client;
+    client = alice;
+    EXPECT_EQ(permit(bobs_mapping), 0) << "the client IP of bob's allocation";
+    EXPECT_EQ(permit(bobs_relay), 0) << "the relayed IP of bob's allocation";
+    EXPECT_EQ(permit(kStranger), 403);
+    EXPECT_TRUE(permitted(bobs_mapping));
+
+    client = bob;  // bob's allocation goes: so do the permissions it justified
+    send(
+        method::refresh, [](MessageBuilder& b) { b.add_u32(attribute::lifetime, 0); }, "-",
+        rest_username(kNow + 3600, "Bob"));
+    client = alice;
+    relay.expire(now);
+    EXPECT_FALSE(permitted(bobs_mapping));
+    EXPECT_FALSE(permitted(bobs_relay));
+    EXPECT_TRUE(permitted(kPeer));
+    alices_peer.reset();  // the call ends
+    relay.expire(now);
+    EXPECT_FALSE(permitted(kPeer));
+    EXPECT_EQ(permit(kPeer), 403);
 }
 
 TEST_F(Fixture, SendDataAndChannels) {
@@ -349,7 +423,6 @@ TEST_F(Fixture, ExpiryOfTheAllocation) {
 TEST_F(Fixture, AddressFamilies) {
     const TransportAddress peer6 =
         TransportAddress::v6({0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 7}, 4000);
-    allowed.insert("2001:db8::7");
     auto allocate_family = [&](std::uint32_t family) {
         send(method::allocate, [&](MessageBuilder& b) {
             b.add_u32(attribute::requested_transport, 17u << 24);
@@ -382,7 +455,9 @@ TEST_F(Fixture, AddressFamilies) {
     };
     EXPECT_EQ(permit(kPeer), 443);
     EXPECT_EQ(bind(kPeer), 443);
+    alices_peer->ip = "2001:db8::7";  // bob came over IPv6
     EXPECT_EQ(permit(peer6), 0);
+    alices_peer->ip = "198.51.100.7";
 
     client.address.port = 40001;  // no family asked: IPv4
     allocate_family(0);

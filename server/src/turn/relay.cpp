@@ -28,6 +28,15 @@ std::size_t to_client_size(std::size_t data, bool channel, Family family) {
     return kHeaderSize + address + kAttributeHeaderSize + padded;
 }
 
+// A user's key in by_user_: ASCII letters in lower case (as protocol::name_key, which the directory
+// compares names with; the relay does not link the directory's code).
+std::string user_key(std::string_view name) {
+    std::string key(name);
+    for (char& c : key)
+        if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+    return key;
+}
+
 std::int64_t system_unix_time() {
     return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch())
         .count();
@@ -43,12 +52,12 @@ struct Relay::Request {
     std::string_view name;
 };
 
-Relay::Relay(RelayIo& io, RelayLimits limits, std::string secret, std::string nonce_key, PeerRule rule)
+Relay::Relay(RelayIo& io, RelayLimits limits, std::string secret, std::string nonce_key, CallPeerLookup call_peer)
     : io_(io),
       limits_(limits),
       secret_(std::move(secret)),
       nonces_(std::move(nonce_key)),
-      rule_(std::move(rule)),
+      call_peer_(std::move(call_peer)),
       unix_clock_(system_unix_time) {}
 
 Allocation* Relay::allocation_of(const ClientAddress& client) {
@@ -175,7 +184,9 @@ void Relay::on_allocate(Request& r, Clock::time_point now) {
     }
     if (message.find(attribute::reservation_token)) return error(r, error::insufficient_capacity, true);
     std::string name(r.name);
-    if (per_user_[name] >= limits_.max_allocations_per_user) return error(r, error::allocation_quota_reached, true);
+    auto user = by_user_.find(user_key(name));
+    if (user != by_user_.end() && user->second.size() >= limits_.max_allocations_per_user)
+        return error(r, error::allocation_quota_reached, true);
     if (allocations_.size() >= limits_.max_allocations) return error(r, error::insufficient_capacity, true);
 
     AllocationId id = next_id_++;
@@ -196,7 +207,7 @@ void Relay::on_allocate(Request& r, Clock::time_point now) {
                  TokenBucket(limits_.bytes_per_second, now)};
     allocations_.emplace(id, std::move(a));
     by_client_[r.client] = id;
-    ++per_user_[name];
+    by_user_[user_key(name)].push_back(id);
     ++counts_.allocations;
 
     MessageBuilder out(out_, method::allocate, Class::success_response, message.header().transaction);
@@ -220,6 +231,19 @@ void Relay::on_refresh(Request& r, Allocation& a, Clock::time_point now) {
         remove(a.id);
     else
         a.expiry = now + lifetime;
+}
+
+bool Relay::may_reach(const Allocation& a, const PeerIp& ip) const {
+    auto peer = call_peer_(a.name);
+    if (!peer) return false;
+    if (to_string(ip) == peer->ip) return true;
+    auto user = by_user_.find(user_key(peer->name));
+    if (user == by_user_.end()) return false;
+    for (AllocationId id : user->second) {
+        const Allocation& theirs = allocations_.at(id);
+        if (PeerIp::of(theirs.relayed) == ip || PeerIp::of(theirs.client.address) == ip) return true;
+    }
+    return false;
 }
 
 bool Relay::add_permission(Allocation& a, const PeerIp& ip, Clock::time_point now) {
@@ -247,7 +271,7 @@ void Relay::on_create_permission(Request& r, Allocation& a, Clock::time_point no
     if (ips.empty()) return error(r, error::bad_request, true);
     // All or nothing: every peer is checked, and room made sure of, before any is installed.
     for (const PeerIp& ip : ips)
-        if (!rule_(a.name, to_string(ip))) {
+        if (!may_reach(a, ip)) {
             ++counts_.forbidden;
             return error(r, error::forbidden, true);
         }
@@ -270,7 +294,7 @@ void Relay::on_channel_bind(Request& r, Allocation& a, Clock::time_point now) {
     auto peer = decode_xor_address(peer_attr->value, r.message.header().transaction);
     if (!peer) return error(r, error::bad_request, true);
     if (peer->family != a.relayed.family) return error(r, error::peer_address_family_mismatch, true);
-    if (!rule_(a.name, to_string(PeerIp::of(*peer)))) {
+    if (!may_reach(a, PeerIp::of(*peer))) {
         ++counts_.forbidden;
         return error(r, error::forbidden, true);
     }
@@ -383,8 +407,7 @@ void Relay::expire(Clock::time_point now) {
             gone.push_back(entry.first);
             continue;
         }
-        std::erase_if(a.permissions,
-                      [&](const Permission& p) { return p.expiry <= now || !rule_(a.name, to_string(p.ip)); });
+        std::erase_if(a.permissions, [&](const Permission& p) { return p.expiry <= now || !may_reach(a, p.ip); });
         // A binding stays reserved for 5 minutes after it expires (RFC 8656, 12).
         std::erase_if(a.channels, [&](const ChannelBinding& c) { return c.expiry + kChannelReservation <= now; });
     }
@@ -399,8 +422,10 @@ void Relay::remove(AllocationId id) {
     auto it = allocations_.find(id);
     if (it == allocations_.end()) return;
     by_client_.erase(it->second.client);
-    if (auto user = per_user_.find(it->second.name); user != per_user_.end() && --user->second == 0)
-        per_user_.erase(user);
+    if (auto user = by_user_.find(user_key(it->second.name)); user != by_user_.end()) {
+        std::erase(user->second, id);
+        if (user->second.empty()) by_user_.erase(user);
+    }
     allocations_.erase(it);
     io_.close_relay(id);
 }

@@ -2,7 +2,12 @@
 // The TURN relay's logic (RFC 8656) without sockets: long-term credentials from the REST
 // convention, Allocate, Refresh, CreatePermission, ChannelBind, Send and Data indications and
 // ChannelData, with bounds on allocations, permissions, channels, lifetime and bytes per second.
-// It talks to its sockets through RelayIo; a PeerRule says which peers a user may reach.
+// It talks to its sockets through RelayIo; a CallPeerLookup says who a user is in a call with.
+//
+// The peer rule: user NAME's allocation may reach an IP only while NAME is in a call, and only an
+// IP the server has evidence belongs to the other side of that call: its TCP connection's IP, or
+// the relayed or client IP of one of that side's own allocations here (its credentials prove
+// those). Candidates a client offers are not evidence: anyone can list a victim's IP.
 
 #include <array>
 #include <chrono>
@@ -62,8 +67,13 @@ public:
     virtual void send_to_client(const ClientAddress& client, std::span<const std::uint8_t> bytes) = 0;
 };
 
-// May user NAME's allocation send to this IP (in inet_ntop's text form)? The registry answers.
-using PeerRule = std::function<bool(std::string_view name, std::string_view ip)>;
+// The other side of a user's current call, as the directory knows it.
+struct CallPeer {
+    std::string name;  // the name it registered (ASCII case aside, the NAME of its own usernames)
+    std::string ip;    // the IP of its TCP connection to the server, in inet_ntop's text form
+};
+// Who user NAME is in a call with (ringing or answered); nullopt when in none. The registry answers.
+using CallPeerLookup = std::function<std::optional<CallPeer>(std::string_view name)>;
 
 struct RelayCounts {
     std::uint64_t allocations = 0;         // made
@@ -81,7 +91,7 @@ struct RelayCounts {
 class Relay {
 public:
     // `secret`: the REST credentials' shared secret; `nonce_key`: any bytes, fresh per run.
-    Relay(RelayIo& io, RelayLimits limits, std::string secret, std::string nonce_key, PeerRule rule);
+    Relay(RelayIo& io, RelayLimits limits, std::string secret, std::string nonce_key, CallPeerLookup call_peer);
 
     // One STUN or ChannelData message from a client (a UDP datagram or one framed TCP message).
     // Binding requests are not the relay's: the caller answers those.
@@ -90,8 +100,8 @@ public:
     // client would pass kMaxMessageSize is dropped and counted (oversized).
     void from_peer(AllocationId id, const stun::TransportAddress& peer, std::span<const std::uint8_t> bytes,
                    Clock::time_point now);
-    // Removes expired allocations, permissions and channels, and permissions the rule no longer
-    // allows (the call ended). Call it about once a second.
+    // Removes expired allocations, permissions and channels, and permissions the peer rule no
+    // longer allows (the call ended, the peer's allocation went). Call it about once a second.
     void expire(Clock::time_point now);
     // A TCP connection closed: its allocation goes with it.
     void client_gone(const ClientAddress& client);
@@ -114,6 +124,7 @@ private:
     void on_send(const ClientAddress& client, const stun::Message& message, Clock::time_point now);
     void on_channel_data(const ClientAddress& client, std::span<const std::uint8_t> bytes, Clock::time_point now);
     bool add_permission(Allocation& a, const PeerIp& ip, Clock::time_point now);
+    bool may_reach(const Allocation& a, const PeerIp& ip) const;  // the peer rule
     void remove(AllocationId id);
     Allocation* allocation_of(const ClientAddress& client);
 
@@ -125,11 +136,12 @@ private:
     RelayLimits limits_;
     std::string secret_;
     NonceIssuer nonces_;
-    PeerRule rule_;
+    CallPeerLookup call_peer_;
     std::function<std::int64_t()> unix_clock_;
     std::unordered_map<AllocationId, Allocation> allocations_;
     std::map<ClientAddress, AllocationId> by_client_;
-    std::unordered_map<std::string, std::size_t> per_user_;  // allocations by name
+    // Allocations by user: NAME with ASCII letters in lower case, as the directory compares names.
+    std::unordered_map<std::string, std::vector<AllocationId>> by_user_;
     AllocationId next_id_ = 1;
     RelayCounts counts_;
     std::array<std::uint8_t, stun::kMaxMessageSize> out_{};
