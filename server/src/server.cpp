@@ -102,15 +102,20 @@ public:
     // address on stdout. Throws std::system_error.
     void listen(const ServerOptions& options) {
         tcp::endpoint endpoint(asio::ip::make_address(options.bind), options.port);
+        // The default "::" on a host without IPv6 (not in the kernel, or disabled even on the
+        // loopback): IPv4 alone, said once.
+        auto ipv4_only = [&](const std::string& why) {
+            log::info("server", "no IPv6 here (" + why + "): listening on 0.0.0.0, IPv4 only");
+            endpoint = tcp::endpoint(asio::ip::address_v4::any(), options.port);
+        };
+        if (!options.bind_given && !host_has_ipv6()) ipv4_only("no IPv6 loopback");
         for (int attempt = 1;; ++attempt) {
             if (std::error_code ec = open_acceptor(endpoint)) {
-                // The default "::" on a host without IPv6: IPv4 alone, said once.
                 bool no_ipv6 = ec == asio::error::address_family_not_supported ||
                                ec == std::errc::address_not_available || ec == std::errc::protocol_not_supported;
                 if (options.bind_given || !endpoint.address().is_v6() || !no_ipv6)
                     throw std::system_error(ec, "cannot listen on " + endpoint_text(endpoint));
-                log::info("server", "no IPv6 here (" + ec.message() + "): listening on IPv4 only");
-                endpoint = tcp::endpoint(asio::ip::address_v4::any(), options.port);
+                ipv4_only(ec.message());
                 continue;
             }
             if (!options.stun && !turn_) break;

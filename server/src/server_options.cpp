@@ -1,8 +1,11 @@
 #include "server_options.hpp"
 
 #include <arpa/inet.h>
+#include <netinet/in.h>
 #include <sys/resource.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <fstream>
@@ -127,6 +130,17 @@ std::variant<std::string, std::string> read_secret_file(const std::string& path,
                                                       "--turn-secret-file: " + path + " holds no secret");
     ok = true;
     return std::variant<std::string, std::string>(std::in_place_index<0>, secret);
+}
+
+bool host_has_ipv6() {
+    int fd = ::socket(AF_INET6, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    if (fd < 0) return false;
+    sockaddr_in6 loopback{};
+    loopback.sin6_family = AF_INET6;
+    loopback.sin6_addr = in6addr_loopback;
+    bool ok = ::bind(fd, reinterpret_cast<const sockaddr*>(&loopback), sizeof loopback) == 0;
+    ::close(fd);
+    return ok;
 }
 
 std::size_t raise_open_file_limit() {

@@ -43,6 +43,10 @@ inline constexpr std::size_t kReservedDescriptors = 32;
 // Connections allowed beyond max-clients, so a full server can still answer server_full.
 inline constexpr std::size_t kSpareConnections = 64;
 
+// True if this host can use IPv6: an IPv6 UDP socket can bind the loopback ::1 (false when the
+// kernel has no IPv6, or it is disabled on lo).
+bool host_has_ipv6();
+
 // Raises the open-file soft limit to the hard limit; returns the soft limit now in force.
 std::size_t raise_open_file_limit();
 // How many registered clients that many descriptors can hold.
