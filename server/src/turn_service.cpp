@@ -58,7 +58,15 @@ TurnService::TurnService(asio::io_context& io, turn::RelayLimits limits, std::st
 void TurnService::attach_udp(udp::socket* socket) {
     udp_ = socket;
     std::error_code ec;
-    bind_ = socket->local_endpoint(ec).address();
+    auto local = socket->local_endpoint(ec);
+    bind_ = local.address();
+    port_ = local.port();
+}
+
+bool TurnService::is_own_port(const RelaySocket& relay, const stun::TransportAddress& peer) const {
+    if (peer.port != port_) return false;
+    auto ip = ip_of(peer);
+    return ip == relay.relayed || ip == bind_ || ip.is_loopback() || ip.is_unspecified();
 }
 
 bool TurnService::supports(stun::Family family) const { return relay_bind(family).has_value(); }
@@ -189,7 +197,7 @@ std::optional<stun::TransportAddress> TurnService::open_relay(turn::AllocationId
         open_failed_logged_ = true;
         return std::nullopt;
     }
-    sockets_.emplace(id, RelaySocket{socket, request.dont_fragment});
+    sockets_.emplace(id, RelaySocket{socket, request.dont_fragment, *address});
     asio::co_spawn(io_, read_relay(id, socket), asio::detached);
     return transport_address(*address, port);
 }
@@ -223,6 +231,9 @@ void TurnService::send_to_peer(turn::AllocationId id, const stun::TransportAddre
     auto it = sockets_.find(id);
     if (it == sockets_.end()) return;
     udp::socket& socket = *it->second.socket;
+    // The server's own port: a relayed datagram there would come back as a client's message from
+    // the server's own address (a peer allowed the server's IP, as relay-to-relay calls need).
+    if (is_own_port(it->second, peer)) return;
     std::error_code ignored;
     auto protocol = socket.local_endpoint(ignored).protocol();
     if (!dont_fragment || it->second.dont_fragment) {

@@ -66,13 +66,17 @@ private:
     turn::Relay relay_;
     stun::BindingResponder binding_{"sala-server"};  // Binding requests on TURN connections
     asio::ip::address bind_;
+    std::uint16_t port_ = 0;  // the STUN/TURN port
     std::optional<asio::ip::address> public_address_;
     asio::ip::udp::socket* udp_ = nullptr;
     TcpSend tcp_send_;
     struct RelaySocket {
         std::shared_ptr<asio::ip::udp::socket> socket;
         bool dont_fragment = false;  // DF on every datagram
+        asio::ip::address relayed;   // its address as peers see it (a server address)
     };
+    // True if `peer` is this server's own STUN/TURN port: a relay never sends there.
+    bool is_own_port(const RelaySocket& relay, const stun::TransportAddress& peer) const;
     std::unordered_map<turn::AllocationId, RelaySocket> sockets_;
     asio::steady_timer expire_timer_;
     // A peer's datagram, read whole (the largest UDP payload) so that none arrives cut short.

@@ -599,6 +599,22 @@ TEST(ServerTurn, ThePeerRuleIgnoresCandidatesAndTrustsAllocations) {
     EXPECT_EQ(bob.receive_data(), (Bytes{4, 5, 6}));
 }
 
+// A relay never sends to the server's own STUN/TURN port, though the server's IP is a permitted
+// peer (bob's, here): a Binding request relayed there would be answered to the relay itself.
+TEST(ServerTurn, TheRelayDoesNotSendToTheServersOwnPort) {
+    ServerProcess server;
+    Call call(server.port());
+    TurnClient alice(std::string("127.0.0.1"), server.port(), call.welcome["turn"]);
+    ASSERT_TRUE(alice.allocate().success());
+    ASSERT_TRUE(alice.permit({loopback_peer(server.port())}).success());
+    Bytes binding = {0x00, 0x01, 0x00, 0x00, 0x21, 0x12, 0xa4, 0x42, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12};
+    alice.send_indication(loopback_peer(server.port()), binding);
+    EXPECT_FALSE(alice.receive(500ms)) << "the server answered its own relay";
+    UdpPeer peer;  // another port of that IP still works
+    alice.send_indication(loopback_peer(peer.port()), {7});
+    EXPECT_EQ(peer.receive(3000ms), Bytes{7});
+}
+
 INSTANTIATE_TEST_SUITE_P(Transports, ServerTurnUclient, ::testing::Values(false, true),
                          [](const auto& info) { return info.param ? "tcp" : "udp"; });
 
