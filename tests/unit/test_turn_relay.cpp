@@ -494,6 +494,13 @@ TEST_F(Fixture, QuotaPerUser) {
     send(method::allocate, [](MessageBuilder& b) { b.add_u32(attribute::requested_transport, 17u << 24); });
     EXPECT_EQ(last_error(), 486);
     EXPECT_EQ(relay.allocations(), 2u);
+    // The same user spelled otherwise (names compare without ASCII case, as in the directory).
+    client.address.port = 40003;
+    send(
+        method::allocate, [](MessageBuilder& b) { b.add_u32(attribute::requested_transport, 17u << 24); }, "-",
+        rest_username(kNow + 3600, "ALICE"));
+    EXPECT_EQ(last_error(), 486);
+    EXPECT_EQ(relay.allocations(), 2u);
 }
 
 TEST_F(Fixture, RateLimitDropsTheExcess) {
