@@ -87,6 +87,7 @@ public:
                     return turn::CallPeer{peer->name, peer->host};
                 },
                 public_ip);
+            if (options.relay_ports) turn_->set_port_range(*options.relay_ports);
             turn_->set_tcp_sender([this](std::uint64_t connection, std::span<const std::uint8_t> bytes) {
                 auto it = sessions_.find(connection);
                 if (it != sessions_.end())
@@ -437,6 +438,13 @@ int run(const ServerOptions& options) {
         log::warn("turn", log::cat("the open-file limit (", open_files, ") leaves room for ", plan.allocations,
                                    " relay allocations, not --max-allocations ", options.max_allocations,
                                    ": more get 508; raise the limit (ulimit -n) for more"));
+    if (relays && options.relay_ports) {
+        log::info("turn", log::cat("relay allocations take UDP ports ", options.relay_ports->first, "-",
+                                   options.relay_ports->last));
+        if (options.relay_ports->size() < plan.allocations)
+            log::warn("turn", log::cat("--relay-ports has ", options.relay_ports->size(), " ports for ",
+                                       plan.allocations, " allocations: more get 508"));
+    }
     asio::io_context io(1);
     try {
         Server server(io, options, plan);

@@ -32,7 +32,9 @@ FlagParser server_flags() {
         .option("turn-server", "turn:HOST:PORT", "hand out credentials for this TURN server instead of relaying")
         .option("turn-secret-file", "FILE", "the TURN REST secret (mode 0600); default: random per start")
         .option("max-allocations", "N", "most TURN allocations at once (default 2000)")
-        .option("max-allocations-per-user", "N", "most TURN allocations one user holds at once (default 2)");
+        .option("max-allocations-per-user", "N", "most TURN allocations one user holds at once (default 2)")
+        .option("relay-ports", "MIN-MAX",
+                "UDP ports relay allocations take, for a firewall rule (default: the kernel's ephemeral range)");
     return parser;
 }
 
@@ -98,6 +100,16 @@ std::variant<ServerOptions, std::string> options_from_flags(const ParsedFlags& f
         auto max = parse_integer(flags.get("max-allocations"), 1, 100000);
         if (!max) return std::string("--max-allocations must be a number from 1 to 100000");
         options.max_allocations = static_cast<std::size_t>(*max);
+    }
+    if (flags.has("relay-ports")) {
+        const std::string text = flags.get("relay-ports");
+        const auto dash = text.find('-');
+        auto first = dash == std::string::npos ? std::nullopt : parse_integer(text.substr(0, dash), 1024, 65535);
+        auto last = dash == std::string::npos ? std::nullopt : parse_integer(text.substr(dash + 1), 1024, 65535);
+        if (!first || !last || *first > *last)
+            return "--relay-ports takes MIN-MAX, two port numbers from 1024 to 65535 with MIN <= MAX, not '" + text +
+                   "'";
+        options.relay_ports = PortRange{static_cast<std::uint16_t>(*first), static_cast<std::uint16_t>(*last)};
     }
     if (flags.has("max-allocations-per-user")) {
         auto max = parse_integer(flags.get("max-allocations-per-user"), 1, 64);

@@ -13,6 +13,13 @@
 
 namespace sala::server {
 
+// UDP ports a relay allocation may take, first to last (both included).
+struct PortRange {
+    std::uint16_t first = 0;
+    std::uint16_t last = 0;
+    std::size_t size() const { return std::size_t{last} - first + 1; }
+};
+
 struct ServerOptions {
     std::string bind = "::";  // dual stack (IPv4 clients as v4-mapped); 0.0.0.0 on a host without IPv6
     bool bind_given = false;  // --bind was given: no falling back to 0.0.0.0
@@ -27,6 +34,7 @@ struct ServerOptions {
     std::optional<std::string> turn_secret;     // from --turn-secret-file; else random per start
     std::size_t max_allocations = 2000;
     std::size_t max_allocations_per_user = 2;
+    std::optional<PortRange> relay_ports;  // default: the kernel's ephemeral range
 };
 
 // The flags sala-server accepts.

@@ -3,6 +3,9 @@
 #include <netinet/in.h>
 #include <sys/socket.h>
 
+#include <algorithm>
+#include <random>
+
 #include <asio/experimental/as_tuple.hpp>
 
 #include "sala/log.hpp"
@@ -13,6 +16,8 @@ using asio::ip::udp;
 constexpr auto as_result = asio::experimental::as_tuple(asio::use_awaitable);
 constexpr int kBatch = 64;
 constexpr auto kExpireEvery = std::chrono::seconds(1);
+constexpr int kEvenAttempts = 16;   // ephemeral ports until an even one, when EVEN-PORT asks
+constexpr int kRangeAttempts = 64;  // ports of --relay-ports tried per Allocate (others may hold some)
 
 // The socket option that sets the DF bit on every datagram (IPv6: never fragment here, EMSGSIZE
 // instead), and its value for "on".
@@ -117,6 +122,21 @@ std::optional<asio::ip::address> TurnService::relayed_ip(stun::Family family, co
     return local;
 }
 
+void TurnService::set_port_range(PortRange ports) {
+    ports_ = ports;
+    port_cursor_ = std::random_device{}() % ports.size();  // a restarted server does not reuse the last ports first
+}
+
+// The next port of the range, round robin (an even one if asked, when the range has one).
+std::uint16_t TurnService::next_range_port(bool even) {
+    for (std::size_t step = 0; step < 2; ++step) {
+        const auto port = static_cast<std::uint16_t>(ports_->first + port_cursor_);
+        port_cursor_ = (port_cursor_ + 1) % ports_->size();
+        if (!even || port % 2 == 0) return port;
+    }
+    return static_cast<std::uint16_t>(ports_->first + port_cursor_);
+}
+
 void TurnService::start() { asio::co_spawn(io_, expire_loop(), asio::detached); }
 
 void TurnService::stop() {
@@ -168,7 +188,6 @@ std::optional<turn::Clock::time_point> TurnService::tcp_allocation_expiry(std::u
 std::optional<stun::TransportAddress> TurnService::open_relay(turn::AllocationId id, const turn::ClientAddress& client,
                                                               const turn::RelaySocketRequest& request) {
     const bool even = request.even;
-    constexpr int kEvenAttempts = 16;
     auto bind = relay_bind(request.family);
     if (!bind) return std::nullopt;
     auto address = relayed_ip(request.family, *bind, client.address);
@@ -177,12 +196,16 @@ std::optional<stun::TransportAddress> TurnService::open_relay(turn::AllocationId
     std::error_code ec;
     udp::endpoint local(*bind, 0);
     std::uint16_t port = 0;
-    for (int attempt = 0; attempt < kEvenAttempts; ++attempt) {
+    const int attempts =
+        ports_ ? static_cast<int>(std::min<std::size_t>(ports_->size(), kRangeAttempts)) : kEvenAttempts;
+    for (int attempt = 0; attempt < attempts; ++attempt) {
+        if (ports_) local.port(next_range_port(even));
         socket = std::make_shared<udp::socket>(io_);
         socket->open(local.protocol(), ec);
         // An IPv6 relay socket relays IPv6 only: no v4-mapped peer ever reaches the relay.
         if (!ec && local.protocol() == udp::v6()) socket->set_option(asio::ip::v6_only(true), ec);
         if (!ec) socket->bind(local, ec);
+        if (ports_ && ec == asio::error::address_in_use) continue;  // taken: the next port of the range
         if (!ec) socket->non_blocking(true, ec);
         if (!ec) port = socket->local_endpoint(ec).port();
         if (ec || !even || port % 2 == 0) break;
@@ -192,7 +215,10 @@ std::optional<stun::TransportAddress> TurnService::open_relay(turn::AllocationId
         ec = std::error_code(errno, std::system_category());
     if (ec || (even && port % 2 != 0)) {
         if (!open_failed_logged_)  // once: a flood of Allocates must not flood the log
-            log::warn("turn", "cannot open a relay socket: " + (ec ? ec.message() : std::string("no even port free")) +
+            log::warn("turn", "cannot open a relay socket: " +
+                                  (ec == asio::error::address_in_use ? std::string("no port of --relay-ports is free")
+                                   : ec                              ? ec.message()
+                                                                     : std::string("no even port free")) +
                                   " (the Allocate gets 508; logged once)");
         open_failed_logged_ = true;
         return std::nullopt;

@@ -13,6 +13,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "server_options.hpp"
 #include "stun/binding_responder.hpp"
 #include "turn/relay.hpp"
 
@@ -32,6 +33,9 @@ public:
     // relay sockets' (IPv4 relays beside a dual-stack "::", IPv6 relays only beside IPv6).
     void attach_udp(asio::ip::udp::socket* socket);
     void set_tcp_sender(TcpSend send) { tcp_send_ = std::move(send); }
+    // Relay sockets take ports from `ports` only (each family its own); when none is free there,
+    // the Allocate gets 508. Without a range the kernel picks an ephemeral port.
+    void set_port_range(PortRange ports);
     void start();
     void stop();
 
@@ -61,6 +65,7 @@ private:
                                                 const stun::TransportAddress& client);
     asio::awaitable<void> read_relay(turn::AllocationId id, std::shared_ptr<asio::ip::udp::socket> socket);
     asio::awaitable<void> expire_loop();
+    std::uint16_t next_range_port(bool even);
 
     asio::io_context& io_;
     turn::Relay relay_;
@@ -82,6 +87,8 @@ private:
     // A peer's datagram, read whole (the largest UDP payload) so that none arrives cut short.
     std::vector<std::uint8_t> datagram_ = std::vector<std::uint8_t>(65536);
     bool stopped_ = false;
+    std::optional<PortRange> ports_;
+    std::size_t port_cursor_ = 0;  // offset in ports_ of the next port to try
     bool open_failed_logged_ = false;
     bool no_route_logged_ = false;
 };

@@ -13,6 +13,7 @@
 #include <cstdlib>
 #include <ctime>
 #include <fstream>
+#include <set>
 #include <variant>
 
 #include "line_client.hpp"
@@ -455,6 +456,58 @@ TEST(ServerTurn, AllocationsStopAtTheDescriptorBudget) {
         << log;
     EXPECT_NE(log.find("leaves room for 32 relay allocations, not --max-allocations 2000"), std::string::npos) << log;
     EXPECT_EQ(log.find("accept failed"), std::string::npos) << log;
+}
+
+// The first of `count` consecutive UDP ports on 127.0.0.1 that are free right now (0: none found).
+std::uint16_t free_udp_ports(std::uint16_t count) {
+    for (std::uint16_t first = 61000; first < 65000; first += count) {
+        bool all = true;
+        for (std::uint16_t p = first; p < first + count && all; ++p) {
+            const int fd = ::socket(AF_INET, SOCK_DGRAM, 0);
+            socklen_t length = 0;
+            sockaddr_storage a = socket_address("127.0.0.1", p, length);
+            all = ::bind(fd, reinterpret_cast<sockaddr*>(&a), length) == 0;
+            ::close(fd);
+        }
+        if (all) return first;
+    }
+    return 0;
+}
+
+// --relay-ports: every relayed port inside the range (for a firewall rule); when the range is
+// full the Allocate gets 508 and the server says why, once.
+TEST(ServerTurn, RelayPortsKeepAllocationsInTheirRange) {
+    const std::uint16_t first = free_udp_ports(4);
+    ASSERT_NE(first, 0);
+    const std::string range = std::to_string(first) + "-" + std::to_string(first + 3);
+    Process server({bin("sala-server"), "--bind", "127.0.0.1", "--port", "0", "--max-allocations-per-user", "64",
+                    "--relay-ports", range});
+    auto line = server.read_line(5000ms);
+    auto port = line ? port_from_listening_line(*line) : std::nullopt;
+    ASSERT_TRUE(port) << server.stderr_text();
+    LineClient directory(*port);
+    auto welcome = directory.hello("alice");
+    ASSERT_TRUE(welcome);
+    std::vector<std::unique_ptr<TurnClient>> clients;
+    std::set<std::uint16_t> ports;
+    for (int i = 0; i < 4; ++i) {
+        clients.push_back(std::make_unique<TurnClient>(std::string("127.0.0.1"), *port, (*welcome)["turn"]));
+        Reply allocated = clients.back()->allocate();
+        ASSERT_TRUE(allocated.success()) << "allocation " << i + 1;
+        auto relayed = allocated.address(stun::attribute::xor_relayed_address);
+        ASSERT_TRUE(relayed);
+        EXPECT_GE(relayed->port, first);
+        EXPECT_LE(relayed->port, first + 3);
+        ports.insert(relayed->port);
+    }
+    EXPECT_EQ(ports.size(), 4u);
+    TurnClient one_more(std::string("127.0.0.1"), *port, (*welcome)["turn"]);
+    EXPECT_EQ(one_more.allocate().error(), 508u);
+    server.signal(SIGTERM);
+    EXPECT_EQ(server.wait(), 0);
+    const std::string log = server.stderr_text();
+    EXPECT_NE(log.find("relay allocations take UDP ports " + range), std::string::npos) << log;
+    EXPECT_NE(log.find("no port of --relay-ports is free"), std::string::npos) << log;
 }
 
 // sala-server with its default --bind, on a port of its choosing; its port from "listening on".
