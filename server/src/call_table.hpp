@@ -40,6 +40,8 @@ public:
     // Ringing -> active; the invite deadline no longer applies.
     void answer(const std::string& id);
     void remove(const std::string& id);
+    // The side `from` of call `id` is now `to` (a resumed session's new connection).
+    void rebind(const std::string& id, ClientId from, ClientId to);
 
     // The ids of ringing calls whose deadline is at or before `now`.
     std::vector<std::string> expired(Clock::time_point now) const;
