@@ -29,6 +29,10 @@ struct Call {
     std::optional<protocol::IceDescription> caller_ice, callee_ice;
     std::size_t caller_trickled = 0, callee_trickled = 0;
     std::size_t caller_restarts = 0, callee_restarts = 0;
+    // The ufrag of each side's last restart, and how often it was said again (a repeat: after a
+    // resumed session, what may have been lost with the old connection; not counted as a restart).
+    std::string caller_ufrag, callee_ufrag;
+    std::size_t caller_repeats = 0, callee_repeats = 0;
 };
 
 class CallTable {

@@ -327,14 +327,23 @@ void Registry::on_restart(ClientId id, Client& client, const Json& message) {
         return send_error(id, ErrorCode::wrong_state, "An ICE restart belongs to an answered call.");
     const bool caller = call->caller == id;
     std::size_t& restarts = caller ? call->caller_restarts : call->callee_restarts;
-    if (restarts >= protocol::kMaxRestarts)
-        return send_error(id, ErrorCode::bad_request,
-                          log::cat("At most ", protocol::kMaxRestarts, " ICE restarts per side in a call."));
+    std::size_t& repeats = caller ? call->caller_repeats : call->callee_repeats;
+    std::string& last_ufrag = caller ? call->caller_ufrag : call->callee_ufrag;
     std::optional<protocol::IceDescription> ice;
     if (!read_ice(id, message, &ice)) return;
     if (!ice) return send_error(id, ErrorCode::bad_request, "restart needs an \"ice\" description.");
-    ++restarts;
-    (caller ? call->caller_trickled : call->callee_trickled) = 0;
+    const bool repeat = ice->ufrag == last_ufrag;
+    if ((repeat ? repeats : restarts) >= protocol::kMaxRestarts)
+        return send_error(id, ErrorCode::bad_request,
+                          log::cat("At most ", protocol::kMaxRestarts, " ICE restarts per side in a call",
+                                   repeat ? ", and as many repeats of one." : "."));
+    if (repeat) {
+        ++repeats;
+    } else {
+        ++restarts;
+        last_ufrag = ice->ufrag;
+        (caller ? call->caller_trickled : call->callee_trickled) = 0;
+    }
     send(caller ? call->callee : call->caller,
          Json{{"type", type::restart}, {"call_id", call->id}, {"ice", to_json(*ice)}});
 }
