@@ -272,7 +272,7 @@ run_case() {
     for r in ra rb; do [[ -n ${LAB_INDEX[$r]:-} ]] && capture "$r"; done
     if [[ $case == 6 ]]; then
         local how f
-        # remap last: it kills the TCP connection, and the server holds the old name for a while.
+        # remap last: it kills the TCP connection (the client resumes its session on a new one).
         for how in flush remap_udp remap; do
             echo " ${how}:"
             call alice bob 12 long ra 4 "$how"
