@@ -278,9 +278,6 @@ bool Registry::read_ice(ClientId id, const Json& message, std::optional<protocol
         send_error(id, ErrorCode::bad_request, log::cat("Not an ICE description: ", problem, "."));
         return false;
     }
-    // The peer's relay may send to the addresses this side offers (and to nothing else).
-    for (const auto& candidate : (*out)->candidates)
-        if (auto address = protocol::candidate_address(candidate)) allow_relay_address(id, *address);
     return true;
 }
 
@@ -308,7 +305,6 @@ void Registry::on_candidate(ClientId id, Client& client, const Json& message) {
             return send_error(id, ErrorCode::bad_request,
                               log::cat("At most ", protocol::kMaxCandidates, " candidates may be trickled in a call."));
         ++trickled;
-        if (auto address = protocol::candidate_address(*candidate)) allow_relay_address(id, *address);
         relayed["candidate"] = *candidate;
     }
     send(call->caller == id ? call->callee : call->caller, relayed);
@@ -357,7 +353,6 @@ void Registry::end_call(const Call& ended, EndReason reason, std::string_view by
         auto it = clients_.find(party);
         if (it == clients_.end()) continue;
         it->second.call_id.clear();
-        it->second.relay_addresses.clear();
         if (party == gone) continue;
         outbox_.send(party, line);
     }
@@ -425,22 +420,15 @@ std::optional<Clock::time_point> Registry::next_deadline() const {
     return next;
 }
 
-bool Registry::relay_allowed(std::string_view name, std::string_view ip) const {
+std::optional<Registry::RelayPeer> Registry::relay_peer(std::string_view name) const {
     auto found = by_key_.find(protocol::name_key(name));
-    if (found == by_key_.end()) return false;
+    if (found == by_key_.end()) return std::nullopt;
     const Client& client = clients_.at(found->second);
     const Call* call = client.busy() ? calls_.find(client.call_id) : nullptr;
-    if (!call) return false;
+    if (!call) return std::nullopt;
     auto peer = clients_.find(call->caller == found->second ? call->callee : call->caller);
-    if (peer == clients_.end()) return false;
-    return peer->second.host == ip || peer->second.relay_addresses.count(ip) != 0;
-}
-
-void Registry::allow_relay_address(ClientId id, std::string ip) {
-    constexpr std::size_t kMaxRelayAddresses = 16;
-    auto it = clients_.find(id);
-    if (it == clients_.end() || it->second.relay_addresses.size() >= kMaxRelayAddresses) return;
-    it->second.relay_addresses.insert(std::move(ip));
+    if (peer == clients_.end()) return std::nullopt;
+    return RelayPeer{peer->second.name, peer->second.host};
 }
 
 void Registry::clear() {

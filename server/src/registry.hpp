@@ -76,13 +76,13 @@ public:
     // Forgets everyone without telling anyone (the server is shutting down).
     void clear();
 
-    // TURN (turn/relay.hpp's PeerRule): may user `name`'s relay allocation send to `ip` (inet_ntop
-    // text)? Only while the user is in a call, ringing or active, and only to the peer's TCP
-    // connection IP or an IP the peer listed (allow_relay_address).
-    bool relay_allowed(std::string_view name, std::string_view ip) const;
-    // An IP client `id` listed among its ICE candidates: its call peer's relay may send to it
-    // until the call ends.
-    void allow_relay_address(ClientId id, std::string ip);
+    // TURN (turn/relay.hpp's CallPeerLookup): the other side of user `name`'s current call, ringing
+    // or active: its name and the IP of its TCP connection; nullopt when `name` is in no call.
+    struct RelayPeer {
+        std::string name;
+        std::string host;
+    };
+    std::optional<RelayPeer> relay_peer(std::string_view name) const;
     // The "turn" object of welcome, as JSON text (empty: no "turn"), made for each registration.
     using TurnOffer = std::function<std::string(ClientId id, std::string_view name)>;
     void set_turn_offer(TurnOffer offer) { turn_offer_ = std::move(offer); }
@@ -98,11 +98,10 @@ private:
         std::string name;         // empty until registered
         std::string quoted_name;  // name as a JSON string, for building welcome quickly
         std::uint16_t media_port = 0;
-        std::string call_id;                                 // empty when not in a call or invite
-        std::set<std::string, std::less<>> relay_addresses;  // its candidates' IPs, for the peer's relay
-        std::string resume_token;                            // from registration on; never logged
-        bool resumable = false;                              // hello asked to linger after a drop
-        std::optional<Clock::time_point> lingering_until;    // its connection is gone; it may come back
+        std::string call_id;                               // empty when not in a call or invite
+        std::string resume_token;                          // from registration on; never logged
+        bool resumable = false;                            // hello asked to linger after a drop
+        std::optional<Clock::time_point> lingering_until;  // its connection is gone; it may come back
         bool registered() const { return !name.empty(); }
         bool busy() const { return !call_id.empty(); }
         protocol::Status status() const { return busy() ? protocol::Status::busy : protocol::Status::available; }

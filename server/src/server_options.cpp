@@ -1,9 +1,13 @@
 #include "server_options.hpp"
 
 #include <arpa/inet.h>
+#include <netinet/in.h>
 #include <sys/resource.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
+#include <algorithm>
 #include <fstream>
 
 #include <string>
@@ -13,11 +17,13 @@ namespace sala::server {
 FlagParser server_flags() {
     FlagParser parser("sala-server", "[options]",
                       "The Sala directory server: registration, live presence, call signalling, STUN answers.");
-    parser.option("bind", "ADDR", "address to listen on (default 0.0.0.0)")
+    parser
+        .option("bind", "ADDR", "address to listen on (default ::, both IPv6 and IPv4; 0.0.0.0 on a host without IPv6)")
         .option("port", "N",
                 "TCP port, and the UDP port of STUN; 0 for any free port (default " +
                     std::to_string(protocol::kDefaultPort) + ")")
-        .option("max-clients", "N", "most registered clients at once (default: what the open-file limit allows)")
+        .option("max-clients", "N",
+                "most registered clients at once (default: what the open-file limit allows beside the relay's sockets)")
         .option("invite-timeout", "SECONDS", "unanswered invites end after this (default 30)")
         .option("idle-timeout", "SECONDS", "silent clients are dropped after this (default 30)")
         .option("resume-grace", "SECONDS",
@@ -37,6 +43,7 @@ std::variant<ServerOptions, std::string> options_from_flags(const ParsedFlags& f
     ServerOptions options;
     if (flags.has("bind")) {
         options.bind = flags.get("bind");
+        options.bind_given = true;
         if (options.bind.empty()) return std::string("--bind needs an address");
     }
     if (flags.has("port")) {
@@ -133,6 +140,17 @@ std::variant<std::string, std::string> read_secret_file(const std::string& path,
     return std::variant<std::string, std::string>(std::in_place_index<0>, secret);
 }
 
+bool host_has_ipv6() {
+    int fd = ::socket(AF_INET6, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    if (fd < 0) return false;
+    sockaddr_in6 loopback{};
+    loopback.sin6_family = AF_INET6;
+    loopback.sin6_addr = in6addr_loopback;
+    bool ok = ::bind(fd, reinterpret_cast<const sockaddr*>(&loopback), sizeof loopback) == 0;
+    ::close(fd);
+    return ok;
+}
+
 std::size_t raise_open_file_limit() {
     rlimit limit{};
     if (getrlimit(RLIMIT_NOFILE, &limit) != 0) return 1024;
@@ -147,6 +165,21 @@ std::size_t raise_open_file_limit() {
 std::size_t client_capacity(std::size_t open_file_limit) {
     std::size_t reserved = kReservedDescriptors + kSpareConnections;
     return open_file_limit > reserved + 1 ? open_file_limit - reserved : 1;
+}
+
+DescriptorPlan plan_descriptors(std::size_t open_file_limit, std::optional<std::size_t> max_clients,
+                                std::size_t max_allocations) {
+    std::size_t reserved = kReservedDescriptors + kSpareConnections;
+    std::size_t room = open_file_limit > reserved ? open_file_limit - reserved : 0;
+    DescriptorPlan plan;
+    if (max_clients) {
+        plan.clients = *max_clients;
+        plan.allocations = std::min(max_allocations, room > plan.clients ? room - plan.clients : 0);
+    } else {
+        plan.allocations = std::min(max_allocations, room / 2);
+        plan.clients = std::max<std::size_t>(1, room - plan.allocations);
+    }
+    return plan;
 }
 
 }  // namespace sala::server

@@ -14,7 +14,8 @@
 namespace sala::server {
 
 struct ServerOptions {
-    std::string bind = "0.0.0.0";
+    std::string bind = "::";  // dual stack (IPv4 clients as v4-mapped); 0.0.0.0 on a host without IPv6
+    bool bind_given = false;  // --bind was given: no falling back to 0.0.0.0
     std::uint16_t port = protocol::kDefaultPort;
     std::optional<std::size_t> max_clients;  // default: what the open-file limit allows
     std::chrono::seconds invite_timeout{30};
@@ -43,9 +44,23 @@ inline constexpr std::size_t kReservedDescriptors = 32;
 // Connections allowed beyond max-clients, so a full server can still answer server_full.
 inline constexpr std::size_t kSpareConnections = 64;
 
+// True if this host can use IPv6: an IPv6 UDP socket can bind the loopback ::1 (false when the
+// kernel has no IPv6, or it is disabled on lo).
+bool host_has_ipv6();
+
 // Raises the open-file soft limit to the hard limit; returns the soft limit now in force.
 std::size_t raise_open_file_limit();
 // How many registered clients that many descriptors can hold.
 std::size_t client_capacity(std::size_t open_file_limit);
+
+// The open-file limit shared between clients (a TCP connection each) and TURN allocations (a UDP
+// socket each), so that the relay refuses an Allocate (508) before accept() runs out of descriptors.
+struct DescriptorPlan {
+    std::size_t clients = 0;      // registered clients at once
+    std::size_t allocations = 0;  // TURN allocations at once: at most the asked --max-allocations
+};
+// With --max-clients given, allocations get what the clients leave; without, they get up to half.
+DescriptorPlan plan_descriptors(std::size_t open_file_limit, std::optional<std::size_t> max_clients,
+                                std::size_t max_allocations);
 
 }  // namespace sala::server

@@ -165,7 +165,8 @@ asio::awaitable<void> Session::write_loop() {
 // Reading a line moves last_activity_; the timer only re-arms when it wakes.
 asio::awaitable<void> Session::idle_watch() {
     while (phase_ != Phase::closed) {
-        auto deadline = last_activity_ + (kind_ == Kind::turn ? limits_.turn_idle_timeout : limits_.idle_timeout);
+        auto deadline = kind_ == Kind::turn ? std::max(last_activity_ + limits_.turn_idle_timeout, held_until_)
+                                            : last_activity_ + limits_.idle_timeout;
         if (Clock::now() >= deadline) {
             close("idle timeout");
             co_return;

@@ -5,6 +5,7 @@
 #include <netinet/in.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
+#include <signal.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -250,6 +251,7 @@ public:
     static bool available() { return std::filesystem::exists("/usr/bin/turnserver"); }
     unsigned short port() const { return port_; }
     bool ready() { return accepts_tcp(); }
+    void freeze() { process_->signal(SIGSTOP); }  // alive, but answers nothing
 
     IceServer server(bool tcp) const {
         const std::string user = std::to_string(std::time(nullptr) + 600) + ":alice";
@@ -317,6 +319,28 @@ TEST_P(IceRelayTest, RelayOnlySideGoesThroughCoturn) {
     EXPECT_EQ(b.selection.path, IcePath::relayed);
     exchange(a, b, 50);
     exchange(b, a, 50);
+}
+
+// Closing a call must not wait on its relay: the transport's destructor returns while the ICE
+// thread releases the allocation (libnice retransmits the Refresh with lifetime 0 to a relay that
+// no longer answers for up to 1.5 s); the old destructor joined that thread, stalling the engine.
+TEST_F(IceTransportTest, ClosingDoesNotWaitForARelayThatStoppedAnswering) {
+    if (!Coturn::available()) GTEST_SKIP() << "turnserver (package coturn) is not installed";
+    sala::test::TempDir dir;
+    Coturn turn(dir);
+    ASSERT_TRUE(turn.ready()) << "coturn did not start listening";
+    IceConfig relayed = loopback(true);
+    relayed.turn.push_back(turn.server(false));
+    relayed.relay_only = true;
+    Side a(io, relayed);
+    ASSERT_TRUE(run_until([&] { return a.gathered; }, 5s));
+    ASSERT_FALSE(a.of_type("relay").empty()) << "no allocation to release";
+    turn.freeze();
+    const auto start = Clock::now();
+    a.ice.reset();
+    const auto took = Clock::now() - start;
+    std::printf("destructor with a frozen relay: %s\n", ms(took).c_str());
+    EXPECT_LT(took, 500ms);
 }
 
 // libnice 0.1.21 asks its STUN server with a classic RFC 3489 Binding request (no magic cookie,

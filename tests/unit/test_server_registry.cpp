@@ -513,14 +513,16 @@ TEST_F(ResumeTest, TheRightTokenTakesOverALiveSessionQuietlyAndKeepsTheCall) {
     say(5, Json{{"type", "hangup"}, {"call_id", id}});
     expect_ended(5, id, "hangup", "alice");
     expect_ended(2, id, "hangup", "alice");
-    EXPECT_TRUE(registry.relay_allowed("bob", "10.0.0.5") == false) << "the call is over";
+    EXPECT_FALSE(registry.relay_peer("bob")) << "the call is over";
 }
 
 TEST_F(ResumeTest, TheNewConnectionsAddressIsThePeersRelayTarget) {
     answered();
     resume(5, "alice", token);
-    EXPECT_TRUE(registry.relay_allowed("bob", "10.0.0.5"));
-    EXPECT_FALSE(registry.relay_allowed("bob", "10.0.0.1"));
+    auto peer = registry.relay_peer("bob");
+    ASSERT_TRUE(peer);
+    EXPECT_EQ(peer->name, "alice");
+    EXPECT_EQ(peer->host, "10.0.0.5");
 }
 
 TEST_F(ResumeTest, AWrongOrMissingTokenForATakenNameIsNameTaken) {

@@ -1,8 +1,12 @@
 #include "media/ice/ice_transport.hpp"
 
 #include <algorithm>
+#include <atomic>
+#include <future>
+#include <mutex>
 #include <stdexcept>
 #include <utility>
+#include <vector>
 
 #include <netdb.h>
 #include <pthread.h>
@@ -88,6 +92,46 @@ NiceCandidate* remote_candidate(NiceAgent* agent, guint stream, const std::strin
 
 }  // namespace
 
+// What the ICE thread owns. It outlives the IceTransport while the agent releases its TURN
+// allocations, so that closing a call never waits on a relay.
+struct IceTransport::Loop {
+    GMainContext* context = nullptr;
+    NiceAgent* agent = nullptr;
+    // ICE thread only:
+    bool closed = false;
+    GSource* close_timeout = nullptr;
+    // Set by the ICE thread once no callback can reach the IceTransport any more.
+    std::promise<void> detached;
+    std::atomic<bool> finished = false;  // the ICE thread is about to return
+};
+
+namespace {
+
+// ICE threads still releasing allocations after their transport went. Each ends within
+// kCloseWaitMs; the ones left are joined when the process exits.
+class ClosingThreads {
+public:
+    static ClosingThreads& instance() {
+        static ClosingThreads threads;
+        return threads;
+    }
+    void adopt(std::jthread thread, std::shared_ptr<IceTransport::Loop> loop) {
+        std::lock_guard lock(mutex_);
+        std::erase_if(closing_, [](const Closing& c) { return c.loop->finished.load(); });  // joins at once
+        closing_.push_back({std::move(thread), std::move(loop)});
+    }
+
+private:
+    struct Closing {
+        std::jthread thread;
+        std::shared_ptr<IceTransport::Loop> loop;
+    };
+    std::mutex mutex_;
+    std::vector<Closing> closing_;
+};
+
+}  // namespace
+
 const char* to_string(IcePath path) {
     switch (path) {
         case IcePath::none:
@@ -161,11 +205,11 @@ struct IceTransport::Callbacks {
         const auto arrival = Clock::now();
         static_cast<IceTransport*>(data)->ring_.push({reinterpret_cast<const std::uint8_t*>(buf), len}, arrival);
     }
-    static void closed(GObject*, GAsyncResult*, gpointer data) { static_cast<IceTransport*>(data)->closed_ = true; }
+    static void closed(GObject*, GAsyncResult*, gpointer data) { static_cast<Loop*>(data)->closed = true; }
     static gboolean close_timed_out(gpointer data) {
-        auto* self = static_cast<IceTransport*>(data);
-        self->closed_ = true;
-        self->close_timeout_ = nullptr;
+        auto* loop = static_cast<Loop*>(data);
+        loop->closed = true;
+        loop->close_timeout = nullptr;
         return G_SOURCE_REMOVE;
     }
     static gboolean close(gpointer data) {
@@ -182,8 +226,9 @@ void IceTransport::post(F&& f) {
 }
 
 IceTransport::IceTransport(asio::io_context& io, IceConfig config, Handlers handlers)
-    : io_(io), config_(std::move(config)), handlers_(std::move(handlers)) {
+    : io_(io), config_(std::move(config)), handlers_(std::move(handlers)), loop_(std::make_shared<Loop>()) {
     context_ = g_main_context_new();
+    loop_->context = context_;
     const auto options =
         static_cast<NiceAgentOption>(NICE_AGENT_OPTION_ICE_TRICKLE | NICE_AGENT_OPTION_CONSENT_FRESHNESS);
     agent_ = nice_agent_new_full(context_, NICE_COMPATIBILITY_RFC5245, options);
@@ -218,33 +263,37 @@ IceTransport::IceTransport(asio::io_context& io, IceConfig config, Handlers hand
     g_signal_connect(agent_, "component-state-changed", G_CALLBACK(Callbacks::state_changed), this);
     g_signal_connect(agent_, "new-selected-pair-full", G_CALLBACK(Callbacks::selected), this);
     nice_agent_attach_recv(agent_, stream_, kComponent, context_, Callbacks::received, this);
-    thread_ = std::jthread([this] { run(); });
+    loop_->agent = agent_;
+    thread_ = std::jthread([this, loop = loop_] { run(*loop); });
 }
 
+// Waits only for one turn of the ICE loop (which cuts the agent loose from this object); the TURN
+// allocations are released on the ICE thread afterwards, bounded by kCloseWaitMs.
 IceTransport::~IceTransport() {
+    *alive_ = false;
+    std::future<void> detached = loop_->detached.get_future();
     GSource* close = g_idle_source_new();
     g_source_set_callback(close, Callbacks::close, this, nullptr);
     g_source_attach(close, context_);
     g_source_unref(close);
-    thread_.join();
-    g_main_context_unref(context_);
-    *alive_ = false;
+    detached.wait();
+    ClosingThreads::instance().adopt(std::move(thread_), std::move(loop_));
 }
 
-void IceTransport::run() {
+// After start_gathering() this touches only `loop`: the IceTransport may be gone.
+void IceTransport::run(Loop& loop) {
     ::pthread_setname_np(::pthread_self(), "sala-ice");  // found by name in /proc (CPU figures)
-    g_main_context_push_thread_default(context_);
+    g_main_context_push_thread_default(loop.context);
     start_gathering();
-    while (!closed_) g_main_context_iteration(context_, TRUE);
-    if (close_timeout_ != nullptr) {
-        g_source_destroy(close_timeout_);
-        g_source_unref(close_timeout_);
+    while (!loop.closed) g_main_context_iteration(loop.context, TRUE);
+    if (loop.close_timeout != nullptr) {
+        g_source_destroy(loop.close_timeout);
+        g_source_unref(loop.close_timeout);
     }
-    // Here, on the only thread that dispatches the agent's sources, so none runs while it goes.
-    g_signal_handlers_disconnect_by_data(agent_, this);
-    nice_agent_attach_recv(agent_, stream_, kComponent, context_, nullptr, nullptr);
-    g_object_unref(agent_);
-    g_main_context_pop_thread_default(context_);
+    g_object_unref(loop.agent);
+    g_main_context_pop_thread_default(loop.context);
+    g_main_context_unref(loop.context);
+    loop.finished = true;
 }
 
 void IceTransport::start_gathering() {
@@ -258,12 +307,17 @@ void IceTransport::start_gathering() {
     if (!nice_agent_gather_candidates(agent_, stream_)) post([this] { set_state(IceState::failed); });
 }
 
+// On the only thread that dispatches the agent's sources, so no callback runs while they go.
 void IceTransport::close_on_ice_thread() {
+    Loop* loop = loop_.get();
+    g_signal_handlers_disconnect_by_data(agent_, this);
+    nice_agent_attach_recv(agent_, stream_, kComponent, context_, nullptr, nullptr);
     g_object_set(agent_, "stun-max-retransmissions", kCloseRetransmissions, nullptr);
-    close_timeout_ = g_timeout_source_new(kCloseWaitMs);
-    g_source_set_callback(close_timeout_, Callbacks::close_timed_out, this, nullptr);
-    g_source_attach(close_timeout_, context_);
-    nice_agent_close_async(agent_, Callbacks::closed, this);
+    loop->close_timeout = g_timeout_source_new(kCloseWaitMs);
+    g_source_set_callback(loop->close_timeout, Callbacks::close_timed_out, loop, nullptr);
+    g_source_attach(loop->close_timeout, loop->context);
+    nice_agent_close_async(agent_, Callbacks::closed, loop);
+    loop->detached.set_value();  // the destructor goes on: nothing here may touch `this` after this line
 }
 
 void IceTransport::emit_local_candidate(const void* nice_candidate) {

@@ -23,7 +23,6 @@
 
 struct _NiceAgent;
 struct _GMainContext;
-struct _GSource;
 
 namespace sala::client {
 
@@ -42,7 +41,9 @@ public:
 
     // Starts gathering on the ICE thread; throws std::runtime_error if libnice cannot make the agent.
     IceTransport(asio::io_context& io, IceConfig config, Handlers handlers);
-    ~IceTransport();  // releases TURN allocations (bounded wait), stops and joins the ICE thread
+    // Returns at once; the ICE thread releases the TURN allocations (within 1.5 s) and ends on its
+    // own, and is joined when the process exits if it has not ended by then.
+    ~IceTransport();
     IceTransport(const IceTransport&) = delete;
     IceTransport& operator=(const IceTransport&) = delete;
 
@@ -67,11 +68,13 @@ public:
     IceSelection selection() const { return selection_; }
     std::uint64_t dropped() const { return ring_.dropped(); }  // the engine fell behind, or too long
 
+    struct Loop;  // what the ICE thread owns (in the .cpp)
+
 private:
     struct Callbacks;  // libnice's C callbacks
     static constexpr std::size_t kRingSlots = 256;
 
-    void run();  // the ICE thread
+    void run(Loop& loop);  // the ICE thread
     void start_gathering();
     void close_on_ice_thread();
     void set_state(IceState state);
@@ -90,9 +93,7 @@ private:
     std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);  // false once destroyed: posted work is skipped
     IceState state_ = IceState::gathering;
     IceSelection selection_;
-    // ICE thread only:
-    bool closed_ = false;
-    _GSource* close_timeout_ = nullptr;
+    std::shared_ptr<Loop> loop_;
     std::jthread thread_;
 };
 
