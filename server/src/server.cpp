@@ -64,10 +64,10 @@ public:
           acceptor_(io),
           signals_(io, SIGINT, SIGTERM),
           presence_timer_(io),
-          invite_timer_(io),
+          expiry_timer_(io),
           stop_timer_(io),
           stun_(io, "sala-server"),
-          registry_(*this, RegistryLimits{plan.clients, options.invite_timeout}),
+          registry_(*this, RegistryLimits{plan.clients, options.invite_timeout, options.resume_grace}),
           limits_{1 << 20, options.idle_timeout},
           max_connections_(plan.clients + kSpareConnections),
           secret_(options.turn_secret.value_or(turn::random_secret())),
@@ -165,7 +165,7 @@ public:
         });
         asio::co_spawn(io_, accept_loop(), asio::detached);
         asio::co_spawn(io_, presence_loop(), asio::detached);
-        asio::co_spawn(io_, invite_loop(), asio::detached);
+        asio::co_spawn(io_, expiry_loop(), asio::detached);
         stun_.start();
         if (turn_) turn_->start();
     }
@@ -258,12 +258,13 @@ private:
         }
     }
 
-    asio::awaitable<void> invite_loop() {
+    // Unanswered invites and lingering sessions end on time.
+    asio::awaitable<void> expiry_loop() {
         for (;;) {
-            invite_timer_.expires_at(registry_.next_invite_deadline().value_or(Clock::time_point::max()));
-            co_await invite_timer_.async_wait(as_result);
+            expiry_timer_.expires_at(registry_.next_deadline().value_or(Clock::time_point::max()));
+            co_await expiry_timer_.async_wait(as_result);
             if (stopping_) co_return;
-            registry_.expire_invites(Clock::now());
+            registry_.expire(Clock::now());
         }
     }
 
@@ -287,7 +288,7 @@ private:
                                c.errors, " other errors, ", c.dropped, " dropped, ", c.oversized, " too big to relay"));
         }
         presence_timer_.cancel();
-        invite_timer_.cancel();
+        expiry_timer_.cancel();
         registry_.clear();  // nobody is told that the others leave
         auto shutdown =
             std::make_shared<const std::string>(protocol::to_line(protocol::Json{{"type", protocol::type::shutdown}}));
@@ -335,8 +336,15 @@ private:
         if (!missed.empty()) it->second.session->send(std::make_shared<const std::string>(std::move(missed)));
         it->second.subscribed = false;
     }
-    void invite_deadline(Clock::time_point deadline) override {
-        if (deadline < invite_timer_.expiry()) invite_timer_.cancel();
+    void deadline(Clock::time_point deadline) override {
+        if (deadline < expiry_timer_.expiry()) expiry_timer_.cancel();
+    }
+    void drop(ClientId id) override {
+        auto it = sessions_.find(id);
+        if (it == sessions_.end()) return;
+        it->second.subscribed = false;
+        // Posted: the registry is in the middle of a hello, and a presence pass may be under way.
+        asio::post(io_, [session = it->second.session] { session->close("taken over by a resumed session"); });
     }
 
     // SessionEvents
@@ -403,7 +411,7 @@ private:
     tcp::acceptor acceptor_;
     asio::signal_set signals_;
     asio::steady_timer presence_timer_;
-    asio::steady_timer invite_timer_;
+    asio::steady_timer expiry_timer_;
     asio::steady_timer stop_timer_;
     StunService stun_;
     Registry registry_;

@@ -26,6 +26,9 @@ FlagParser server_flags() {
                 "most registered clients at once (default: what the open-file limit allows beside the relay's sockets)")
         .option("invite-timeout", "SECONDS", "unanswered invites end after this (default 30)")
         .option("idle-timeout", "SECONDS", "silent clients are dropped after this (default 30)")
+        .option("resume-grace", "SECONDS",
+                "a resumable client whose connection drops without bye is held this long (default " +
+                    std::to_string(protocol::kDefaultResumeGraceSeconds) + ", 0: not held)")
         .option("stun", "on|off", "answer STUN Binding requests on UDP at the same port number (default on)")
         .option("relay", "on|off", "a TURN relay on UDP and TCP at the same port number (default on)")
         .option("public-address", "ADDR", "this server's address as clients reach it (behind a NAT or port forward)")
@@ -61,6 +64,11 @@ std::variant<ServerOptions, std::string> options_from_flags(const ParsedFlags& f
         auto seconds = parse_integer(flags.get(flag), 1, 86400);
         if (!seconds) return std::string("--") + flag + " must be a number of seconds from 1 to 86400";
         *field = std::chrono::seconds(*seconds);
+    }
+    if (flags.has("resume-grace")) {
+        auto seconds = parse_integer(flags.get("resume-grace"), 0, 300);
+        if (!seconds) return std::string("--resume-grace must be a number of seconds from 0 to 300");
+        options.resume_grace = std::chrono::seconds(*seconds);
     }
     if (flags.has("stun")) {
         std::string stun = flags.get("stun");

@@ -27,6 +27,7 @@ struct ServerOptions {
     std::optional<std::size_t> max_clients;  // default: what the open-file limit allows
     std::chrono::seconds invite_timeout{30};
     std::chrono::seconds idle_timeout{30};
+    std::chrono::seconds resume_grace{protocol::kDefaultResumeGraceSeconds};  // 0: a lost connection leaves at once
     bool stun = true;                           // answer STUN Binding requests on UDP at the listener's port number
     bool relay = true;                          // a TURN relay on the same port numbers (UDP and TCP)
     std::optional<std::string> public_address;  // the host in welcome's TURN URIs and relayed addresses

@@ -94,7 +94,9 @@ void Session::feed(std::string_view bytes) {
         bytes,
         [this](std::string_view line) {
             last_activity_ = Clock::now();
-            return events_.line(*this, line) && phase_ == Phase::reading;
+            // A write that failed (the client closed with our lines unread: a reset) does not
+            // void what it sent before: its last lines, often a hangup and a bye, still count.
+            return events_.line(*this, line) && (phase_ == Phase::reading || phase_ == Phase::closing);
         },
         [this] { events_.line_too_long(*this); });
 }

@@ -41,11 +41,19 @@ Notice invalid_name(const std::string& problem) {
     return error("invalid_name", problem, problem, LogLevel::error, true);
 }
 
-Notice registered(const std::string& name, const std::string& server, const std::vector<UserEntry>& users, bool again) {
+Notice registered(const std::string& name, const std::string& server, const std::vector<UserEntry>& users, bool again,
+                  bool resumed, bool in_call) {
     Json names = Json::array();
     for (const auto& u : users) names.push_back({{"name", u.name}, {"status", status_word(u.busy)}});
-    return make({{"event", again ? "reconnected" : "registered"}, {"name", name}, {"server", server}, {"users", names}},
-                (again ? "reconnected to " : "registered as " + name + " on ") + server);
+    Json fields{{"event", again ? "reconnected" : "registered"}, {"name", name}, {"server", server}, {"users", names}};
+    if (!again) return make(std::move(fields), "registered as " + name + " on " + server);
+    fields["resumed"] = resumed;
+    std::string text = "reconnected to " + server;
+    if (resumed)
+        text += in_call ? "; the server kept our session and the call, which goes on" : "; the server kept our session";
+    else
+        text += " as a new session";
+    return make(std::move(fields), text);
 }
 
 Notice server_unreachable(const std::string& sentence) {

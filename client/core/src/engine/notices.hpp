@@ -20,7 +20,9 @@ struct Notice {
 namespace notices {
 // Directory and registration.
 Notice invalid_name(const std::string& problem);
-Notice registered(const std::string& name, const std::string& server, const std::vector<UserEntry>& users, bool again);
+// again: a reconnection; resumed: the server kept the session (in_call: and its call).
+Notice registered(const std::string& name, const std::string& server, const std::vector<UserEntry>& users, bool again,
+                  bool resumed = false, bool in_call = false);
 Notice server_unreachable(const std::string& sentence);
 Notice registration_failed(const std::string& code, const std::string& message);
 Notice registration_retry(const std::string& code, const std::string& message);
