@@ -16,6 +16,7 @@
 #include <iostream>
 #include <memory>
 #include <optional>
+#include <sstream>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -311,6 +312,26 @@ void print(const char* format, auto... args) {
     std::fflush(stdout);
 }
 
+// UDP datagrams this host's kernel dropped because a socket's receive buffer was full (all
+// sockets: RcvbufErrors in /proc/net/snmp), to tell where a loss happened.
+long long udp_receive_buffer_errors() {
+    std::ifstream snmp("/proc/net/snmp");
+    std::string line;
+    bool header = true;
+    while (std::getline(snmp, line)) {
+        if (line.rfind("Udp:", 0) != 0) continue;
+        if (header) {
+            header = false;
+            continue;
+        }
+        std::istringstream fields(line.substr(4));
+        long long value = 0;
+        for (int i = 0; i < 5; ++i) fields >> value;  // InDatagrams NoPorts InErrors OutDatagrams RcvbufErrors
+        return value;
+    }
+    return -1;
+}
+
 std::string load_average() {
     std::ifstream file("/proc/loadavg");
     std::string one, five, fifteen;
@@ -346,6 +367,7 @@ asio::awaitable<void> RelayLoad::run(std::size_t calls, double warmup_s, double 
     co_await timer.async_wait(asio::use_awaitable);
     const auto before = process_usage(relay_pid_), generator_before = process_usage(getpid());
     const auto start = Clock::now();
+    const long long overflows_before = udp_receive_buffer_errors();
     window_start_ns_ = now_ns();
     window_end_ns_ = window_start_ns_ + static_cast<std::int64_t>(window_s * 1e9);
     std::vector<double> rss;
@@ -365,6 +387,7 @@ asio::awaitable<void> RelayLoad::run(std::size_t calls, double warmup_s, double 
     stop_sending_ = true;
     timer.expires_after(std::chrono::milliseconds(500));
     co_await timer.async_wait(asio::use_awaitable);
+    const long long overflows = udp_receive_buffer_errors() - overflows_before;
 
     const double cpu = 100.0 * (after.cpu_seconds - before.cpu_seconds) / span_s;
     const double generator = 100.0 * (generator_after.cpu_seconds - generator_before.cpu_seconds) / span_s;
@@ -381,11 +404,12 @@ asio::awaitable<void> RelayLoad::run(std::size_t calls, double warmup_s, double 
     } else {
         print("generator   %.1f %% of one core (no relay: the streams go straight to the peer's socket)", generator);
     }
-    print("packets     %llu sent in the window, %llu delivered, %llu lost (%.3f %%); %llu other datagrams",
-          static_cast<unsigned long long>(figures_.sent), static_cast<unsigned long long>(figures_.delivered),
-          static_cast<unsigned long long>(lost),
-          figures_.sent ? 100.0 * static_cast<double>(lost) / figures_.sent : 0.0,
-          static_cast<unsigned long long>(figures_.other));
+    print(
+        "packets     %llu sent in the window, %llu delivered, %llu lost (%.3f %%); %llu other datagrams; "
+        "%lld UDP receive-buffer overflows on this host meanwhile",
+        static_cast<unsigned long long>(figures_.sent), static_cast<unsigned long long>(figures_.delivered),
+        static_cast<unsigned long long>(lost), figures_.sent ? 100.0 * static_cast<double>(lost) / figures_.sent : 0.0,
+        static_cast<unsigned long long>(figures_.other), overflows);
     print("delay       p50 %.3f ms, p99 %.3f ms, max %.3f ms (send to receive in this process, %s)", percentile(d, 50),
           percentile(d, 99), d.empty() ? 0.0 : *std::max_element(d.begin(), d.end()),
           relayed_ ? "through the relay" : "direct on loopback");
