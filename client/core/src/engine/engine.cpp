@@ -332,6 +332,8 @@ private:
             state_.mic = audio_->mic();
             state_.speaker = audio_->speaker();
             state_.stats = media_->statistics();
+            if (auto played = media_->take_first_audio())
+                tell(notices::first_audio(state_.peer, *played - state_.call_started_at));
             const auto elapsed =
                 std::chrono::duration_cast<std::chrono::seconds>(Clock::now() - state_.call_started_at);
             if (elapsed.count() > stats_second_) {

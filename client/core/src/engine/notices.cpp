@@ -1,5 +1,6 @@
 #include "engine/notices.hpp"
 
+#include <cmath>
 #include <cstdio>
 
 #include "sala/protocol.hpp"
@@ -135,6 +136,13 @@ Notice media_path(const std::string& path, const std::string& local, const std::
                  {"remote", remote},
                  {"remote_address", remote_address}},
                 text + " (" + local + " to " + remote + ", " + remote_address + ")");
+}
+
+Notice first_audio(const std::string& peer, std::chrono::steady_clock::duration after) {
+    const double ms = std::chrono::duration<double, std::milli>(after).count();
+    char text[96];
+    std::snprintf(text, sizeof text, "first audio from %s played %.0f ms after the call started", peer.c_str(), ms);
+    return make({{"event", "first_audio"}, {"peer", peer}, {"after_call_started_ms", std::round(ms * 10) / 10}}, text);
 }
 
 Notice path_lost() {

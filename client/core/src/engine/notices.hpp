@@ -46,6 +46,8 @@ Notice call_started(const std::string& peer, const std::string& call_id, const s
 Notice media_path(const std::string& path, const std::string& local, const std::string& remote,
                   const std::string& remote_address);
 Notice media_path_failed();
+// The output device took the first frame decoded from the peer's audio, `after` the call started.
+Notice first_audio(const std::string& peer, std::chrono::steady_clock::duration after);
 Notice path_lost();  // nothing from the peer for a second: looking for a path again
 // media_timeout: how long the engine waits for the peer's audio (said when that ended the call).
 Notice call_ended(const std::string& peer, const std::string& reason, const std::string& by, const std::string& me,
