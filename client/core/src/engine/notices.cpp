@@ -204,14 +204,16 @@ Notice stats(const std::string& peer, long long second, const CallStatistics& s,
                 {"mic_dbfs", mic.rms_dbfs},
                 {"speaker_dbfs", speaker.rms_dbfs},
                 {"media_path", media_path}};
-    char text[256];
+    char rtt[32] = "rtt not yet measured";  // the first RTCP report has not come back
+    if (s.rtt_ms >= 0) std::snprintf(rtt, sizeof rtt, "rtt %.1f ms", s.rtt_ms);
+    char text[320];
     std::snprintf(text, sizeof text,
                   "stats: sent %llu, received %llu, lost %.1f%%, jitter %.1f ms, buffer %d ms, %.1f kb/s out, "
-                  "rtt %.1f ms, concealed %llu, fec %llu",
+                  "%s, concealed %llu, fec %llu, path %s",
                   static_cast<unsigned long long>(s.packets_sent), static_cast<unsigned long long>(s.packets_received),
-                  s.loss_percent, s.jitter_ms, s.jitter_buffer_ms, s.send_kbps, s.rtt_ms,
+                  s.loss_percent, s.jitter_ms, s.jitter_buffer_ms, s.send_kbps, rtt,
                   static_cast<unsigned long long>(s.concealed_frames),
-                  static_cast<unsigned long long>(s.fec_recovered_frames));
+                  static_cast<unsigned long long>(s.fec_recovered_frames), media_path.c_str());
     return make(std::move(fields), text, LogLevel::info, false);
 }
 
