@@ -28,14 +28,8 @@ prio=()
 use_tshark=0
 if command -v tshark >/dev/null && [[ $(id -u) == 0 ]]; then use_tshark=1; fi
 
-work=$(mktemp -d)
-pids=()
-cleanup() {
-  for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
-  for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
-  rm -rf "$work"
-}
-trap cleanup EXIT
+# shellcheck source=bench/lib.sh
+source "$(dirname "$0")/lib.sh"
 
 # Speech that lasts the whole call, so the bandwidth is that of talking (the worst case).
 espeak-ng -v en+m3 -w "$work/alice_says.wav" "The quick brown fox jumps over the lazy dog, then runs \
@@ -46,13 +40,6 @@ to a bowl of soup and a basket of bread. Outside the window, children played in 
 their parents shovelled the path and talked about the coming holidays."
 
 # wait_for FILE PATTERN SECONDS: until a line of FILE matches PATTERN (grep -E), or fail.
-wait_for() {
-  local deadline=$((SECONDS + $3))
-  until grep -qE "$2" "$1" 2>/dev/null; do
-    ((SECONDS < deadline)) || { echo "timed out waiting for /$2/ in $1:" >&2; cat "$1" >&2; return 1; }
-    sleep 0.02
-  done
-}
 cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
 now() { date +%s.%N; }
 

@@ -17,21 +17,8 @@ duration=${DURATION:-1.2}
 for program in sala-server sala-cli; do
   [[ -x $bin/$program ]] || { echo "missing $bin/$program: build it first" >&2; exit 1; }
 done
-work=$(mktemp -d)
-pids=()
-cleanup() {
-  for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
-  for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
-  rm -rf "$work"
-}
-trap cleanup EXIT
-wait_for() {  # FILE PATTERN SECONDS
-  local deadline=$((SECONDS + $3))
-  until grep -qE "$2" "$1" 2>/dev/null; do
-    ((SECONDS < deadline)) || { echo "timed out waiting for /$2/ in $1:" >&2; cat "$1" >&2; return 1; }
-    sleep 0.02
-  done
-}
+# shellcheck source=bench/lib.sh
+source "$(dirname "$0")/lib.sh"
 
 # stats NAME < values: "NAME  p50 X  p90 Y  max Z  (n N)" (nearest rank)
 stats() {

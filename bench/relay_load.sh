@@ -23,14 +23,8 @@ if ! command -v turnserver >/dev/null && [[ $relays == *coturn* ]]; then
   relays=${relays//coturn/}
 fi
 
-work=$(mktemp -d)
-pids=()
-cleanup() {
-  for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
-  for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
-  rm -rf "$work"
-}
-trap cleanup EXIT
+# shellcheck source=bench/lib.sh
+source "$(dirname "$0")/lib.sh"
 (umask 077 && head -c 24 /dev/urandom | base64 >"$work/secret")
 
 # start_server [ARGS...]: a sala-server on a free port; sets server (pid) and port.
