@@ -158,10 +158,31 @@ TEST(CliCalls, KilledPeerEndsTheCallForTheOtherSide) {
     ASSERT_TRUE(alice.wait_for("call_started"));
     ASSERT_TRUE(alice.wait_for("stats", 3000ms));
     bob.process().signal(SIGKILL);
-    auto ended = alice.wait_for("call_ended", 6000ms);
-    ASSERT_TRUE(ended) << "no call_ended within 6 s of the peer being killed";
+    // The media timeout (5 s) ends it first; the server's peer_left comes only once bob's session
+    // is no longer held for resumption (10 s).
+    auto ended = alice.wait_for("call_ended", 12000ms);
+    ASSERT_TRUE(ended) << "no call_ended within 12 s of the peer being killed";
     EXPECT_TRUE((*ended)["reason"] == "peer_left" || (*ended)["reason"] == "media_timeout") << ended->dump();
     EXPECT_EQ(alice.process().wait(), 1);
+}
+
+// SIGTERM (and SIGINT) mid-call: sala-cli hangs up, says bye and exits 0, so the peer hears
+// "hangup" at once and the name is free at once (not held for resumption as after a crash).
+TEST(CliCalls, TerminatedPeerHangsUpSaysByeAndExitsZero) {
+    ServerProcess server;
+    CliPeer bob(server.port(), "bob", quiet({"--answer", "accept"}));
+    ASSERT_TRUE(bob.wait_for("registered"));
+    CliPeer alice(server.port(), "alice", quiet({"--call", "bob"}));
+    ASSERT_TRUE(alice.wait_for("call_started"));
+    ASSERT_TRUE(bob.wait_for("call_started"));
+    bob.process().signal(SIGTERM);
+    EXPECT_EQ(bob.process().wait(), 0) << bob.process().stderr_text();
+    auto ended = alice.wait_for("call_ended", 3000ms);
+    ASSERT_TRUE(ended);
+    EXPECT_EQ((*ended)["reason"], "hangup") << ended->dump();
+    EXPECT_EQ((*ended)["by"], "bob") << ended->dump();
+    CliPeer again(server.port(), "bob", quiet({}));
+    EXPECT_TRUE(again.wait_for("registered")) << "the name was not free at once";
 }
 
 TEST(CliCalls, ServerKilledMidCallMediaContinuesAndClientReconnects) {

@@ -1,3 +1,4 @@
+#include <csignal>
 #include <iostream>
 
 #include "cli_options.hpp"
@@ -25,6 +26,14 @@ int list_devices() {
 int main(int argc, char** argv) {
     auto options = sala::cli::parse_cli_options(argc, argv);
     if (options.list_devices) return list_devices();
+    // SIGINT and SIGTERM are read by CliSession::run (a signalfd), which says bye and hangs up.
+    // Blocked here, before the engine starts its threads (they inherit the mask); otherwise the
+    // kernel may hand the signal to one of them, whose default action kills the process at once.
+    sigset_t stop_signals;
+    sigemptyset(&stop_signals);
+    sigaddset(&stop_signals, SIGINT);
+    sigaddset(&stop_signals, SIGTERM);
+    pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
     try {
         sala::cli::CliSession session(std::move(options));
         return session.run();
