@@ -10,11 +10,10 @@
 #include "directory/directory_client.hpp"
 #include "engine/call_audio.hpp"
 #include "engine/call_ice.hpp"
+#include "engine/call_privacy.hpp"
 #include "engine/call_state_machine.hpp"
 #include "engine/notices.hpp"
 #include "engine/user_list.hpp"
-#include "media/direct_transport.hpp"
-#include "media/ice/ice_media_transport.hpp"
 #include "media/media_session.hpp"
 #include "media/media_socket.hpp"
 
@@ -39,7 +38,8 @@ public:
           socket_(std::make_unique<MediaSocket>(io_, asio::ip::make_address(options_.bind_address))),
           media_port_(socket_->port()),
           directory_(io_, directory_handlers(), options_.ping_interval),
-          meter_timer_(io_) {
+          meter_timer_(io_),
+          privacy_(options_) {
         state_.audio_in = options_.audio_in;
         state_.audio_out = options_.audio_out;
         state_.stats.frame_ms = options_.media.frame_ms;
@@ -137,7 +137,7 @@ private:
             return refuse("call", "You cannot call yourself.");
         std::optional<protocol::IceDescription> ice;
         if (options_.ice && calls_.state() == CallState::idle) ice = open_ice(/*controlling=*/true);
-        const CallTransition t = calls_.call(c.peer, ice);
+        const CallTransition t = calls_.call(c.peer, ice, privacy_.offer());
         apply(t, "call");
         if (t.refusal.empty()) tell(notices::calling(c.peer));
     }
@@ -145,7 +145,7 @@ private:
     void handle(AcceptCommand&) {
         std::optional<protocol::IceDescription> ice;
         if (ice_ && peer_ice_) ice = ice_->describe();
-        const CallTransition t = calls_.accept(ice);
+        const CallTransition t = calls_.accept(ice, privacy_.answer(calls_.call_id()));
         apply(t, "accept");
         if (t.refusal.empty() && ice_ && peer_ice_) {
             ice_->signal_to(calls_.call_id());
@@ -171,6 +171,7 @@ private:
 
     // ---- the call ---------------------------------------------------------------------------
     void apply(const CallTransition& t, const char* command = nullptr) {
+        if (auto why = privacy_.check(t, calls_)) return not_private(*why);
         if (!t.refusal.empty() && command) refuse(command, t.refusal);
         for (const auto& message : t.send) directory_.send(message);
         if (t.named && ice_) ice_->signal_to(calls_.call_id());
@@ -204,21 +205,17 @@ private:
         state_.call_id = calls_.call_id();
     }
 
+    void not_private(const std::string& why) {
+        tell(notices::not_private(calls_.peer(), why));
+        apply(calls_.not_private());
+    }
+
     void start_call() {
         const auto& media = calls_.media();
-        std::unique_ptr<MediaTransport> transport;
-        if (ice_) {
-            transport = std::make_unique<IceMediaTransport>(ice_->transport());
-            state_.media_path = "connecting";
-        } else {
-            asio::error_code ec;
-            auto address = asio::ip::make_address(media.host, ec);
-            if (ec || media.port == 0) {
-                tell(notices::bad_media_address());
-                return apply(calls_.hangup());
-            }
-            transport = std::make_unique<DirectTransport>(*socket_, asio::ip::udp::endpoint(address, media.port));
-            state_.media_path = "direct";
+        auto transport = media_transport(ice_.get(), *socket_, media.host, media.port, &state_.media_path);
+        if (!transport) {
+            tell(notices::bad_media_address());
+            return apply(calls_.hangup());
         }
         state_.media_local = state_.media_remote = "";
         state_.call_started_at = Clock::now();
@@ -231,8 +228,11 @@ private:
         media_ = std::make_unique<MediaSession>(io_, std::move(transport), options_.media, audio_->pipes(),
                                                 [this] { on_media_timeout(); });
         media_->set_muted(state_.muted);
+        auto warnings = privacy_.secure(*media_, state_.security);
         start_devices();
-        tell(notices::call_started(calls_.peer(), calls_.call_id(), media.host, media.port, state_.media_path));
+        tell(notices::call_started(calls_.peer(), calls_.call_id(), media.host, media.port, state_.media_path,
+                                   state_.security));
+        for (auto& warning : warnings) tell(std::move(warning));
         stats_second_ = 0;
         next_meters_ = Clock::now();
         schedule_meters();
@@ -420,6 +420,7 @@ private:
     std::vector<Event> pending_events_;
     UserList users_;
     CallStateMachine calls_;
+    CallPrivacy privacy_;  // after options_: made from them
     long long stats_second_ = 0;
     Clock::time_point next_meters_{};
 
