@@ -70,7 +70,8 @@ CliOptions parse_cli_options(int argc, char** argv) {
                     "where the identity key and the peers' keys are kept (default $XDG_CONFIG_HOME/sala or "
                     "~/.config/sala)")
             .option("srtp", "SUITE",
-                    "the SRTP suite asked for when calling: AES_CM_128_HMAC_SHA1_80 (default) or AEAD_AES_128_GCM")
+                    "the SRTP suite asked for when calling: AES_CM_128_HMAC_SHA1_80 (default) or AEAD_AES_128_GCM; "
+                    "off offers no keys (NOT private; implies --allow-unencrypted)")
             .flag("allow-unencrypted",
                   "let a call with a peer that cannot encrypt go on in the clear (NOT private; a warning says so)")
             .flag("json", "print every event as one JSON line")
@@ -149,8 +150,9 @@ CliOptions parse_cli_options(int argc, char** argv) {
     }
     if (o.engine.config_dir.empty()) fail("no config directory: set HOME or give --config-dir DIR");
     o.engine.srtp_suite = flags.get("srtp", o.engine.srtp_suite);
-    if (o.engine.srtp_suite != "AES_CM_128_HMAC_SHA1_80" && o.engine.srtp_suite != "AEAD_AES_128_GCM")
-        fail("--srtp takes AES_CM_128_HMAC_SHA1_80 or AEAD_AES_128_GCM, not '" + o.engine.srtp_suite + "'");
+    if (o.engine.srtp_suite != "AES_CM_128_HMAC_SHA1_80" && o.engine.srtp_suite != "AEAD_AES_128_GCM" &&
+        o.engine.srtp_suite != "off")
+        fail("--srtp takes AES_CM_128_HMAC_SHA1_80, AEAD_AES_128_GCM or off, not '" + o.engine.srtp_suite + "'");
     o.engine.allow_unencrypted = flags.has("allow-unencrypted");
     // Check the audio specs now, so a bad file is reported before any call.
     if (!o.engine.media.echo && !client::check_audio_input(o.engine.audio_in, &error)) fail("--audio-in: " + error);

@@ -11,7 +11,8 @@ Identity load_identity(const std::string& dir) {
     return dir.empty() ? Identity::generate() : Identity::load_or_create(dir);
 }
 
-SrtpSuite suite_named(const std::string& name) {
+std::optional<SrtpSuite> suite_named(const std::string& name) {
+    if (name == "off") return std::nullopt;
     if (auto suite = parse_srtp_suite(name)) return *suite;
     throw std::runtime_error("unknown SRTP suite '" + name + "' (AES_CM_128_HMAC_SHA1_80 or AEAD_AES_128_GCM)");
 }
@@ -22,15 +23,16 @@ CallPrivacy::CallPrivacy(const EngineOptions& options)
       known_(options.config_dir.empty() ? std::filesystem::path()
                                         : std::filesystem::path(options.config_dir) / "known_peers"),
       suite_(suite_named(options.srtp_suite)),
-      allow_unencrypted_(options.allow_unencrypted) {
+      allow_unencrypted_(options.allow_unencrypted || !suite_) {
     if (const char* path = std::getenv("SALA_SRTP_KEYLOG"); path && *path) key_log_ = path;
 }
 
 CallPrivacy::~CallPrivacy() = default;
 
-protocol::Json CallPrivacy::offer() {
+std::optional<protocol::Json> CallPrivacy::offer() {
     end();
-    keys_ = std::make_unique<CallKeys>(identity_, suite_);
+    if (!suite_) return std::nullopt;
+    keys_ = std::make_unique<CallKeys>(identity_, *suite_);
     return to_json(keys_->offer());
 }
 

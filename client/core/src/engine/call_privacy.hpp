@@ -29,8 +29,8 @@ public:
     explicit CallPrivacy(const EngineOptions& options);
     ~CallPrivacy();
 
-    // Our signed key for a `call` (a new ephemeral key for each call).
-    protocol::Json offer();
+    // Our signed key for a `call` (a new ephemeral key for each call); none with srtp_suite "off".
+    std::optional<protocol::Json> offer();
     // Our signed answer for `accept`; nothing when the caller sent no keys (allowed unencrypted).
     std::optional<protocol::Json> answer(const std::string& call_id);
     // Looks at what a transition brought: the caller's key in an invite (checked), the peer's at
@@ -46,7 +46,7 @@ public:
 private:
     Identity identity_;
     KnownPeers known_;
-    SrtpSuite suite_;
+    std::optional<SrtpSuite> suite_;  // none: we offer no keys when we call
     bool allow_unencrypted_;
     std::string key_log_;  // SALA_SRTP_KEYLOG, read once
     std::unique_ptr<CallKeys> keys_;

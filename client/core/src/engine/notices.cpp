@@ -131,9 +131,9 @@ Notice not_private(const std::string& peer, const std::string& problem) {
 
 Notice not_encrypted(const std::string& peer) {
     return make({{"event", "warning"}, {"code", "not_encrypted"}, {"peer", peer}},
-                "this call is NOT private: " + peer +
-                    "'s client does not encrypt, so anyone on the network path can listen (allowed by "
-                    "--allow-unencrypted)",
+                "this call with " + peer +
+                    " is NOT private: it is not encrypted, so anyone on the network path can listen (allowed "
+                    "by --allow-unencrypted or --srtp off)",
                 LogLevel::warning);
 }
 

@@ -27,8 +27,9 @@ struct EngineOptions {
     // default $XDG_CONFIG_HOME/sala). Empty: a new identity for this engine, kept nowhere.
     std::string config_dir;
     // End-to-end encryption: the SRTP suite we ask for as the caller ("AES_CM_128_HMAC_SHA1_80"
-    // or "AEAD_AES_128_GCM"), and whether a call with a peer that sends no keys goes on, in
-    // the clear, with a warning (otherwise it ends with the reason not_private).
+    // or "AEAD_AES_128_GCM"; "off": offer none, which implies allow_unencrypted: benchmarks and
+    // tests of old peers), and whether a call with a peer that sends no keys goes on, in the
+    // clear, with a warning (otherwise it ends with the reason not_private).
     std::string srtp_suite = "AES_CM_128_HMAC_SHA1_80";
     bool allow_unencrypted = false;
 };
