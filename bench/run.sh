@@ -37,6 +37,14 @@ done
 echo "== sala-cli calls"
 "$root/bench/client_call.sh" "$bin"
 
+# Time from accept to the first audio played: v1 direct, ICE direct and ICE relayed, 20 calls each.
+echo "== first audio"
+"$root/bench/first_audio.sh" "$bin"
+
+# sala-server's TURN relay relaying 100 calls (200 legs), against coturn with the same load.
+echo "== TURN relay under load"
+"$root/bench/relay_load.sh" "$bin"
+
 # CPU per client without a capture beside it, the design's floor without a codec, and an
 # established SIP client measured the same way (when baresip is installed).
 echo "== CPU per client in a call"

@@ -18,6 +18,8 @@
 #include <string>
 #include <vector>
 
+#include "percentile.hpp"
+#include "process_usage.hpp"
 #include "sala/cli_flags.hpp"
 
 namespace {
@@ -26,39 +28,10 @@ using Clock = std::chrono::steady_clock;
 using Ms = std::chrono::duration<double, std::milli>;
 constexpr auto as_result = asio::experimental::as_tuple(asio::use_awaitable);
 
-struct ServerUsage {
-    double rss_kib = 0;
-    double cpu_seconds = 0;
-};
+using ServerUsage = sala::bench::ProcessUsage;
+ServerUsage server_usage(int pid) { return sala::bench::process_usage(pid); }
 
-ServerUsage server_usage(int pid) {
-    ServerUsage usage;
-    std::ifstream status("/proc/" + std::to_string(pid) + "/status");
-    std::string key;
-    while (status >> key) {
-        if (key == "VmRSS:") status >> usage.rss_kib;
-        status.ignore(4096, '\n');
-    }
-    std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
-    std::string text((std::istreambuf_iterator<char>(stat)), {});
-    auto close = text.rfind(')');
-    if (close != std::string::npos) {
-        std::istringstream fields(text.substr(close + 2));
-        std::string skip;
-        for (int i = 3; i < 14; ++i) fields >> skip;  // fields 3..13
-        double utime = 0, stime = 0;
-        fields >> utime >> stime;
-        usage.cpu_seconds = (utime + stime) / static_cast<double>(sysconf(_SC_CLK_TCK));
-    }
-    return usage;
-}
-
-double percentile(std::vector<double> values, double p) {
-    if (values.empty()) return 0;
-    std::sort(values.begin(), values.end());
-    auto index = static_cast<std::size_t>(p / 100.0 * static_cast<double>(values.size() - 1) + 0.5);
-    return values[std::min(index, values.size() - 1)];
-}
+using sala::bench::percentile;
 
 enum class Role { idle, probe, caller, callee };
 

@@ -1,6 +1,8 @@
 #include "call_id.hpp"
 
+#include <openssl/crypto.h>
 #include <sys/random.h>
+
 #include <array>
 #include <cerrno>
 #include <cstdint>
@@ -8,7 +10,9 @@
 
 namespace sala::server {
 
-std::string new_call_id() {
+namespace {
+
+std::string random_hex() {
     std::array<std::uint8_t, 16> bytes{};
     std::size_t filled = 0;
     while (filled < bytes.size()) {
@@ -27,6 +31,18 @@ std::string new_call_id() {
         id.push_back(kHex[b & 0xF]);
     }
     return id;
+}
+
+}  // namespace
+
+std::string new_call_id() { return random_hex(); }
+
+std::string new_resume_token() { return random_hex(); }
+
+bool same_resume_token(std::string_view presented, std::string_view held) {
+    // Every token has the same length, so comparing lengths first tells an attacker nothing.
+    return !held.empty() && presented.size() == held.size() &&
+           CRYPTO_memcmp(presented.data(), held.data(), held.size()) == 0;
 }
 
 }  // namespace sala::server

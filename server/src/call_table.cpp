@@ -33,6 +33,13 @@ void CallTable::answer(const std::string& id) {
     it->second.call.state = CallState::active;
 }
 
+void CallTable::rebind(const std::string& id, ClientId from, ClientId to) {
+    Call* call = find(id);
+    if (!call) return;
+    if (call->caller == from) call->caller = to;
+    if (call->callee == from) call->callee = to;
+}
+
 void CallTable::remove(const std::string& id) {
     auto it = calls_.find(id);
     if (it == calls_.end()) return;

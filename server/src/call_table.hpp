@@ -32,6 +32,10 @@ struct Call {
     std::optional<protocol::KeyOffer> caller_keys, callee_keys;
     std::size_t caller_trickled = 0, callee_trickled = 0;
     std::size_t caller_restarts = 0, callee_restarts = 0;
+    // The ufrag of each side's last restart, and how often it was said again (a repeat: after a
+    // resumed session, what may have been lost with the old connection; not counted as a restart).
+    std::string caller_ufrag, callee_ufrag;
+    std::size_t caller_repeats = 0, callee_repeats = 0;
 };
 
 class CallTable {
@@ -43,6 +47,8 @@ public:
     // Ringing -> active; the invite deadline no longer applies.
     void answer(const std::string& id);
     void remove(const std::string& id);
+    // The side `from` of call `id` is now `to` (a resumed session's new connection).
+    void rebind(const std::string& id, ClientId from, ClientId to);
 
     // The ids of ringing calls whose deadline is at or before `now`.
     std::vector<std::string> expired(Clock::time_point now) const;

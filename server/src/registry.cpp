@@ -1,5 +1,6 @@
 #include "registry.hpp"
 
+#include "call_id.hpp"
 #include "sala/log.hpp"
 
 namespace sala::server {
@@ -68,7 +69,7 @@ AfterLine Registry::receive(ClientId id, std::string_view line, Clock::time_poin
     if (kind == type::ping) {
         outbox_.send(id, pong_line());
     } else if (kind == type::bye) {
-        disconnected(id, "said bye");
+        leave(id, "said bye");
         return AfterLine::close;
     } else if (kind == type::hello) {
         on_hello(id, client, message);
@@ -111,30 +112,74 @@ void Registry::on_hello(ClientId id, Client& client, const Json& message) {
     if (!media_port || *media_port < 1 || *media_port > 65535)
         return send_error(id, ErrorCode::bad_request,
                           "hello needs an integer field \"media_port\" between 1 and 65535.");
+    auto resumable = message.find(protocol::field::resumable);
+    if (resumable != message.end() && !resumable->is_boolean())
+        return send_error(id, ErrorCode::bad_request, "hello's \"resumable\" must be true or false.");
+    auto token = message.find(protocol::field::resume_token);
+    if (token != message.end() && !token->is_string())
+        return send_error(id, ErrorCode::bad_request, "hello's \"resume_token\" must be a string.");
     if (auto problem = protocol::name_problem(*name)) return send_error(id, ErrorCode::invalid_name, *problem);
+    const bool wants_grace = resumable != message.end() && *resumable == true;
+    const auto port = static_cast<std::uint16_t>(*media_port);
+    std::string key = protocol::name_key(*name);
+    if (by_key_.count(key)) {
+        if (token != message.end() &&
+            take_over(id, client, key, token->get_ref<const std::string&>(), port, wants_grace))
+            return;
+        return send_error(id, ErrorCode::name_taken,
+                          log::cat("The name \"", *name, "\" is already taken; choose another."));
+    }
     if (by_key_.size() >= limits_.max_clients)
         return send_error(id, ErrorCode::server_full,
                           log::cat("The server is full (", limits_.max_clients, " users); try again later."));
-    std::string key = protocol::name_key(*name);
-    if (by_key_.count(key))
-        return send_error(id, ErrorCode::name_taken,
-                          log::cat("The name \"", *name, "\" is already taken; choose another."));
 
     client.name = *name;
     client.quoted_name = Json(*name).dump();
-    client.media_port = static_cast<std::uint16_t>(*media_port);
+    client.media_port = port;
+    client.resumable = wants_grace;
+    client.resume_token = new_resume_token();
     by_key_.emplace(std::move(key), id);
-    outbox_.send(id, std::make_shared<const std::string>(welcome_line(id, client)));
+    outbox_.send(id, std::make_shared<const std::string>(welcome_line(id, client, false)));
     publish(id, Json{{"type", type::user_joined}, {"name", client.name}, {"status", to_string(Status::available)}});
     outbox_.subscribe(id);
     log::info("server",
               log::cat("registered ", client.quoted_name, " from ", client.host, " (", by_key_.size(), " users)"));
 }
 
+bool Registry::take_over(ClientId id, Client& client, const std::string& key, std::string_view token,
+                         std::uint16_t media_port, bool resumable) {
+    const ClientId old_id = by_key_.at(key);
+    auto old = clients_.find(old_id);
+    if (old == clients_.end() || !same_resume_token(token, old->second.resume_token)) return false;
+    const bool was_live = !old->second.lingering_until;
+    if (old->second.lingering_until) lingering_.erase({*old->second.lingering_until, old_id});
+    std::string host = std::move(client.host);
+    client = std::move(old->second);  // client is clients_[id]: erasing another key leaves it in place
+    clients_.erase(old);
+    client.host = std::move(host);
+    client.media_port = media_port;
+    client.resumable = resumable;
+    client.lingering_until.reset();
+    client.resume_token = new_resume_token();
+    by_key_[key] = id;
+    if (client.busy()) calls_.rebind(client.call_id, old_id, id);
+    if (was_live) outbox_.drop(old_id);
+    outbox_.send(id, std::make_shared<const std::string>(welcome_line(id, client, true)));
+    outbox_.subscribe(id);
+    log::info("server", log::cat("resumed ", client.quoted_name, " from ", client.host,
+                                 client.busy() ? " (its call goes on)" : "", was_live ? "" : " after a drop"));
+    return true;
+}
+
 // Built by hand: with thousands of users, a welcome is large and sent often.
-std::string Registry::welcome_line(ClientId id, const Client& client) const {
+std::string Registry::welcome_line(ClientId id, const Client& client, bool resumed) const {
     static const std::string head = R"({"type":)" + Json(type::welcome).dump() + R"(,"name":)";
     std::string line = head + client.quoted_name;
+    line += log::cat(R"(,")", protocol::field::resume_token, R"(":")", client.resume_token, '"');
+    if (resumed) {
+        line += log::cat(R"(,")", protocol::field::resumed, R"(":true)");
+        if (client.busy()) line += log::cat(R"(,")", protocol::field::call_id, R"(":")", client.call_id, '"');
+    }
     if (turn_offer_)
         if (std::string turn = turn_offer_(id, client.name); !turn.empty()) line += R"(,"turn":)" + turn;
     line += R"(,"users":[)";
@@ -189,7 +234,7 @@ void Registry::on_call(ClientId id, Client& client, const Json& message, Clock::
     send(callee_id, invite);
     status_changed(id, client);
     status_changed(callee_id, callee);
-    outbox_.invite_deadline(deadline);
+    outbox_.deadline(deadline);
     log::info("server", log::cat("call ", call.id, ": ", client.quoted_name, " invites ", callee.quoted_name));
 }
 
@@ -239,9 +284,6 @@ bool Registry::read_ice(ClientId id, const Json& message, std::optional<protocol
         send_error(id, ErrorCode::bad_request, log::cat("Not an ICE description: ", problem, "."));
         return false;
     }
-    // The peer's relay may send to the addresses this side offers (and to nothing else).
-    for (const auto& candidate : (*out)->candidates)
-        if (auto address = protocol::candidate_address(candidate)) allow_relay_address(id, *address);
     return true;
 }
 
@@ -280,7 +322,6 @@ void Registry::on_candidate(ClientId id, Client& client, const Json& message) {
             return send_error(id, ErrorCode::bad_request,
                               log::cat("At most ", protocol::kMaxCandidates, " candidates may be trickled in a call."));
         ++trickled;
-        if (auto address = protocol::candidate_address(*candidate)) allow_relay_address(id, *address);
         relayed["candidate"] = *candidate;
     }
     send(call->caller == id ? call->callee : call->caller, relayed);
@@ -299,14 +340,23 @@ void Registry::on_restart(ClientId id, Client& client, const Json& message) {
         return send_error(id, ErrorCode::wrong_state, "An ICE restart belongs to an answered call.");
     const bool caller = call->caller == id;
     std::size_t& restarts = caller ? call->caller_restarts : call->callee_restarts;
-    if (restarts >= protocol::kMaxRestarts)
-        return send_error(id, ErrorCode::bad_request,
-                          log::cat("At most ", protocol::kMaxRestarts, " ICE restarts per side in a call."));
+    std::size_t& repeats = caller ? call->caller_repeats : call->callee_repeats;
+    std::string& last_ufrag = caller ? call->caller_ufrag : call->callee_ufrag;
     std::optional<protocol::IceDescription> ice;
     if (!read_ice(id, message, &ice)) return;
     if (!ice) return send_error(id, ErrorCode::bad_request, "restart needs an \"ice\" description.");
-    ++restarts;
-    (caller ? call->caller_trickled : call->callee_trickled) = 0;
+    const bool repeat = ice->ufrag == last_ufrag;
+    if ((repeat ? repeats : restarts) >= protocol::kMaxRestarts)
+        return send_error(id, ErrorCode::bad_request,
+                          log::cat("At most ", protocol::kMaxRestarts, " ICE restarts per side in a call",
+                                   repeat ? ", and as many repeats of one." : "."));
+    if (repeat) {
+        ++repeats;
+    } else {
+        ++restarts;
+        last_ufrag = ice->ufrag;
+        (caller ? call->caller_trickled : call->callee_trickled) = 0;
+    }
     send(caller ? call->callee : call->caller,
          Json{{"type", type::restart}, {"call_id", call->id}, {"ice", to_json(*ice)}});
 }
@@ -320,7 +370,6 @@ void Registry::end_call(const Call& ended, EndReason reason, std::string_view by
         auto it = clients_.find(party);
         if (it == clients_.end()) continue;
         it->second.call_id.clear();
-        it->second.relay_addresses.clear();
         if (party == gone) continue;
         outbox_.send(party, line);
     }
@@ -331,10 +380,27 @@ void Registry::end_call(const Call& ended, EndReason reason, std::string_view by
     log::info("server", log::cat("call ", call.id, ": ended, ", to_string(reason), " by ", by));
 }
 
-void Registry::disconnected(ClientId id, std::string_view why) {
+void Registry::disconnected(ClientId id, std::string_view why, Clock::time_point now) {
+    auto it = clients_.find(id);
+    if (it == clients_.end() || it->second.lingering_until) return;
+    Client& client = it->second;
+    if (!client.registered() || !client.resumable || limits_.resume_grace <= Clock::duration::zero())
+        return leave(id, why);
+    const auto until = now + limits_.resume_grace;
+    client.lingering_until = until;
+    lingering_.emplace(until, id);
+    outbox_.unsubscribe(id);
+    outbox_.deadline(until);
+    log::info("server",
+              log::cat(client.quoted_name, " lost its connection (", why, "); held for ",
+                       std::chrono::duration_cast<std::chrono::seconds>(limits_.resume_grace).count(), " s to resume"));
+}
+
+void Registry::leave(ClientId id, std::string_view why) {
     auto it = clients_.find(id);
     if (it == clients_.end()) return;
     Client& client = it->second;
+    if (client.lingering_until) lingering_.erase({*client.lingering_until, id});
     if (client.registered()) {
         if (const Call* call = client.busy() ? calls_.find(client.call_id) : nullptr)
             end_call(*call, EndReason::peer_left, client.name, id);
@@ -355,25 +421,35 @@ void Registry::expire_invites(Clock::time_point now) {
     }
 }
 
-bool Registry::relay_allowed(std::string_view name, std::string_view ip) const {
-    auto found = by_key_.find(protocol::name_key(name));
-    if (found == by_key_.end()) return false;
-    const Client& client = clients_.at(found->second);
-    const Call* call = client.busy() ? calls_.find(client.call_id) : nullptr;
-    if (!call) return false;
-    auto peer = clients_.find(call->caller == found->second ? call->callee : call->caller);
-    if (peer == clients_.end()) return false;
-    return peer->second.host == ip || peer->second.relay_addresses.count(ip) != 0;
+void Registry::expire_lingering(Clock::time_point now) {
+    while (!lingering_.empty() && lingering_.begin()->first <= now)
+        leave(lingering_.begin()->second, "did not come back within the resume grace");
 }
 
-void Registry::allow_relay_address(ClientId id, std::string ip) {
-    constexpr std::size_t kMaxRelayAddresses = 16;
-    auto it = clients_.find(id);
-    if (it == clients_.end() || it->second.relay_addresses.size() >= kMaxRelayAddresses) return;
-    it->second.relay_addresses.insert(std::move(ip));
+void Registry::expire(Clock::time_point now) {
+    expire_invites(now);
+    expire_lingering(now);
+}
+
+std::optional<Clock::time_point> Registry::next_deadline() const {
+    auto next = calls_.next_deadline();
+    if (!lingering_.empty() && (!next || lingering_.begin()->first < *next)) next = lingering_.begin()->first;
+    return next;
+}
+
+std::optional<Registry::RelayPeer> Registry::relay_peer(std::string_view name) const {
+    auto found = by_key_.find(protocol::name_key(name));
+    if (found == by_key_.end()) return std::nullopt;
+    const Client& client = clients_.at(found->second);
+    const Call* call = client.busy() ? calls_.find(client.call_id) : nullptr;
+    if (!call) return std::nullopt;
+    auto peer = clients_.find(call->caller == found->second ? call->callee : call->caller);
+    if (peer == clients_.end()) return std::nullopt;
+    return RelayPeer{peer->second.name, peer->second.host};
 }
 
 void Registry::clear() {
+    lingering_.clear();
     clients_.clear();
     by_key_.clear();
     calls_.clear();

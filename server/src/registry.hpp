@@ -36,13 +36,17 @@ public:
     // `id` receives what is published from now on (it registered) / no longer (it left).
     virtual void subscribe(ClientId id) = 0;
     virtual void unsubscribe(ClientId id) = 0;
-    // An invite waits for an answer until `deadline`: call Registry::expire_invites then.
-    virtual void invite_deadline(Clock::time_point deadline) = 0;
+    // Something expires at `deadline` (an invite, a lingering session): call Registry::expire then.
+    virtual void deadline(Clock::time_point deadline) = 0;
+    // Closes `id`'s connection without a word: a resumed session took over from it.
+    virtual void drop(ClientId id) = 0;
 };
 
 struct RegistryLimits {
     std::size_t max_clients = 1000;  // registered users at once
     Clock::duration invite_timeout = std::chrono::seconds(30);
+    // How long a resumable session outlives a connection lost without bye; zero: not at all.
+    Clock::duration resume_grace = std::chrono::seconds(protocol::kDefaultResumeGraceSeconds);
 };
 
 enum class AfterLine { keep_open, close };
@@ -57,21 +61,28 @@ public:
     AfterLine receive(ClientId id, std::string_view line, Clock::time_point now);
     // The client sent a line longer than protocol::kMaxLineBytes.
     void line_too_long(ClientId id);
-    // The connection is gone (closed, reset, idle, too slow): frees the name, ends its call.
-    void disconnected(ClientId id, std::string_view why);
+    // The connection is gone (closed, reset, idle, too slow). A resumable session lingers for the
+    // resume grace, name, status and call kept, and nobody is told; otherwise, or when the grace
+    // runs out, the user leaves: the name is freed and its call ends.
+    void disconnected(ClientId id, std::string_view why, Clock::time_point now = Clock::now());
     // Ends the invites that were not answered in time (reason no_answer).
     void expire_invites(Clock::time_point now);
     std::optional<Clock::time_point> next_invite_deadline() const { return calls_.next_deadline(); }
+    // Ends the lingering sessions whose grace has run out.
+    void expire_lingering(Clock::time_point now);
+    // Both of the above, and when next to call it.
+    void expire(Clock::time_point now);
+    std::optional<Clock::time_point> next_deadline() const;
     // Forgets everyone without telling anyone (the server is shutting down).
     void clear();
 
-    // TURN (turn/relay.hpp's PeerRule): may user `name`'s relay allocation send to `ip` (inet_ntop
-    // text)? Only while the user is in a call, ringing or active, and only to the peer's TCP
-    // connection IP or an IP the peer listed (allow_relay_address).
-    bool relay_allowed(std::string_view name, std::string_view ip) const;
-    // An IP client `id` listed among its ICE candidates: its call peer's relay may send to it
-    // until the call ends.
-    void allow_relay_address(ClientId id, std::string ip);
+    // TURN (turn/relay.hpp's CallPeerLookup): the other side of user `name`'s current call, ringing
+    // or active: its name and the IP of its TCP connection; nullopt when `name` is in no call.
+    struct RelayPeer {
+        std::string name;
+        std::string host;
+    };
+    std::optional<RelayPeer> relay_peer(std::string_view name) const;
     // The "turn" object of welcome, as JSON text (empty: no "turn"), made for each registration.
     using TurnOffer = std::function<std::string(ClientId id, std::string_view name)>;
     void set_turn_offer(TurnOffer offer) { turn_offer_ = std::move(offer); }
@@ -79,6 +90,7 @@ public:
     std::size_t connections() const { return clients_.size(); }
     std::size_t registered() const { return by_key_.size(); }
     std::size_t calls() const { return calls_.size(); }
+    std::size_t lingering() const { return lingering_.size(); }
 
 private:
     struct Client {
@@ -86,8 +98,10 @@ private:
         std::string name;         // empty until registered
         std::string quoted_name;  // name as a JSON string, for building welcome quickly
         std::uint16_t media_port = 0;
-        std::string call_id;                                 // empty when not in a call or invite
-        std::set<std::string, std::less<>> relay_addresses;  // its candidates' IPs, for the peer's relay
+        std::string call_id;                               // empty when not in a call or invite
+        std::string resume_token;                          // from registration on; never logged
+        bool resumable = false;                            // hello asked to linger after a drop
+        std::optional<Clock::time_point> lingering_until;  // its connection is gone; it may come back
         bool registered() const { return !name.empty(); }
         bool busy() const { return !call_id.empty(); }
         protocol::Status status() const { return busy() ? protocol::Status::busy : protocol::Status::available; }
@@ -100,6 +114,11 @@ private:
     void status_changed(ClientId id, const Client& client);
 
     void on_hello(ClientId id, Client& client, const Json& message);
+    // hello naming a taken name with that session's token: `id` takes the session over (old
+    // connection closed silently, call kept, token rotated). False when the token is not the session's.
+    bool take_over(ClientId id, Client& client, const std::string& key, std::string_view token,
+                   std::uint16_t media_port, bool resumable);
+    void leave(ClientId id, std::string_view why);
     void on_call(ClientId id, Client& client, const Json& message, Clock::time_point now);
     void on_call_message(ClientId id, Client& client, const Json& message, const std::string& type);
     void on_candidate(ClientId id, Client& client, const Json& message);
@@ -110,13 +129,14 @@ private:
     bool read_keys(ClientId id, const Json& message, std::optional<protocol::KeyOffer>* out);
     void call_failed(ClientId id, std::string_view peer, protocol::FailReason reason, std::string_view message);
     void end_call(const Call& call, protocol::EndReason reason, std::string_view by, ClientId gone);
-    std::string welcome_line(ClientId id, const Client& client) const;
+    std::string welcome_line(ClientId id, const Client& client, bool resumed) const;
 
     Outbox& outbox_;
     RegistryLimits limits_;
     std::unordered_map<ClientId, Client> clients_;  // every connection
     std::map<std::string, ClientId> by_key_;        // registered ones, by protocol::name_key
     CallTable calls_;
+    std::set<std::pair<Clock::time_point, ClientId>> lingering_;  // by the end of their grace
     TurnOffer turn_offer_;
 };
 

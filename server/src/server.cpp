@@ -59,30 +59,35 @@ class Server final : public Outbox, public SessionEvents {
     };
 
 public:
-    Server(asio::io_context& io, const ServerOptions& options, std::size_t max_clients)
+    Server(asio::io_context& io, const ServerOptions& options, const DescriptorPlan& plan)
         : io_(io),
           acceptor_(io),
           signals_(io, SIGINT, SIGTERM),
           presence_timer_(io),
-          invite_timer_(io),
+          expiry_timer_(io),
           stop_timer_(io),
           stun_(io, "sala-server"),
-          registry_(*this, RegistryLimits{max_clients, options.invite_timeout}),
+          registry_(*this, RegistryLimits{plan.clients, options.invite_timeout, options.resume_grace}),
           limits_{1 << 20, options.idle_timeout},
-          max_connections_(max_clients + kSpareConnections),
+          max_connections_(plan.clients + kSpareConnections),
           secret_(options.turn_secret.value_or(turn::random_secret())),
           public_address_(options.public_address),
           turn_server_(options.turn_server) {
         if (options.relay && !options.turn_server) {
             turn::RelayLimits relay_limits;
-            relay_limits.max_allocations = options.max_allocations;
+            relay_limits.max_allocations = plan.allocations;  // as many as descriptors allow
             relay_limits.max_allocations_per_user = options.max_allocations_per_user;
             std::optional<asio::ip::address> public_ip;
             if (options.public_address) public_ip = asio::ip::make_address(*options.public_address);
             turn_.emplace(
                 io, relay_limits, secret_,
-                [this](std::string_view name, std::string_view ip) { return registry_.relay_allowed(name, ip); },
-                asio::ip::make_address(options.bind), public_ip);
+                [this](std::string_view name) -> std::optional<turn::CallPeer> {
+                    auto peer = registry_.relay_peer(name);
+                    if (!peer) return std::nullopt;
+                    return turn::CallPeer{peer->name, peer->host};
+                },
+                public_ip);
+            if (options.relay_ports) turn_->set_port_range(*options.relay_ports);
             turn_->set_tcp_sender([this](std::uint64_t connection, std::span<const std::uint8_t> bytes) {
                 auto it = sessions_.find(connection);
                 if (it != sessions_.end())
@@ -98,11 +103,22 @@ public:
     // address on stdout. Throws std::system_error.
     void listen(const ServerOptions& options) {
         tcp::endpoint endpoint(asio::ip::make_address(options.bind), options.port);
+        // The default "::" on a host without IPv6 (not in the kernel, or disabled even on the
+        // loopback): IPv4 alone, said once.
+        auto ipv4_only = [&](const std::string& why) {
+            log::info("server", "no IPv6 here (" + why + "): listening on 0.0.0.0, IPv4 only");
+            endpoint = tcp::endpoint(asio::ip::address_v4::any(), options.port);
+        };
+        if (!options.bind_given && !host_has_ipv6()) ipv4_only("no IPv6 loopback");
         for (int attempt = 1;; ++attempt) {
-            acceptor_.open(endpoint.protocol());
-            acceptor_.set_option(tcp::acceptor::reuse_address(true));
-            acceptor_.bind(endpoint);
-            acceptor_.listen(asio::socket_base::max_listen_connections);
+            if (std::error_code ec = open_acceptor(endpoint)) {
+                bool no_ipv6 = ec == asio::error::address_family_not_supported ||
+                               ec == std::errc::address_not_available || ec == std::errc::protocol_not_supported;
+                if (options.bind_given || !endpoint.address().is_v6() || !no_ipv6)
+                    throw std::system_error(ec, "cannot listen on " + endpoint_text(endpoint));
+                ipv4_only(ec.message());
+                continue;
+            }
             if (!options.stun && !turn_) break;
             auto bound = acceptor_.local_endpoint();
             std::error_code ec = stun_.open(asio::ip::udp::endpoint(bound.address(), bound.port()));
@@ -127,13 +143,29 @@ public:
         }
     }
 
+    // Opens, binds and listens; an unspecified IPv6 address takes IPv4 clients too (dual stack).
+    std::error_code open_acceptor(const tcp::endpoint& endpoint) {
+        std::error_code ec;
+        acceptor_.open(endpoint.protocol(), ec);
+        if (!ec && endpoint.address().is_v6() && endpoint.address().is_unspecified())
+            acceptor_.set_option(asio::ip::v6_only(false), ec);
+        if (!ec) acceptor_.set_option(tcp::acceptor::reuse_address(true), ec);
+        if (!ec) acceptor_.bind(endpoint, ec);
+        if (!ec) acceptor_.listen(asio::socket_base::max_listen_connections, ec);
+        if (ec) {
+            std::error_code ignored;
+            acceptor_.close(ignored);
+        }
+        return ec;
+    }
+
     void start() {
         signals_.async_wait([this](std::error_code ec, int signal) {
             if (!ec) shut_down(signal);
         });
         asio::co_spawn(io_, accept_loop(), asio::detached);
         asio::co_spawn(io_, presence_loop(), asio::detached);
-        asio::co_spawn(io_, invite_loop(), asio::detached);
+        asio::co_spawn(io_, expiry_loop(), asio::detached);
         stun_.start();
         if (turn_) turn_->start();
     }
@@ -226,12 +258,13 @@ private:
         }
     }
 
-    asio::awaitable<void> invite_loop() {
+    // Unanswered invites and lingering sessions end on time.
+    asio::awaitable<void> expiry_loop() {
         for (;;) {
-            invite_timer_.expires_at(registry_.next_invite_deadline().value_or(Clock::time_point::max()));
-            co_await invite_timer_.async_wait(as_result);
+            expiry_timer_.expires_at(registry_.next_deadline().value_or(Clock::time_point::max()));
+            co_await expiry_timer_.async_wait(as_result);
             if (stopping_) co_return;
-            registry_.expire_invites(Clock::now());
+            registry_.expire(Clock::now());
         }
     }
 
@@ -252,10 +285,10 @@ private:
                       log::cat(c.allocations, " allocations, ", c.to_peers, " datagrams to peers, ", c.to_clients,
                                " to clients, ", c.over_rate, " over the rate limit, ", c.without_permission,
                                " without permission, ", c.unauthenticated, " challenged, ", c.forbidden, " forbidden, ",
-                               c.errors, " other errors, ", c.dropped, " dropped"));
+                               c.errors, " other errors, ", c.dropped, " dropped, ", c.oversized, " too big to relay"));
         }
         presence_timer_.cancel();
-        invite_timer_.cancel();
+        expiry_timer_.cancel();
         registry_.clear();  // nobody is told that the others leave
         auto shutdown =
             std::make_shared<const std::string>(protocol::to_line(protocol::Json{{"type", protocol::type::shutdown}}));
@@ -303,8 +336,15 @@ private:
         if (!missed.empty()) it->second.session->send(std::make_shared<const std::string>(std::move(missed)));
         it->second.subscribed = false;
     }
-    void invite_deadline(Clock::time_point deadline) override {
-        if (deadline < invite_timer_.expiry()) invite_timer_.cancel();
+    void deadline(Clock::time_point deadline) override {
+        if (deadline < expiry_timer_.expiry()) expiry_timer_.cancel();
+    }
+    void drop(ClientId id) override {
+        auto it = sessions_.find(id);
+        if (it == sessions_.end()) return;
+        it->second.subscribed = false;
+        // Posted: the registry is in the middle of a hello, and a presence pass may be under way.
+        asio::post(io_, [session = it->second.session] { session->close("taken over by a resumed session"); });
     }
 
     // SessionEvents
@@ -323,7 +363,11 @@ private:
         registry_.disconnected(session.id(), "speaks TURN");  // never registered: nobody is told
     }
     void turn_frame(Session& session, std::span<const std::uint8_t> frame) override {
-        if (turn_ && !stopping_) turn_->from_tcp(session.id(), session.remote(), frame);
+        if (!turn_ || stopping_) return;
+        turn_->from_tcp(session.id(), session.remote(), frame);
+        // Its allocation (up to 3600 s between refreshes) keeps the connection open, idle or not.
+        auto expiry = turn_->tcp_allocation_expiry(session.id(), session.remote());
+        session.hold_open_until(expiry.value_or(Clock::time_point{}));
     }
     void closed(Session& session, std::string_view why) override {
         if (turn_ && session.speaks_turn()) turn_->tcp_closed(session.id(), session.remote());
@@ -367,7 +411,7 @@ private:
     tcp::acceptor acceptor_;
     asio::signal_set signals_;
     asio::steady_timer presence_timer_;
-    asio::steady_timer invite_timer_;
+    asio::steady_timer expiry_timer_;
     asio::steady_timer stop_timer_;
     StunService stun_;
     Registry registry_;
@@ -390,15 +434,28 @@ private:
 int run(const ServerOptions& options) {
     std::size_t open_files = raise_open_file_limit();
     std::size_t capacity = client_capacity(open_files);
-    std::size_t max_clients = options.max_clients.value_or(capacity);
-    log::info("server", log::cat("open-file limit ", open_files, ": room for ", capacity, " clients; accepting up to ",
-                                 max_clients));
-    if (max_clients > capacity)
-        log::warn("server",
-                  log::cat("--max-clients ", max_clients, " is more than the open-file limit allows (", capacity, ")"));
+    bool relays = options.relay && !options.turn_server;
+    DescriptorPlan plan = plan_descriptors(open_files, options.max_clients, relays ? options.max_allocations : 0);
+    log::info("server",
+              log::cat("open-file limit ", open_files, ": room for ", capacity, " clients; accepting up to ",
+                       plan.clients, relays ? log::cat(" and ", plan.allocations, " relay allocations") : ""));
+    if (plan.clients > capacity)
+        log::warn("server", log::cat("--max-clients ", plan.clients, " is more than the open-file limit allows (",
+                                     capacity, ")"));
+    if (relays && plan.allocations < options.max_allocations)
+        log::warn("turn", log::cat("the open-file limit (", open_files, ") leaves room for ", plan.allocations,
+                                   " relay allocations, not --max-allocations ", options.max_allocations,
+                                   ": more get 508; raise the limit (ulimit -n) for more"));
+    if (relays && options.relay_ports) {
+        log::info("turn", log::cat("relay allocations take UDP ports ", options.relay_ports->first, "-",
+                                   options.relay_ports->last));
+        if (options.relay_ports->size() < plan.allocations)
+            log::warn("turn", log::cat("--relay-ports has ", options.relay_ports->size(), " ports for ",
+                                       plan.allocations, " allocations: more get 508"));
+    }
     asio::io_context io(1);
     try {
-        Server server(io, options, max_clients);
+        Server server(io, options, plan);
         server.listen(options);
         server.start();
         io.run();

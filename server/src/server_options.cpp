@@ -1,9 +1,13 @@
 #include "server_options.hpp"
 
 #include <arpa/inet.h>
+#include <netinet/in.h>
 #include <sys/resource.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
+#include <algorithm>
 #include <fstream>
 
 #include <string>
@@ -13,20 +17,27 @@ namespace sala::server {
 FlagParser server_flags() {
     FlagParser parser("sala-server", "[options]",
                       "The Sala directory server: registration, live presence, call signalling, STUN answers.");
-    parser.option("bind", "ADDR", "address to listen on (default 0.0.0.0)")
+    parser
+        .option("bind", "ADDR", "address to listen on (default ::, both IPv6 and IPv4; 0.0.0.0 on a host without IPv6)")
         .option("port", "N",
                 "TCP port, and the UDP port of STUN; 0 for any free port (default " +
                     std::to_string(protocol::kDefaultPort) + ")")
-        .option("max-clients", "N", "most registered clients at once (default: what the open-file limit allows)")
+        .option("max-clients", "N",
+                "most registered clients at once (default: what the open-file limit allows beside the relay's sockets)")
         .option("invite-timeout", "SECONDS", "unanswered invites end after this (default 30)")
         .option("idle-timeout", "SECONDS", "silent clients are dropped after this (default 30)")
+        .option("resume-grace", "SECONDS",
+                "a resumable client whose connection drops without bye is held this long (default " +
+                    std::to_string(protocol::kDefaultResumeGraceSeconds) + ", 0: not held)")
         .option("stun", "on|off", "answer STUN Binding requests on UDP at the same port number (default on)")
         .option("relay", "on|off", "a TURN relay on UDP and TCP at the same port number (default on)")
         .option("public-address", "ADDR", "this server's address as clients reach it (behind a NAT or port forward)")
         .option("turn-server", "turn:HOST:PORT", "hand out credentials for this TURN server instead of relaying")
         .option("turn-secret-file", "FILE", "the TURN REST secret (mode 0600); default: random per start")
         .option("max-allocations", "N", "most TURN allocations at once (default 2000)")
-        .option("max-allocations-per-user", "N", "most TURN allocations one user holds at once (default 2)");
+        .option("max-allocations-per-user", "N", "most TURN allocations one user holds at once (default 2)")
+        .option("relay-ports", "MIN-MAX",
+                "UDP ports relay allocations take, for a firewall rule (default: the kernel's ephemeral range)");
     return parser;
 }
 
@@ -34,6 +45,7 @@ std::variant<ServerOptions, std::string> options_from_flags(const ParsedFlags& f
     ServerOptions options;
     if (flags.has("bind")) {
         options.bind = flags.get("bind");
+        options.bind_given = true;
         if (options.bind.empty()) return std::string("--bind needs an address");
     }
     if (flags.has("port")) {
@@ -52,6 +64,11 @@ std::variant<ServerOptions, std::string> options_from_flags(const ParsedFlags& f
         auto seconds = parse_integer(flags.get(flag), 1, 86400);
         if (!seconds) return std::string("--") + flag + " must be a number of seconds from 1 to 86400";
         *field = std::chrono::seconds(*seconds);
+    }
+    if (flags.has("resume-grace")) {
+        auto seconds = parse_integer(flags.get("resume-grace"), 0, 300);
+        if (!seconds) return std::string("--resume-grace must be a number of seconds from 0 to 300");
+        options.resume_grace = std::chrono::seconds(*seconds);
     }
     if (flags.has("stun")) {
         std::string stun = flags.get("stun");
@@ -92,6 +109,16 @@ std::variant<ServerOptions, std::string> options_from_flags(const ParsedFlags& f
         if (!max) return std::string("--max-allocations must be a number from 1 to 100000");
         options.max_allocations = static_cast<std::size_t>(*max);
     }
+    if (flags.has("relay-ports")) {
+        const std::string text = flags.get("relay-ports");
+        const auto dash = text.find('-');
+        auto first = dash == std::string::npos ? std::nullopt : parse_integer(text.substr(0, dash), 1024, 65535);
+        auto last = dash == std::string::npos ? std::nullopt : parse_integer(text.substr(dash + 1), 1024, 65535);
+        if (!first || !last || *first > *last)
+            return "--relay-ports takes MIN-MAX, two port numbers from 1024 to 65535 with MIN <= MAX, not '" + text +
+                   "'";
+        options.relay_ports = PortRange{static_cast<std::uint16_t>(*first), static_cast<std::uint16_t>(*last)};
+    }
     if (flags.has("max-allocations-per-user")) {
         auto max = parse_integer(flags.get("max-allocations-per-user"), 1, 64);
         if (!max) return std::string("--max-allocations-per-user must be a number from 1 to 64");
@@ -125,6 +152,17 @@ std::variant<std::string, std::string> read_secret_file(const std::string& path,
     return std::variant<std::string, std::string>(std::in_place_index<0>, secret);
 }
 
+bool host_has_ipv6() {
+    int fd = ::socket(AF_INET6, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    if (fd < 0) return false;
+    sockaddr_in6 loopback{};
+    loopback.sin6_family = AF_INET6;
+    loopback.sin6_addr = in6addr_loopback;
+    bool ok = ::bind(fd, reinterpret_cast<const sockaddr*>(&loopback), sizeof loopback) == 0;
+    ::close(fd);
+    return ok;
+}
+
 std::size_t raise_open_file_limit() {
     rlimit limit{};
     if (getrlimit(RLIMIT_NOFILE, &limit) != 0) return 1024;
@@ -139,6 +177,21 @@ std::size_t raise_open_file_limit() {
 std::size_t client_capacity(std::size_t open_file_limit) {
     std::size_t reserved = kReservedDescriptors + kSpareConnections;
     return open_file_limit > reserved + 1 ? open_file_limit - reserved : 1;
+}
+
+DescriptorPlan plan_descriptors(std::size_t open_file_limit, std::optional<std::size_t> max_clients,
+                                std::size_t max_allocations) {
+    std::size_t reserved = kReservedDescriptors + kSpareConnections;
+    std::size_t room = open_file_limit > reserved ? open_file_limit - reserved : 0;
+    DescriptorPlan plan;
+    if (max_clients) {
+        plan.clients = *max_clients;
+        plan.allocations = std::min(max_allocations, room > plan.clients ? room - plan.clients : 0);
+    } else {
+        plan.allocations = std::min(max_allocations, room / 2);
+        plan.clients = std::max<std::size_t>(1, room - plan.allocations);
+    }
+    return plan;
 }
 
 }  // namespace sala::server

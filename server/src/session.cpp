@@ -94,7 +94,9 @@ void Session::feed(std::string_view bytes) {
         bytes,
         [this](std::string_view line) {
             last_activity_ = Clock::now();
-            return events_.line(*this, line) && phase_ == Phase::reading;
+            // A write that failed (the client closed with our lines unread: a reset) does not
+            // void what it sent before: its last lines, often a hangup and a bye, still count.
+            return events_.line(*this, line) && (phase_ == Phase::reading || phase_ == Phase::closing);
         },
         [this] { events_.line_too_long(*this); });
 }
@@ -163,7 +165,8 @@ asio::awaitable<void> Session::write_loop() {
 // Reading a line moves last_activity_; the timer only re-arms when it wakes.
 asio::awaitable<void> Session::idle_watch() {
     while (phase_ != Phase::closed) {
-        auto deadline = last_activity_ + (kind_ == Kind::turn ? limits_.turn_idle_timeout : limits_.idle_timeout);
+        auto deadline = kind_ == Kind::turn ? std::max(last_activity_ + limits_.turn_idle_timeout, held_until_)
+                                            : last_activity_ + limits_.idle_timeout;
         if (Clock::now() >= deadline) {
             close("idle timeout");
             co_return;

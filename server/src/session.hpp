@@ -62,6 +62,8 @@ public:
     // Stops reading, writes what is queued, then closes.
     void finish();
     void close(std::string_view why);
+    // A TURN connection is not closed as idle before `until` (its allocation lives that long).
+    void hold_open_until(Clock::time_point until) { held_until_ = until; }
 
 private:
     // Where the connection is in its life. It only moves forward, in enter().
@@ -102,6 +104,7 @@ private:
     std::size_t front_sent_ = 0;  // bytes of queue_.front() already written
     LineFramer framer_;
     Clock::time_point last_activity_;
+    Clock::time_point held_until_{};
     Phase phase_ = Phase::reading;
     // Apart from the phase: a write can be in flight while reading or finishing, and until
     // it completes write_now() must not write around it.

@@ -29,6 +29,8 @@ StunService::StunService(asio::io_context& io, std::string_view software) : sock
 std::error_code StunService::open(const udp::endpoint& endpoint) {
     std::error_code ec;
     socket_.open(endpoint.protocol(), ec);
+    if (!ec && endpoint.address().is_v6() && endpoint.address().is_unspecified())
+        socket_.set_option(asio::ip::v6_only(false), ec);  // dual stack, whatever net.ipv6.bindv6only says
     if (!ec) socket_.bind(endpoint, ec);
     if (!ec) socket_.non_blocking(true, ec);
     if (ec) {

@@ -1,6 +1,7 @@
 // libFuzzer target: one line from a client, as sala-server and the client read it: the JSON line
-// codec, then the fields protocol v2 adds (an ICE description, a trickled candidate), checked
-// the way the registry checks them. Nothing may crash, hang or leak, whatever the bytes.
+// codec, then the fields protocol v2 adds (an ICE description, a trickled candidate) and session
+// resumption's (hello's resumable and resume_token, welcome's resumed and call_id), checked the way
+// the registry and the directory client check them. Nothing may crash, hang or leak, whatever the bytes.
 #include <cstddef>
 #include <cstdint>
 #include <string_view>
@@ -19,6 +20,13 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
                     (void)sala::protocol::candidate_address(candidate);
         if (auto candidate = sala::protocol::get_string(*message, "candidate"))
             (void)sala::protocol::candidate_problem(*candidate);
+        namespace field = sala::protocol::field;
+        if (auto resumable = message->find(field::resumable); resumable != message->end())
+            (void)(resumable->is_boolean() && *resumable == true);
+        if (auto token = message->find(field::resume_token); token != message->end() && token->is_string())
+            (void)token->get_ref<const std::string&>().size();
+        if (auto resumed = message->find(field::resumed); resumed != message->end()) (void)(*resumed == true);
+        (void)sala::protocol::get_string(*message, field::call_id);
         (void)sala::protocol::to_line(*message);
     }
     (void)sala::protocol::candidate_address(line);

@@ -1,7 +1,8 @@
 // libFuzzer target: the TURN relay's logic (turn::Relay) fed a sequence of messages from four fake
 // clients (three UDP addresses and one TCP connection) and from peers, with a fixed secret, nonce
-// key and Unix clock (so a nonce in the corpus stays valid) and a peer rule that lets user alice
-// reach 198.51.100.7 and no one else anything. The input is a list of records:
+// key and Unix clock (so a nonce in the corpus stays valid) and a call between alice and bob, whose
+// TCP IP is 198.51.100.7 (bob is in no call as far as the lookup says, so bob reaches nothing).
+// The input is a list of records:
 //   CTRL, LENGTH (2 bytes, big-endian, cut to what is left), LENGTH bytes of BODY
 //   CTRL bits 0-1: the client (0, 1: UDP IPv4; 2: UDP IPv6; 3: TCP)
 //   CTRL bits 2-3: 0 BODY is a message from the client, as is;
@@ -15,7 +16,8 @@
 //                    203.0.113.9:4000, [2001:db8::7]:4000) to the client's allocation;
 //                  3 the clock moves on BODY[0] * 4 seconds and expire() runs; CTRL bit 4: the
 //                    client is gone (client_gone).
-// Besides what the sanitizers catch, it checks that nothing reaches a peer the rule does not allow,
+// Besides what the sanitizers catch, it checks that nothing reaches a peer the rule does not allow
+// (bob's TCP IP, or the client or relayed IP of an allocation: the harness does not track whose),
 // that every success the clients get carries a MESSAGE-INTEGRITY a user's key verifies, that every
 // message to a client parses (STUN or ChannelData) and goes to the right client, that relay sockets
 // are opened and closed one for one with allocations, and that the limits hold.
@@ -99,20 +101,32 @@ struct FakeIo : RelayIo {
     std::map<AllocationId, ClientAddress> relays;   // open relay sockets
     std::map<ClientAddress, AllocationId> last_of;  // the last allocation each client opened
     std::set<AllocationId> ever;
+    std::set<std::string> evidence{kAllowedIp};      // every IP the rule could have allowed
     const ClientAddress* expected_client = nullptr;  // who may be answered now (nullptr: anyone)
     std::size_t sent = 0;
 
-    std::optional<TransportAddress> open_relay(AllocationId id, const ClientAddress& client, bool even) override {
+    bool supports(Family) const override { return true; }
+    std::optional<TransportAddress> open_relay(AllocationId id, const ClientAddress& client,
+                                               const RelaySocketRequest& request) override {
+        const bool even = request.even;
+        check(request.family == Family::ipv4 || request.family == Family::ipv6);
         check(ever.insert(id).second);
         if (id % 7 == 0) return std::nullopt;  // sometimes no socket: the 508 path
         relays[id] = client;
         last_of[client] = id;
-        return TransportAddress::v4({192, 0, 2, 1}, static_cast<std::uint16_t>(even ? 50000 + 2 * id : 50001 + 2 * id));
+        auto port = static_cast<std::uint16_t>(even ? 50000 + 2 * id : 50001 + 2 * id);
+        auto relayed =
+            request.family == Family::ipv4
+                ? TransportAddress::v4({192, 0, 2, 1}, port)
+                : TransportAddress::v6({0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x99}, port);
+        evidence.insert(to_string(PeerIp::of(client.address)));
+        evidence.insert(to_string(PeerIp::of(relayed)));
+        return relayed;
     }
     void close_relay(AllocationId id) override { check(relays.erase(id) == 1); }
-    void send_to_peer(AllocationId id, const TransportAddress& peer, std::span<const std::uint8_t>) override {
+    void send_to_peer(AllocationId id, const TransportAddress& peer, std::span<const std::uint8_t>, bool) override {
         check(relays.count(id) == 1);
-        check(to_string(PeerIp::of(peer)) == kAllowedIp);  // the rule allows no other
+        check(evidence.count(to_string(PeerIp::of(peer))) == 1);  // the rule allows no other
         ++sent;
     }
     void send_to_client(const ClientAddress& client, std::span<const std::uint8_t> bytes) override {
@@ -179,8 +193,10 @@ void run(std::span<const std::uint8_t> input) {
     limits.max_permissions = 3;
     limits.max_channels = 3;
     limits.bytes_per_second = 2000;
-    Relay relay(io, limits, kSecret, kNonceKey,
-                [](std::string_view name, std::string_view ip) { return name == "alice" && ip == kAllowedIp; });
+    Relay relay(io, limits, kSecret, kNonceKey, [](std::string_view name) -> std::optional<CallPeer> {
+        if (name == "alice") return CallPeer{"bob", kAllowedIp};
+        return std::nullopt;
+    });
     relay.set_unix_clock([] { return kUnixNow; });
     Clock::time_point now = kStart;
 

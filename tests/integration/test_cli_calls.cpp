@@ -37,6 +37,12 @@ TEST(CliCalls, CallerHangsUpAfterDurationAndBothExitCleanly) {
     EXPECT_EQ((*started)["peer"], "bob");
     EXPECT_EQ((*started)["media"]["host"], "127.0.0.1");
     ASSERT_TRUE(bob.wait_for("call_started"));
+    for (CliPeer* peer : {&alice, &bob}) {
+        auto first = peer->wait_for("first_audio", 3000ms);
+        ASSERT_TRUE(first) << peer->name() << " played nothing of the peer";
+        EXPECT_GT((*first)["after_call_started_ms"].get<double>(), 0.0);
+        EXPECT_LT((*first)["after_call_started_ms"].get<double>(), 1000.0);
+    }
     auto stats = alice.wait_for("stats", 3000ms);
     ASSERT_TRUE(stats);
     EXPECT_GT((*stats)["packets_received"].get<int>(), 20);

@@ -13,6 +13,13 @@
 #include <string>
 #include <vector>
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+
+#include <filesystem>
+#include <set>
+
 #include <gtest/gtest.h>
 
 #include "sala/client/engine.hpp"
@@ -174,6 +181,24 @@ bool packets_flow(ObservedEngine& peer, std::chrono::milliseconds timeout = 3000
             return s.stats.packets_sent > before.packets_sent && s.stats.packets_received > before.packets_received;
         },
         timeout);
+}
+
+// This process's TCP connections to 127.0.0.1:port (the engines' directory connections, and
+// TURN-over-TCP ones during a call).
+std::set<int> connections_to(std::uint16_t port) {
+    std::set<int> fds;
+    for (const auto& entry : std::filesystem::directory_iterator("/proc/self/fd")) {
+        const int fd = std::stoi(entry.path().filename().string());
+        int type = 0;
+        socklen_t type_size = sizeof type;
+        sockaddr_in peer{};
+        socklen_t peer_size = sizeof peer;
+        if (getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &type_size) != 0 || type != SOCK_STREAM) continue;
+        if (getpeername(fd, reinterpret_cast<sockaddr*>(&peer), &peer_size) != 0 || peer.sin_family != AF_INET)
+            continue;
+        if (ntohs(peer.sin_port) == port) fds.insert(fd);
+    }
+    return fds;
 }
 
 // A port on 127.0.0.1 where nothing listens: a server's, after it has stopped.
@@ -763,5 +788,57 @@ TEST(EngineCalls, DestroyingACallingEngineCancelsTheInvite) {
     alice.destroy();
     EXPECT_TRUE(ended(bob, "cancelled", "alice", 2000ms));
 }
+
+}  // namespace
+
+namespace {
+
+// A network change cuts a client's directory connection mid-call (here: shutdown() of its socket,
+// which the server sees as a close without bye). The client reconnects with its resume token, the
+// server hands the session back, the call goes on, and nobody else hears of it.
+class EngineResume : public testing::TestWithParam<bool> {};
+
+TEST_P(EngineResume, ACutDirectoryConnectionIsResumedAndTheCallGoesOn) {
+    const bool cut_caller = GetParam();
+    ServerProcess server;
+    ObservedEngine alice("alice"), bob("bob", quiet("tone:880")), carol("carol", quiet("silence"));
+    ASSERT_TRUE(registers(carol, server));
+    const auto before = connections_to(server.port());
+    ASSERT_TRUE(registers(cut_caller ? alice : bob, server));
+    std::set<int> cut;
+    for (int fd : connections_to(server.port()))
+        if (!before.count(fd)) cut.insert(fd);
+    ASSERT_EQ(cut.size(), 1u);
+    ASSERT_TRUE(registers(cut_caller ? bob : alice, server));
+    ASSERT_TRUE(carol.wait_until([](const Snapshot& s) { return s.users->size() == 2; })) << carol.describe();
+    ASSERT_TRUE(call_accepted(alice, bob));
+    for (auto* peer : {&alice, &bob}) ASSERT_TRUE(packets_flow(*peer)) << peer->describe();
+
+    ObservedEngine& moved = cut_caller ? alice : bob;
+    ObservedEngine& other = cut_caller ? bob : alice;
+    ::shutdown(*cut.begin(), SHUT_RDWR);
+    ASSERT_TRUE(moved.wait_for("connection_lost")) << moved.describe();
+    auto back = moved.wait_for("reconnected", 3000ms);
+    ASSERT_TRUE(back) << moved.describe();
+    EXPECT_EQ((*back)["resumed"], true) << back->dump();
+    EXPECT_TRUE(moved.wait_until(is_registered));
+    ASSERT_TRUE(moved.wait_until([](const Snapshot& s) { return s.users->size() == 2; })) << moved.describe();
+    for (auto* peer : {&alice, &bob}) {
+        EXPECT_EQ(peer->snapshot()->call, CallState::in_call) << peer->describe();
+        EXPECT_TRUE(packets_flow(*peer)) << peer->describe();
+    }
+    EXPECT_TRUE(other.events_of("call_ended").empty()) << other.describe();
+    EXPECT_TRUE(carol.events_of("user_left").empty()) << carol.describe();
+
+    // The call is the new connection's on the server: a hang-up through it reaches the peer
+    // at once (not by the peer's media timeout).
+    moved.post(HangupCommand{});
+    EXPECT_TRUE(ended(moved, "hangup", moved.name()));
+    EXPECT_TRUE(ended(other, "hangup", moved.name(), 1500ms));
+    EXPECT_TRUE(carol.events_of("user_left").empty()) << carol.describe();
+}
+
+INSTANTIATE_TEST_SUITE_P(Side, EngineResume, testing::Values(true, false),
+                         [](const testing::TestParamInfo<bool>& info) { return info.param ? "Caller" : "Callee"; });
 
 }  // namespace

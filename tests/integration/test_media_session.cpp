@@ -10,6 +10,7 @@
 #include <chrono>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <vector>
 
 #include "audio/device_factory.hpp"
@@ -92,6 +93,25 @@ TEST(MediaSession, EachSideHearsTheOtherAndTheFiguresMove) {
         EXPECT_GT(side->heard_dbfs(), -30.0f) << "a tone at full scale arrives loud";
     }
     EXPECT_EQ(alice.timeouts + bob.timeouts, 0);
+}
+
+// Only bob talks: alice's output device takes the first frame decoded from bob's packets, and
+// take_first_audio() tells it once; bob, who hears nothing, has nothing to tell.
+TEST(MediaSession, FirstAudioIsTheFirstFrameOfThePeerPlayed) {
+    asio::io_context io;
+    Side alice(io, ""), bob(io, "tone:880");
+    const auto start = Clock::now();
+    alice.call(io, bob.port);
+    bob.call(io, alice.port);
+    std::optional<Clock::time_point> played;
+    ASSERT_TRUE(run_until(io, [&] { return (played = alice.session->take_first_audio()).has_value(); }));
+    EXPECT_GT(*played, start);
+    EXPECT_LT(*played - start, 1s);
+    EXPECT_GE(alice.stats().packets_received, 1u);
+    run_until(
+        io, [] { return false; }, 100ms);
+    EXPECT_FALSE(alice.session->take_first_audio()) << "told once";
+    EXPECT_FALSE(bob.session->take_first_audio()) << "bob heard nothing";
 }
 
 TEST(MediaSession, DatagramsFromStrangersAreCountedAndDropped) {

@@ -173,15 +173,19 @@ TEST_F(PrivateCalls, APeerWithoutKeysIsRefusedUnlessAllowed) {
         auto bob_ended = bob.wait_for("call_ended");
         ASSERT_TRUE(bob_ended);
         EXPECT_EQ((*bob_ended)["reason"], "hangup");
+        ASSERT_TRUE(bob.send(json{{"type", "bye"}}));  // the name is free again before the next bob
+        EXPECT_TRUE(bob.wait_closed());
     }
     for (bool allowed : {false, true}) {
-        CliPeer bob(server.port(), "bob",
+        // A new name each time: a sala-cli stopped by a signal keeps its name held for resumption.
+        const std::string callee = allowed ? "bob-allowing" : "bob-refusing";
+        CliPeer bob(server.port(), callee,
                     bob_args(allowed ? std::vector<std::string>{"--allow-unencrypted"} : std::vector<std::string>{}));
-        ASSERT_TRUE(bob.wait_for("registered"));
+        ASSERT_TRUE(bob.wait_for("registered")) << bob.process().stderr_text();
         LineClient alice(server.port());
         ASSERT_TRUE(alice.send(json{{"type", "hello"}, {"version", 2}, {"name", "alice"}, {"media_port", 40000}}));
         ASSERT_TRUE(alice.wait_for("welcome"));
-        ASSERT_TRUE(alice.send(json{{"type", "call"}, {"to", "bob"}}));
+        ASSERT_TRUE(alice.send(json{{"type", "call"}, {"to", callee}}));
         if (!allowed) {
             auto ended = bob.wait_for("call_ended");
             ASSERT_TRUE(ended);
@@ -201,6 +205,8 @@ TEST_F(PrivateCalls, APeerWithoutKeysIsRefusedUnlessAllowed) {
             ASSERT_TRUE(alice.send(json{{"type", "hangup"}, {"call_id", (*to_alice)["call_id"]}}));
             EXPECT_TRUE(bob.wait_for("call_ended"));
         }
+        ASSERT_TRUE(alice.send(json{{"type", "bye"}}));
+        EXPECT_TRUE(alice.wait_closed());
         bob.process().signal(SIGTERM);
         EXPECT_TRUE(bob.process().wait(5s));
     }

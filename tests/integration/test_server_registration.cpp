@@ -22,7 +22,7 @@ TEST(ServerRegistration, FirstLineNamesTheRealPort) {
     Process server({bin("sala-server"), "--port", "0"});
     auto line = server.read_line();
     ASSERT_TRUE(line);
-    EXPECT_EQ(line->rfind("listening on 0.0.0.0:", 0), 0u) << *line;
+    EXPECT_EQ(line->rfind("listening on [::]:", 0), 0u) << *line;  // dual stack by default
     auto port = port_from_listening_line(*line);
     ASSERT_TRUE(port);
     LineClient client(*port);

@@ -231,8 +231,12 @@ TEST(ServerRobustness, SigintWithNoClientsExitsZero) {
 }
 
 TEST(ServerRobustness, BadFlagValuesAreRefused) {
-    for (auto args :
-         std::vector<std::vector<std::string>>{{"--port", "70000"}, {"--idle-timeout", "0"}, {"--max-clients", "x"}}) {
+    for (auto args : std::vector<std::vector<std::string>>{{"--port", "70000"},
+                                                           {"--idle-timeout", "0"},
+                                                           {"--max-clients", "x"},
+                                                           {"--relay-ports", "50000"},
+                                                           {"--relay-ports", "50010-50000"},
+                                                           {"--relay-ports", "80-90"}}) {
         args.insert(args.begin(), bin("sala-server"));
         Process p(args);
         EXPECT_EQ(p.wait(), 2) << args[1];

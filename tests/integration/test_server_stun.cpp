@@ -189,6 +189,31 @@ TEST(ServerStun, DualStackAnswersEachFamilyInItsOwn) {
     EXPECT_EQ(response->mapped, "[::1]:" + std::to_string(v6.port()));
 }
 
+// Without --bind the server is dual stack: STUN on [::] answers IPv4 and IPv6 alike.
+TEST(ServerStun, DualStackIsTheDefault) {
+    Process server({bin("sala-server"), "--port", "0"});
+    auto first = server.read_line(5000ms);
+    auto port = first ? port_from_listening_line(*first) : std::nullopt;
+    ASSERT_TRUE(port) << server.stderr_text();
+    EXPECT_EQ(*first, "listening on [::]:" + std::to_string(*port));
+    UdpPeer v4;
+    v4.send(binding_request(transaction(1)), *port);
+    auto response = next_response(v4);
+    ASSERT_TRUE(response);
+    EXPECT_EQ(response->mapped, loopback(v4.port()));
+    UdpPeer v6(UdpPeer::Family::v6);
+    v6.send(binding_request(transaction(2)), *port);
+    response = next_response(v6);
+    ASSERT_TRUE(response);
+    EXPECT_EQ(response->mapped, "[::1]:" + std::to_string(v6.port()));
+    LineClient client(*port);  // and the directory over IPv4
+    EXPECT_TRUE(client.hello("alice"));
+    server.signal(SIGTERM);
+    EXPECT_EQ(server.wait(), 0);
+    EXPECT_NE(server.stderr_text().find("STUN answered on udp [::]:" + std::to_string(*port)), std::string::npos)
+        << server.stderr_text();
+}
+
 // True if a UDP socket can bind 127.0.0.1:port right now.
 bool udp_port_free(unsigned short port) {
     int fd = ::socket(AF_INET, SOCK_DGRAM, 0);

@@ -6,11 +6,12 @@
 #
 # Usage: tests/lab/call_cases.sh [BUILD_BIN] [CASE...]     (default build/bin, cases 1-8)
 #   1 both behind home routers          5 one behind a router that drops all UDP
-#   2 both behind symmetric NATs        6 home routers, one router's mappings flushed mid-call,
-#   3 one symmetric, one home router      then (a second call) remapped to other ports:
-#   4 two hosts behind the same router    audio must resume within 3 s
-#     (server outside, no hairpin)      7 cases 2 (7a) and 5 (7b) with coturn as the relay:
-#   8 IPv6 LANs, symmetric IPv4 NATs      sala-server --turn-server hands out coturn credentials
+#   2 both behind symmetric NATs        6 home routers, the caller's router's mappings flushed
+#   3 one symmetric, one home router      mid-call, then (more calls) remapped to other ports:
+#   4 two hosts behind the same router    UDP only, UDP and TCP, then the callee's router's;
+#     (server outside, no hairpin)        audio must resume within 3 s
+#   8 IPv6 LANs, symmetric IPv4 NATs    7 cases 2 (7a) and 5 (7b) with coturn as the relay:
+#                                         sala-server --turn-server hands out coturn credentials
 #                                         and relays nothing; alice's relay must be coturn's
 # Environment: LAB_KEEP=1 keeps the work directory (logs, WAVs); LAB_CAPTURE=1 also records
 # UDP on every router's WAN side and LAN side (tshark, pcap files in the work directory).
@@ -272,10 +273,17 @@ run_case() {
     for r in ra rb; do [[ -n ${LAB_INDEX[$r]:-} ]] && capture "$r"; done
     if [[ $case == 6 ]]; then
         local how f
-        # remap last: it kills the TCP connection, and the server holds the old name for a while.
-        for how in flush remap_udp remap; do
+        # remap and remap_callee last: they kill a TCP connection (the client resumes its session
+        # on a new one). remap_callee remaps bob's router (rb), the callee's, whose side does not
+        # restart ICE on silence: its resumed session does. Each remap leaves the remapped user a
+        # TURN allocation it cannot reach (until it expires), and a user may hold two: so alice's
+        # router is remapped twice at most.
+        local router mode
+        for how in flush remap_udp remap_callee remap; do
             echo " ${how}:"
-            call alice bob 12 long ra 4 "$how"
+            router=ra mode=$how
+            if [[ $how == remap_callee ]]; then router=rb mode=remap; fi
+            call alice bob 12 long "$router" 4 "$mode"
             # The whole call (for information), then only what follows the loss by 3 s (from 7 s).
             judge "6 $how: whole call" "$expect" "$work/alice_long.wav" "$pre-bob_heard.wav" "$work/bob_long.wav" \
                 "$pre-alice_heard.wav" info

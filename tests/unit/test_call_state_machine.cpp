@@ -154,3 +154,60 @@ TEST(CallStateMachine, KeysTravelAndACallThatCannotBePrivateEnds) {
     EXPECT_FALSE(carol.not_private().ended_reason) << "nothing left to end";
 }
 }  // namespace
+
+namespace {
+// alice in an answered call c1 with bob.
+CallStateMachine in_call() {
+    CallStateMachine m("alice");
+    m.call("bob");
+    m.on_server_message(msg({{"type", "calling"}, {"call_id", "c1"}, {"peer", "bob"}}));
+    m.on_server_message(msg({{"type", "call_started"},
+                             {"call_id", "c1"},
+                             {"peer", "bob"},
+                             {"media", {{"host", "127.0.0.1"}, {"port", 40000}}}}));
+    EXPECT_EQ(m.state(), CallState::in_call);
+    return m;
+}
+}  // namespace
+
+TEST(CallStateMachine, AResumedSessionKeepsTheCallTheServerStillHolds) {
+    CallStateMachine m = in_call();
+    m.connection_lost();
+    auto t = m.registered_again(msg({{"type", "welcome"}, {"resume_token", "t"}, {"resumed", true}, {"call_id", "c1"}}),
+                                true);
+    EXPECT_FALSE(t.ended_reason);
+    EXPECT_TRUE(t.send.empty());
+    EXPECT_EQ(m.state(), CallState::in_call);
+}
+
+TEST(CallStateMachine, ACallThatEndedWhileAwayEndsOnResumption) {
+    for (const Json& welcome :
+         {msg({{"type", "welcome"}, {"resume_token", "t"}, {"resumed", true}}),
+          msg({{"type", "welcome"}, {"resume_token", "t"}, {"resumed", true}, {"call_id", "c9"}})}) {
+        CallStateMachine m = in_call();
+        auto t = m.registered_again(welcome, true);
+        EXPECT_EQ(t.ended_reason, "connection_lost") << welcome;
+        EXPECT_EQ(t.ended_by, "alice");
+        EXPECT_TRUE(t.send.empty());
+        EXPECT_EQ(m.state(), CallState::idle);
+    }
+}
+
+TEST(CallStateMachine, AnInviteEndedLocallyIsHungUpOnTheServerAfterResumption) {
+    CallStateMachine m("bob");
+    m.on_server_message(msg({{"type", "invite"}, {"call_id", "c2"}, {"from", "alice"}}));
+    EXPECT_EQ(m.connection_lost().ended_reason, "connection_lost");
+    auto t = m.registered_again(msg({{"type", "welcome"}, {"resume_token", "t"}, {"resumed", true}, {"call_id", "c2"}}),
+                                true);
+    ASSERT_EQ(t.send.size(), 1u);
+    EXPECT_EQ(t.send[0], (msg({{"type", "hangup"}, {"call_id", "c2"}})));
+}
+
+TEST(CallStateMachine, ANewSessionEndsTheCallOnlyWhenTheServerResumesSessions) {
+    CallStateMachine old_server = in_call();
+    EXPECT_FALSE(old_server.registered_again(msg({{"type", "welcome"}}), false).ended_reason);
+    EXPECT_EQ(old_server.state(), CallState::in_call) << "the media may still flow: it ends by its own timeout";
+    CallStateMachine m = in_call();
+    EXPECT_EQ(m.registered_again(msg({{"type", "welcome"}, {"resume_token", "t"}}), false).ended_reason,
+              "connection_lost");
+}

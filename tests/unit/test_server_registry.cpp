@@ -27,10 +27,12 @@ public:
     }
     void subscribe(ClientId id) override { subscribers.insert(id); }
     void unsubscribe(ClientId id) override { subscribers.erase(id); }
-    void invite_deadline(Clock::time_point deadline) override { deadlines.push_back(deadline); }
+    void deadline(Clock::time_point deadline) override { deadlines.push_back(deadline); }
+    void drop(ClientId id) override { dropped.push_back(id); }
 
     std::map<ClientId, std::deque<Json>> inbox;
     std::vector<Clock::time_point> deadlines;
+    std::vector<ClientId> dropped;
     std::set<ClientId> subscribers;
 };
 
@@ -434,11 +436,163 @@ TEST_F(RegistryTest, IceRestartsGoToTheOtherSideOfAnAnsweredCallOnly) {
     say(1, Json{{"type", "restart"}, {"call_id", id}});
     EXPECT_EQ(error_code(1), "bad_request") << "a restart carries a description";
     for (std::size_t i = 1; i < sala::protocol::kMaxRestarts; ++i)
-        say(1, Json{{"type", "restart"}, {"call_id", id}, {"ice", ice("EEEE", {})}});
+        say(1, Json{{"type", "restart"}, {"call_id", id}, {"ice", ice("EEE" + std::string(1, char('a' + i)), {})}});
     drain();
-    say(1, Json{{"type", "restart"}, {"call_id", id}, {"ice", ice("EEEE", {})}});
+    say(1, Json{{"type", "restart"}, {"call_id", id}, {"ice", ice("FFFF", {})}});
     EXPECT_EQ(error_code(1), "bad_request") << "bounded per side";
     EXPECT_TRUE(quiet(2));
+    // The last restart said again (after a resumed session) is relayed without counting, as often.
+    for (std::size_t i = 0; i < sala::protocol::kMaxRestarts; ++i)
+        say(1, Json{{"type", "restart"}, {"call_id", id}, {"ice", ice("EEEp", {kCandA})}});
+    EXPECT_EQ(of_type(2, "restart").size(), sala::protocol::kMaxRestarts);
+    drain();
+    say(1, Json{{"type", "restart"}, {"call_id", id}, {"ice", ice("EEEp", {})}});
+    EXPECT_EQ(error_code(1), "bad_request") << "repeats are bounded too";
+    EXPECT_TRUE(quiet(2));
+}
+
+// Session resumption: a resumable client's session outlives its connection for the grace, and a
+// new connection with the session's token takes it over, call and all, without a word to anyone.
+class ResumeTest : public RegistryTest {
+protected:
+    // Registers a resumable client; returns its token.
+    std::string resumable_hello(ClientId id, const std::string& name, int port) {
+        connect(id);
+        say(id, Json{{"type", "hello"}, {"version", 2}, {"name", name}, {"media_port", port}, {"resumable", true}});
+        Json welcome = next(id);
+        EXPECT_EQ(welcome["type"], "welcome") << welcome;
+        EXPECT_FALSE(welcome.contains("resumed"));
+        return welcome.value("resume_token", "");
+    }
+    Json resume(ClientId id, const std::string& name, const std::string& token, int port = 5001) {
+        connect(id);
+        say(id, Json{{"type", "hello"},
+                     {"version", 2},
+                     {"name", name},
+                     {"media_port", port},
+                     {"resumable", true},
+                     {"resume_token", token}});
+        return next(id);
+    }
+    // alice (1, resumable) and bob (2) in an answered call, carol (3) watching.
+    std::string answered() {
+        token = resumable_hello(1, "alice", 4001);
+        hello(2, "bob", 4002);
+        hello(3, "carol", 4003);
+        drain();
+        say(1, Json{{"type", "call"}, {"to", "bob"}});
+        const std::string id = next(1)["call_id"];
+        say(2, Json{{"type", "accept"}, {"call_id", id}});
+        drain();
+        return id;
+    }
+    std::string token;
+};
+
+TEST_F(ResumeTest, WelcomeCarriesAFreshUnguessableTokenEachTime) {
+    const std::string a = resumable_hello(1, "alice", 4001);
+    hello(2, "bob");
+    EXPECT_EQ(a.size(), sala::protocol::kResumeTokenChars);
+    EXPECT_EQ(a.find_first_not_of("0123456789abcdef"), std::string::npos) << a;
+    Json again = resume(5, "alice", a);
+    EXPECT_EQ(again["resumed"], true);
+    EXPECT_NE(again["resume_token"], a) << "rotated";
+    EXPECT_EQ(again["users"], (Json::array({{{"name", "bob"}, {"status", "available"}}})));
+}
+
+TEST_F(ResumeTest, TheRightTokenTakesOverALiveSessionQuietlyAndKeepsTheCall) {
+    const std::string id = answered();
+    Json welcome = resume(5, "alice", token);
+    EXPECT_EQ(welcome["resumed"], true) << welcome;
+    EXPECT_EQ(welcome["call_id"], id);
+    EXPECT_EQ(outbox.dropped, std::vector<ClientId>{1});
+    EXPECT_TRUE(quiet(2) && quiet(3)) << "no presence, no call_ended";
+    // The call is the new connection's now: signalling reaches it, and its hangup counts.
+    say(2, Json{{"type", "restart"}, {"call_id", id}, {"ice", ice("BBBB", {})}});
+    EXPECT_EQ(next(5)["type"], "restart");
+    say(5, Json{{"type", "hangup"}, {"call_id", id}});
+    expect_ended(5, id, "hangup", "alice");
+    expect_ended(2, id, "hangup", "alice");
+    EXPECT_FALSE(registry.relay_peer("bob")) << "the call is over";
+}
+
+TEST_F(ResumeTest, TheNewConnectionsAddressIsThePeersRelayTarget) {
+    answered();
+    resume(5, "alice", token);
+    auto peer = registry.relay_peer("bob");
+    ASSERT_TRUE(peer);
+    EXPECT_EQ(peer->name, "alice");
+    EXPECT_EQ(peer->host, "10.0.0.5");
+}
+
+TEST_F(ResumeTest, AWrongOrMissingTokenForATakenNameIsNameTaken) {
+    answered();
+    connect(5);
+    say(5, Json{{"type", "hello"}, {"version", 2}, {"name", "ALICE"}, {"media_port", 1}, {"resume_token", "0"}});
+    EXPECT_EQ(error_code(5), "name_taken");
+    say(5, Json{{"type", "hello"}, {"version", 2}, {"name", "alice"}, {"media_port", 1}});
+    EXPECT_EQ(error_code(5), "name_taken");
+    say(5, Json{{"type", "hello"}, {"version", 2}, {"name", "bob"}, {"media_port", 1}, {"resume_token", token}});
+    EXPECT_EQ(error_code(5), "name_taken") << "a token is good for its own session only";
+    say(5, Json{{"type", "hello"}, {"version", 2}, {"name", "x"}, {"media_port", 1}, {"resume_token", 7}});
+    EXPECT_EQ(error_code(5), "bad_request");
+    say(5, Json{{"type", "hello"}, {"version", 2}, {"name", "x"}, {"media_port", 1}, {"resumable", "yes"}});
+    EXPECT_EQ(error_code(5), "bad_request");
+    EXPECT_TRUE(outbox.dropped.empty());
+    EXPECT_TRUE(quiet(2) && quiet(3));
+}
+
+TEST_F(ResumeTest, ADroppedResumableSessionLingersQuietlyThenLeaves) {
+    const std::string id = answered();
+    registry.disconnected(1, "reset", t0);
+    EXPECT_EQ(registry.lingering(), 1u);
+    EXPECT_TRUE(quiet(2) && quiet(3));
+    EXPECT_EQ(registry.next_deadline(), t0 + std::chrono::seconds(sala::protocol::kDefaultResumeGraceSeconds));
+    registry.expire(t0 + 1s);
+    EXPECT_TRUE(quiet(2) && quiet(3));
+    registry.expire(*registry.next_deadline());
+    expect_ended(2, id, "peer_left", "alice");
+    EXPECT_EQ(of_type(3, "user_left").size(), 1u);
+    EXPECT_EQ(registry.registered(), 2u);
+    EXPECT_EQ(registry.lingering(), 0u);
+}
+
+TEST_F(ResumeTest, ALingeringSessionIsResumedWithoutDroppingAnything) {
+    const std::string id = answered();
+    registry.disconnected(1, "reset", t0);
+    Json welcome = resume(5, "alice", token);
+    EXPECT_EQ(welcome["call_id"], id);
+    EXPECT_TRUE(outbox.dropped.empty()) << "nothing left to drop";
+    EXPECT_EQ(registry.lingering(), 0u);
+    EXPECT_EQ(registry.next_deadline(), std::nullopt);
+    EXPECT_TRUE(quiet(2) && quiet(3));
+}
+
+TEST_F(ResumeTest, ByeAndUnresumableSessionsLeaveAtOnce) {
+    token = resumable_hello(1, "alice", 4001);
+    hello(2, "bob", 4002);  // not resumable
+    drain();
+    registry.disconnected(2, "reset", t0);
+    EXPECT_EQ(of_type(1, "user_left").size(), 1u);
+    drain();
+    EXPECT_EQ(say(1, Json{{"type", "bye"}}), AfterLine::close);
+    EXPECT_EQ(registry.registered(), 0u);
+    EXPECT_EQ(registry.lingering(), 0u);
+    Json late = resume(5, "alice", token);
+    EXPECT_EQ(late["type"], "welcome");
+    EXPECT_FALSE(late.contains("resumed")) << "a new session: the old one is gone";
+}
+
+TEST_F(ResumeTest, AGraceOfZeroMeansLeavingAtOnce) {
+    Registry strict(outbox, RegistryLimits{4, kInvite, Clock::duration::zero()});
+    strict.connected(1, "10.0.0.1");
+    strict.connected(2, "10.0.0.2");
+    strict.receive(1, R"({"type":"hello","version":2,"name":"a","media_port":1,"resumable":true})", t0);
+    strict.receive(2, R"({"type":"hello","version":2,"name":"b","media_port":1})", t0);
+    drain();
+    strict.disconnected(1, "reset", t0);
+    EXPECT_EQ(of_type(2, "user_left").size(), 1u);
+    EXPECT_EQ(strict.lingering(), 0u);
 }
 
 namespace {

@@ -41,6 +41,8 @@ TEST(SpscRing, WrapsAroundKeepingOrder) {
         const std::size_t popped = ring.pop(out.data(), out.size());
         for (std::size_t i = 0; i < popped; ++i) ASSERT_EQ(out[i], next_out++);
         ASSERT_EQ(ring.size(), static_cast<std::size_t>(next_in - next_out));
+        ASSERT_EQ(ring.pushed(), static_cast<std::size_t>(next_in));
+        ASSERT_EQ(ring.popped(), static_cast<std::size_t>(next_out));
     }
     EXPECT_GT(next_out, 7 * 10);  // wrapped many times
 }

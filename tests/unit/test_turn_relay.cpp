@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <map>
+#include <set>
 #include <variant>
 #include <vector>
 
@@ -23,16 +24,26 @@ const std::string kSecret = "secret";
 
 struct FakeIo : RelayIo {
     std::map<AllocationId, TransportAddress> relays;
+    std::map<AllocationId, RelaySocketRequest> requests;
     std::vector<Bytes> to_client;
     std::vector<std::pair<TransportAddress, Bytes>> to_peer;
-    std::optional<TransportAddress> open_relay(AllocationId id, const ClientAddress&, bool) override {
-        auto a = TransportAddress::v4({192, 0, 2, 1}, static_cast<std::uint16_t>(50000 + id));
+    std::vector<bool> dont_fragment;  // of each datagram in to_peer
+    bool ipv6 = true;                 // IPv6 relayed addresses can be made
+    bool supports(Family family) const override { return family == Family::ipv4 || ipv6; }
+    std::optional<TransportAddress> open_relay(AllocationId id, const ClientAddress&,
+                                               const RelaySocketRequest& request) override {
+        auto port = static_cast<std::uint16_t>(50000 + id);
+        auto a = request.family == Family::ipv4
+                     ? TransportAddress::v4({192, 0, 2, 1}, port)
+                     : TransportAddress::v6({0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1}, port);
         relays[id] = a;
+        requests[id] = request;
         return a;
     }
     void close_relay(AllocationId id) override { relays.erase(id); }
-    void send_to_peer(AllocationId, const TransportAddress& peer, std::span<const std::uint8_t> b) override {
+    void send_to_peer(AllocationId, const TransportAddress& peer, std::span<const std::uint8_t> b, bool df) override {
         to_peer.emplace_back(peer, Bytes(b.begin(), b.end()));
+        dont_fragment.push_back(df);
     }
     void send_to_client(const ClientAddress&, std::span<const std::uint8_t> b) override {
         to_client.emplace_back(b.begin(), b.end());
@@ -44,10 +55,19 @@ const TransportAddress kStranger = TransportAddress::v4({203, 0, 113, 9}, 4000);
 
 struct Fixture : ::testing::Test {
     FakeIo io;
-    Relay relay{io, RelayLimits{}, kSecret, "nonce-key",
-                [](std::string_view name, std::string_view ip) { return name == "alice" && ip == "198.51.100.7"; }};
+    // alice is in a call with bob, whose TCP connection comes from 198.51.100.7 (nullopt: no call).
+    std::optional<CallPeer> alices_peer = CallPeer{"bob", "198.51.100.7"};
+    CallPeerLookup lookup = [this](std::string_view name) -> std::optional<CallPeer> {
+        if (name == "alice") return alices_peer;
+        if (name == "bob" || name == "Bob")
+            return alices_peer ? std::optional(CallPeer{"alice", "127.0.0.1"}) : std::nullopt;
+        return std::nullopt;
+    };
+    Relay relay{io, RelayLimits{}, kSecret, "nonce-key", lookup};
+    Relay* target = &relay;  // where send() delivers
     ClientAddress client{Transport::udp, TransportAddress::v4({127, 0, 0, 1}, 40000), 0};
     Clock::time_point t0 = Clock::now();
+    Clock::time_point now = t0;  // when send() delivers its request
     std::string username = rest_username(kNow + 3600, "alice");
     std::string nonce;
     std::uint8_t next = 1;
@@ -87,7 +107,7 @@ struct Fixture : ::testing::Test {
             out.add_message_integrity(long_term_key(user, "sala", password));
         }
         out.add_fingerprint();
-        relay.from_client(client, *out.finish(), t0);
+        target->from_client(client, *out.finish(), now);
     }
     void get_nonce() {
         send(
@@ -164,6 +184,110 @@ TEST_F(Fixture, PermissionsOnlyForTheCallPeer) {
     EXPECT_EQ(last().header().message_class, Class::success_response);
 }
 
+// CreatePermission with several XOR-PEER-ADDRESS is all or nothing: one refused peer, or no room
+// for all of them, installs none.
+TEST_F(Fixture, CreatePermissionIsAllOrNothing) {
+    allocate();
+    auto has_permission = [&](const TransportAddress& peer) {
+        std::size_t before = io.to_client.size();
+        relay.from_peer(1, peer, Bytes{1}, now);
+        return io.to_client.size() > before;
+    };
+    send(method::create_permission, [](MessageBuilder& b) {
+        b.add_xor_address(attribute::xor_peer_address, kPeer).add_xor_address(attribute::xor_peer_address, kStranger);
+    });
+    EXPECT_EQ(last_error(), 403);
+    EXPECT_FALSE(has_permission(kPeer));
+
+    // Room for 2 (a relay with that bound): 1 installed, then 2 more new ones in one request get 508
+    // and neither is installed; 1 new one and the existing one fit. The
+    // IPs alice may reach: bob's TCP IP, and the client and relayed IPs of bob's allocation.
+    RelayLimits two;
+    two.max_permissions = 2;
+    Relay small(io, two, kSecret, "nonce-key", lookup);
+    small.set_unix_clock([] { return kNow; });
+    target = &small;
+    const TransportAddress bobs_client = TransportAddress::v4({198, 51, 100, 8}, 5000);
+    const TransportAddress bobs_relay = TransportAddress::v4({192, 0, 2, 1}, 4000);
+    ClientAddress alice = client;
+    client.address = bobs_client;
+    std::string bob = rest_username(kNow + 3600, "bob");
+    send(
+        method::allocate, [](MessageBuilder& b) { b.add_u32(attribute::requested_transport, 17u << 24); }, "-", bob);
+    ASSERT_EQ(last().header().message_class, Class::success_response) << last_error();
+    client = alice;
+    send(method::allocate, [](MessageBuilder& b) { b.add_u32(attribute::requested_transport, 17u << 24); });
+    ASSERT_EQ(last().header().message_class, Class::success_response) << last_error();
+    AllocationId alices = io.relays.rbegin()->first;
+    auto permit = [&](std::vector<TransportAddress> list) {
+        send(method::create_permission, [&](MessageBuilder& b) {
+            for (const auto& peer : list) b.add_xor_address(attribute::xor_peer_address, peer);
+        });
+        return last().header().message_class == Class::success_response ? 0 : last_error();
+    };
+    auto small_permits = [&](const TransportAddress& peer) {
+        std::size_t before = io.to_client.size();
+        small.from_peer(alices, peer, Bytes{1}, now);
+        return io.to_client.size() > before;
+    };
+    ASSERT_EQ(permit({kPeer}), 0);
+    EXPECT_EQ(permit({bobs_client, bobs_relay}), 508);
+    EXPECT_FALSE(small_permits(bobs_client));
+    EXPECT_FALSE(small_permits(bobs_relay));
+    EXPECT_EQ(permit({bobs_relay, kPeer}), 0);
+    EXPECT_TRUE(small_permits(bobs_relay));
+    EXPECT_TRUE(small_permits(kPeer));
+}
+
+// The peer rule: the call peer's TCP IP, and the client and relayed IPs of the peer's own
+// allocations (proved by its credentials), nothing else; forgotten when they go.
+TEST_F(Fixture, PeerRuleTrustsOnlyWhatTheServerSaw) {
+    allocate();
+    auto permit = [&](const TransportAddress& peer) {
+        send(method::create_permission,
+             [&](MessageBuilder& b) { b.add_xor_address(attribute::xor_peer_address, peer); });
+        return last().header().message_class == Class::success_response ? 0 : last_error();
+    };
+    auto permitted = [&](const TransportAddress& peer) {
+        std::size_t before = io.to_client.size();
+        relay.from_peer(1, peer, Bytes{1}, now);
+        return io.to_client.size() > before;
+    };
+    const TransportAddress bobs_mapping = TransportAddress::v4({203, 0, 113, 50}, 5000);  // bob's UDP, NATed
+    const TransportAddress bobs_relay = TransportAddress::v4({192, 0, 2, 1}, 50002);
+    EXPECT_EQ(permit(kPeer), 0) << "bob's TCP IP";
+    EXPECT_EQ(permit(kStranger), 403) << "an IP bob might list as a candidate is not evidence";
+    EXPECT_EQ(permit(bobs_mapping), 403);
+    EXPECT_EQ(permit(bobs_relay), 403);
+
+    ClientAddress alice = client;
+    client.address = bobs_mapping;  // bob allocates, as "Bob": names compare without ASCII case
+    send(
+        method::allocate, [](MessageBuilder& b) { b.add_u32(attribute::requested_transport, 17u << 24); }, "-",
+        rest_username(kNow + 3600, "Bob"));
+    ASSERT_EQ(last().header().message_class, Class::success_response) << last_error();
+    ClientAddress bob = client;
+    client = alice;
+    EXPECT_EQ(permit(bobs_mapping), 0) << "the client IP of bob's allocation";
+    EXPECT_EQ(permit(bobs_relay), 0) << "the relayed IP of bob's allocation";
+    EXPECT_EQ(permit(kStranger), 403);
+    EXPECT_TRUE(permitted(bobs_mapping));
+
+    client = bob;  // bob's allocation goes: so do the permissions it justified
+    send(
+        method::refresh, [](MessageBuilder& b) { b.add_u32(attribute::lifetime, 0); }, "-",
+        rest_username(kNow + 3600, "Bob"));
+    client = alice;
+    relay.expire(now);
+    EXPECT_FALSE(permitted(bobs_mapping));
+    EXPECT_FALSE(permitted(bobs_relay));
+    EXPECT_TRUE(permitted(kPeer));
+    alices_peer.reset();  // the call ends
+    relay.expire(now);
+    EXPECT_FALSE(permitted(kPeer));
+    EXPECT_EQ(permit(kPeer), 403);
+}
+
 TEST_F(Fixture, SendDataAndChannels) {
     allocate();
     // Without a permission, nothing goes out.
@@ -208,6 +332,147 @@ TEST_F(Fixture, SendDataAndChannels) {
     EXPECT_EQ(back->channel, 0x4001);
 }
 
+// RFC 8656, 12: after a binding expires, its number and its peer stay reserved for 5 minutes;
+// only the same pair may be bound again in that time.
+TEST_F(Fixture, AnExpiredChannelStaysReservedForFiveMinutes) {
+    const TransportAddress other_port = TransportAddress::v4({198, 51, 100, 7}, 4001);
+    auto bind = [&](std::uint32_t channel, const TransportAddress& peer) {
+        send(method::channel_bind, [&](MessageBuilder& b) {
+            b.add_u32(attribute::channel_number, channel << 16).add_xor_address(attribute::xor_peer_address, peer);
+        });
+        return last().header().message_class == Class::success_response ? 0 : last_error();
+    };
+    allocate();
+    send(method::refresh, [](MessageBuilder& b) { b.add_u32(attribute::lifetime, 3600); });
+    ASSERT_EQ(bind(0x4000, kPeer), 0);
+    now = t0 + kChannelLifetime + std::chrono::seconds(1);  // expired, still reserved
+    relay.expire(now);
+    EXPECT_EQ(bind(0x4000, other_port), 400) << "the number, to another peer";
+    EXPECT_EQ(bind(0x4001, kPeer), 400) << "the peer, to another number";
+    now = t0 + kChannelLifetime + kChannelReservation - std::chrono::seconds(1);
+    EXPECT_EQ(bind(0x4000, other_port), 400);
+    EXPECT_EQ(bind(0x4000, kPeer), 0) << "the same pair may be bound again";
+    // Expired again, and the reservation over: both are free.
+    now += kChannelLifetime + kChannelReservation;
+    EXPECT_EQ(bind(0x4001, kPeer), 0);
+    EXPECT_EQ(bind(0x4000, other_port), 0);
+}
+
+// A peer's datagram goes to the client whole, in a message of at most 4096 bytes, or not at all.
+TEST_F(Fixture, APeersDatagramTooBigForOneMessageIsDroppedNotCut) {
+    allocate();
+    send(method::create_permission, [](MessageBuilder& b) { b.add_xor_address(attribute::xor_peer_address, kPeer); });
+    std::size_t before = io.to_client.size();
+    relay.from_peer(1, kPeer, Bytes(4061, 7), now);  // 20 + 12 + 4 + 4064 > 4096
+    EXPECT_EQ(io.to_client.size(), before);
+    EXPECT_EQ(relay.counts().oversized, 1u);
+    relay.from_peer(1, kPeer, Bytes(4060, 7), now);
+    ASSERT_EQ(io.to_client.size(), before + 1);
+    EXPECT_EQ(io.to_client.back().size(), 4096u);
+    EXPECT_EQ(last().find(attribute::data)->value.size(), 4060u);
+
+    send(method::channel_bind, [](MessageBuilder& b) {
+        b.add_u32(attribute::channel_number, 0x40000000).add_xor_address(attribute::xor_peer_address, kPeer);
+    });
+    before = io.to_client.size();
+    relay.from_peer(1, kPeer, Bytes(4093, 7), now);
+    relay.from_peer(1, kPeer, Bytes(65507, 7), now);
+    EXPECT_EQ(io.to_client.size(), before);
+    EXPECT_EQ(relay.counts().oversized, 3u);
+    relay.from_peer(1, kPeer, Bytes(4092, 7), now);
+    ASSERT_EQ(io.to_client.size(), before + 1);
+    EXPECT_EQ(parse_channel_data(io.to_client.back())->data.size(), 4092u);
+}
+
+// DONT-FRAGMENT (RFC 8656, 7.2 and 11.2): served, in Allocate for the relay socket, in a Send
+// indication for its datagram.
+TEST_F(Fixture, DontFragmentInAllocateAndSend) {
+    get_nonce();
+    send(method::allocate, [](MessageBuilder& b) {
+        b.add_u32(attribute::requested_transport, 17u << 24).add(attribute::dont_fragment, {});
+    });
+    ASSERT_EQ(last().header().message_class, Class::success_response) << last_error();
+    EXPECT_TRUE(io.requests.at(1).dont_fragment);
+    send(method::create_permission, [](MessageBuilder& b) { b.add_xor_address(attribute::xor_peer_address, kPeer); });
+    for (bool df : {true, false}) {
+        MessageBuilder out(buffer, method::send, Class::indication, fresh());
+        out.add_xor_address(attribute::xor_peer_address, kPeer).add(attribute::data, Bytes{1});
+        if (df) out.add(attribute::dont_fragment, {});
+        relay.from_client(client, *out.finish(), now);
+    }
+    EXPECT_EQ(io.dont_fragment, (std::vector<bool>{true, false}));
+    client.address.port = 40001;  // a second allocation, without DONT-FRAGMENT
+    send(method::allocate, [](MessageBuilder& b) { b.add_u32(attribute::requested_transport, 17u << 24); });
+    EXPECT_FALSE(io.requests.at(2).dont_fragment);
+}
+
+// What keeps a TURN-over-TCP connection open: its allocation's expiry, moved by every Refresh.
+TEST_F(Fixture, ExpiryOfTheAllocation) {
+    EXPECT_FALSE(relay.expiry_of(client));
+    allocate();
+    EXPECT_EQ(relay.expiry_of(client), t0 + std::chrono::seconds(600));
+    now = t0 + std::chrono::seconds(500);
+    send(method::refresh, [](MessageBuilder& b) { b.add_u32(attribute::lifetime, 3600); });
+    EXPECT_EQ(relay.expiry_of(client), now + std::chrono::seconds(3600));
+    send(method::refresh, [](MessageBuilder& b) { b.add_u32(attribute::lifetime, 0); });
+    EXPECT_FALSE(relay.expiry_of(client));
+}
+
+// RFC 8656: IPv4 unless REQUESTED-ADDRESS-FAMILY says IPv6 (440 if it cannot be served or is
+// neither); a peer of the other family than the allocation's gets 443.
+TEST_F(Fixture, AddressFamilies) {
+    const TransportAddress peer6 =
+        TransportAddress::v6({0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 7}, 4000);
+    auto allocate_family = [&](std::uint32_t family) {
+        send(method::allocate, [&](MessageBuilder& b) {
+            b.add_u32(attribute::requested_transport, 17u << 24);
+            if (family) b.add_u32(attribute::requested_address_family, family << 24);
+        });
+    };
+    get_nonce();
+    allocate_family(0x03);
+    EXPECT_EQ(last_error(), 440);
+    io.ipv6 = false;
+    allocate_family(0x02);
+    EXPECT_EQ(last_error(), 440);
+    io.ipv6 = true;
+    allocate_family(0x02);
+    ASSERT_EQ(last().header().message_class, Class::success_response);
+    EXPECT_EQ(io.requests.at(1).family, Family::ipv6);
+    Message m = last();
+    EXPECT_EQ(decode_xor_address(m.find(attribute::xor_relayed_address)->value, m.header().transaction)->family,
+              Family::ipv6);
+    auto permit = [&](const TransportAddress& peer) {
+        send(method::create_permission,
+             [&](MessageBuilder& b) { b.add_xor_address(attribute::xor_peer_address, peer); });
+        return last().header().message_class == Class::success_response ? 0 : last_error();
+    };
+    auto bind = [&](const TransportAddress& peer) {
+        send(method::channel_bind, [&](MessageBuilder& b) {
+            b.add_u32(attribute::channel_number, 0x40000000).add_xor_address(attribute::xor_peer_address, peer);
+        });
+        return last().header().message_class == Class::success_response ? 0 : last_error();
+    };
+    EXPECT_EQ(permit(kPeer), 443);
+    EXPECT_EQ(bind(kPeer), 443);
+    alices_peer->ip = "2001:db8::7";  // bob came over IPv6
+    EXPECT_EQ(permit(peer6), 0);
+    alices_peer->ip = "198.51.100.7";
+
+    client.address.port = 40001;  // no family asked: IPv4
+    allocate_family(0);
+    ASSERT_EQ(last().header().message_class, Class::success_response);
+    EXPECT_EQ(io.requests.at(2).family, Family::ipv4);
+    EXPECT_EQ(permit(peer6), 443);
+    EXPECT_EQ(bind(peer6), 443);
+    EXPECT_EQ(permit(kPeer), 0);
+    // A Send indication to the other family is dropped.
+    MessageBuilder out(buffer, method::send, Class::indication, fresh());
+    out.add_xor_address(attribute::xor_peer_address, peer6).add(attribute::data, Bytes{1});
+    relay.from_client(client, *out.finish(), now);
+    EXPECT_TRUE(io.to_peer.empty());
+}
+
 TEST_F(Fixture, RefreshZeroDeletesAndLifetimeExpires) {
     allocate();
     send(method::refresh, [](MessageBuilder& b) { b.add_u32(attribute::lifetime, 0); });
@@ -227,6 +492,13 @@ TEST_F(Fixture, QuotaPerUser) {
     send(method::allocate, [](MessageBuilder& b) { b.add_u32(attribute::requested_transport, 17u << 24); });
     client.address.port = 40002;
     send(method::allocate, [](MessageBuilder& b) { b.add_u32(attribute::requested_transport, 17u << 24); });
+    EXPECT_EQ(last_error(), 486);
+    EXPECT_EQ(relay.allocations(), 2u);
+    // The same user spelled otherwise (names compare without ASCII case, as in the directory).
+    client.address.port = 40003;
+    send(
+        method::allocate, [](MessageBuilder& b) { b.add_u32(attribute::requested_transport, 17u << 24); }, "-",
+        rest_username(kNow + 3600, "ALICE"));
     EXPECT_EQ(last_error(), 486);
     EXPECT_EQ(relay.allocations(), 2u);
 }

@@ -26,6 +26,10 @@ inline constexpr int kMinVersion = 1;               // the oldest a server still
 inline constexpr std::size_t kMaxLineBytes = 4096;  // one message, including its '\n'
 inline constexpr std::size_t kMaxNameChars = 32;    // Unicode code points
 inline constexpr std::uint16_t kDefaultPort = 5000;
+// Session resumption: how long the server holds a resumable session whose connection dropped
+// without bye (sala-server --resume-grace), and the shape of a resume token (as call ids).
+inline constexpr int kDefaultResumeGraceSeconds = 10;
+inline constexpr std::size_t kResumeTokenChars = 32;
 
 // The message catalogue. Append only; never rename or renumber.
 namespace type {
@@ -56,6 +60,14 @@ inline constexpr const char* candidate = "candidate";
 // starts one when the media path dies; the callee answers with its own)
 inline constexpr const char* restart = "restart";
 }  // namespace type
+
+// Fields of session resumption (optional, any version; see docs/protocol.md "Resuming a session").
+namespace field {
+inline constexpr const char* resumable = "resumable";        // hello: hold my session if my connection drops
+inline constexpr const char* resume_token = "resume_token";  // welcome: the session's token; hello: take it over
+inline constexpr const char* resumed = "resumed";            // welcome: true when a session was taken over
+inline constexpr const char* call_id = "call_id";            // resumed welcome: the session's call, if any
+}  // namespace field
 
 // Why a name is not acceptable, in a sentence a person understands; nullopt if it is fine.
 // A name is 1..32 letters of any script, digits, space, '_', '-', '.', valid UTF-8,

@@ -131,6 +131,7 @@ inline constexpr ErrorReason stale_nonce{438, "Stale Nonce"};
 inline constexpr ErrorReason address_family_not_supported{440, "Address Family not Supported"};
 inline constexpr ErrorReason wrong_credentials{441, "Wrong Credentials"};
 inline constexpr ErrorReason unsupported_transport{442, "Unsupported Transport Protocol"};
+inline constexpr ErrorReason peer_address_family_mismatch{443, "Peer Address Family Mismatch"};
 inline constexpr ErrorReason allocation_quota_reached{486, "Allocation Quota Reached"};
 inline constexpr ErrorReason server_error{500, "Server Error"};
 inline constexpr ErrorReason insufficient_capacity{508, "Insufficient Capacity"};

@@ -19,6 +19,24 @@ std::optional<std::uint32_t> u32(const Message& message, std::uint16_t type) {
            a->value[3];
 }
 
+// The size of the message that carries `data` bytes from a peer to the client: ChannelData
+// (padded, as over TCP) or a Data indication with XOR-PEER-ADDRESS and DATA.
+std::size_t to_client_size(std::size_t data, bool channel, Family family) {
+    std::size_t padded = (data + 3) & ~std::size_t{3};
+    if (channel) return kChannelDataHeaderSize + padded;
+    std::size_t address = kAttributeHeaderSize + 4 + (family == Family::ipv4 ? 4 : 16);
+    return kHeaderSize + address + kAttributeHeaderSize + padded;
+}
+
+// A user's key in by_user_: ASCII letters in lower case (as protocol::name_key, which the directory
+// compares names with; the relay does not link the directory's code).
+std::string user_key(std::string_view name) {
+    std::string key(name);
+    for (char& c : key)
+        if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+    return key;
+}
+
 std::int64_t system_unix_time() {
     return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch())
         .count();
@@ -34,18 +52,24 @@ struct Relay::Request {
     std::string_view name;
 };
 
-Relay::Relay(RelayIo& io, RelayLimits limits, std::string secret, std::string nonce_key, PeerRule rule)
+Relay::Relay(RelayIo& io, RelayLimits limits, std::string secret, std::string nonce_key, CallPeerLookup call_peer)
     : io_(io),
       limits_(limits),
       secret_(std::move(secret)),
       nonces_(std::move(nonce_key)),
-      rule_(std::move(rule)),
+      call_peer_(std::move(call_peer)),
       unix_clock_(system_unix_time) {}
 
 Allocation* Relay::allocation_of(const ClientAddress& client) {
     auto it = by_client_.find(client);
     if (it == by_client_.end()) return nullptr;
     return &allocations_.at(it->second);
+}
+
+std::optional<Clock::time_point> Relay::expiry_of(const ClientAddress& client) const {
+    auto it = by_client_.find(client);
+    if (it == by_client_.end()) return std::nullopt;
+    return allocations_.at(it->second).expiry;
 }
 
 void Relay::from_client(const ClientAddress& client, std::span<const std::uint8_t> bytes, Clock::time_point now) {
@@ -139,25 +163,34 @@ void Relay::on_allocate(Request& r, Clock::time_point now) {
     auto transport = u32(message, attribute::requested_transport);
     if (!transport) return error(r, error::bad_request, true);
     if (*transport >> 24 != kUdpProtocol) return error(r, error::unsupported_transport, true);
+    RelaySocketRequest socket;
     if (const Attribute* family = message.find(attribute::requested_address_family)) {
         if (family->value.size() != 4) return error(r, error::bad_request, true);
-        if (family->value[0] != static_cast<std::uint8_t>(Family::ipv4))
+        if (family->value[0] == static_cast<std::uint8_t>(Family::ipv6))
+            socket.family = Family::ipv6;
+        else if (family->value[0] != static_cast<std::uint8_t>(Family::ipv4))
             return error(r, error::address_family_not_supported, true);
     }
-    bool even = false;
+    if (!io_.supports(socket.family)) return error(r, error::address_family_not_supported, true);
     if (const Attribute* even_port = message.find(attribute::even_port)) {
         // An even port is given; reserving the next one for a later Allocate (the R bit) is not.
         if (even_port->value.size() != 1) return error(r, error::bad_request, true);
         if (even_port->value[0] & 0x80) return error(r, error::insufficient_capacity, true);
-        even = true;
+        socket.even = true;
+    }
+    if (const Attribute* dont_fragment = message.find(attribute::dont_fragment)) {
+        if (!dont_fragment->value.empty()) return error(r, error::bad_request, true);
+        socket.dont_fragment = true;
     }
     if (message.find(attribute::reservation_token)) return error(r, error::insufficient_capacity, true);
     std::string name(r.name);
-    if (per_user_[name] >= limits_.max_allocations_per_user) return error(r, error::allocation_quota_reached, true);
+    auto user = by_user_.find(user_key(name));
+    if (user != by_user_.end() && user->second.size() >= limits_.max_allocations_per_user)
+        return error(r, error::allocation_quota_reached, true);
     if (allocations_.size() >= limits_.max_allocations) return error(r, error::insufficient_capacity, true);
 
     AllocationId id = next_id_++;
-    auto relayed = io_.open_relay(id, r.client, even);
+    auto relayed = io_.open_relay(id, r.client, socket);
     if (!relayed) return error(r, error::insufficient_capacity, true);
     auto requested = u32(message, attribute::lifetime).value_or(0);
     auto lifetime = std::clamp(std::chrono::seconds(requested), limits_.default_lifetime, limits_.max_lifetime);
@@ -174,7 +207,7 @@ void Relay::on_allocate(Request& r, Clock::time_point now) {
                  TokenBucket(limits_.bytes_per_second, now)};
     allocations_.emplace(id, std::move(a));
     by_client_[r.client] = id;
-    ++per_user_[name];
+    by_user_[user_key(name)].push_back(id);
     ++counts_.allocations;
 
     MessageBuilder out(out_, method::allocate, Class::success_response, message.header().transaction);
@@ -200,6 +233,19 @@ void Relay::on_refresh(Request& r, Allocation& a, Clock::time_point now) {
         a.expiry = now + lifetime;
 }
 
+bool Relay::may_reach(const Allocation& a, const PeerIp& ip) const {
+    auto peer = call_peer_(a.name);
+    if (!peer) return false;
+    if (to_string(ip) == peer->ip) return true;
+    auto user = by_user_.find(user_key(peer->name));
+    if (user == by_user_.end()) return false;
+    for (AllocationId id : user->second) {
+        const Allocation& theirs = allocations_.at(id);
+        if (PeerIp::of(theirs.relayed) == ip || PeerIp::of(theirs.client.address) == ip) return true;
+    }
+    return false;
+}
+
 bool Relay::add_permission(Allocation& a, const PeerIp& ip, Clock::time_point now) {
     for (Permission& p : a.permissions)
         if (p.ip == ip) {
@@ -218,17 +264,23 @@ void Relay::on_create_permission(Request& r, Allocation& a, Clock::time_point no
         if (attr.type != attribute::xor_peer_address) continue;
         auto peer = decode_xor_address(attr.value, r.message.header().transaction);
         if (!peer) return error(r, error::bad_request, true);
+        if (peer->family != a.relayed.family) return error(r, error::peer_address_family_mismatch, true);
         if (ips.size() == limits_.max_permissions) return error(r, error::insufficient_capacity, true);
         ips.push_back(PeerIp::of(*peer));
     }
     if (ips.empty()) return error(r, error::bad_request, true);
+    // All or nothing: every peer is checked, and room made sure of, before any is installed.
     for (const PeerIp& ip : ips)
-        if (!rule_(a.name, to_string(ip))) {
+        if (!may_reach(a, ip)) {
             ++counts_.forbidden;
             return error(r, error::forbidden, true);
         }
-    for (const PeerIp& ip : ips)
-        if (!add_permission(a, ip, now)) return error(r, error::insufficient_capacity, true);
+    std::erase_if(a.permissions, [&](const Permission& p) { return p.expiry <= now; });
+    std::size_t added = 0;
+    for (std::size_t i = 0; i < ips.size(); ++i)
+        if (!a.permission(ips[i], now) && std::find(ips.begin(), ips.begin() + i, ips[i]) == ips.begin() + i) ++added;
+    if (a.permissions.size() + added > limits_.max_permissions) return error(r, error::insufficient_capacity, true);
+    for (const PeerIp& ip : ips) add_permission(a, ip, now);
     MessageBuilder out(out_, method::create_permission, Class::success_response, r.message.header().transaction);
     answer(r, out);
 }
@@ -241,22 +293,21 @@ void Relay::on_channel_bind(Request& r, Allocation& a, Clock::time_point now) {
     auto channel = static_cast<std::uint16_t>(*number >> 16);
     auto peer = decode_xor_address(peer_attr->value, r.message.header().transaction);
     if (!peer) return error(r, error::bad_request, true);
-    if (!rule_(a.name, to_string(PeerIp::of(*peer)))) {
+    if (peer->family != a.relayed.family) return error(r, error::peer_address_family_mismatch, true);
+    if (!may_reach(a, PeerIp::of(*peer))) {
         ++counts_.forbidden;
         return error(r, error::forbidden, true);
     }
+    // A binding, live or expired less than kChannelReservation ago, holds its number and its peer:
+    // only the same pair may be bound again (RFC 8656, 12).
+    std::erase_if(a.channels, [&](const ChannelBinding& c) { return c.expiry + kChannelReservation <= now; });
     ChannelBinding* existing = nullptr;
     for (ChannelBinding& c : a.channels) {
         bool same_number = c.number == channel, same_peer = c.peer == *peer;
-        if (same_number != same_peer && c.expiry > now) return error(r, error::bad_request, true);
-        if (same_number && same_peer) existing = &c;
+        if (same_number != same_peer) return error(r, error::bad_request, true);
+        if (same_number) existing = &c;
     }
-    if (!existing) {
-        std::erase_if(a.channels, [&](const ChannelBinding& c) { return c.expiry <= now; });
-        if (a.channels.size() >= limits_.max_channels) return error(r, error::insufficient_capacity, true);
-        for (const ChannelBinding& c : a.channels)  // an expired binding keeps its pair (RFC 8656, 12)
-            if (c.number == channel || c.peer == *peer) return error(r, error::bad_request, true);
-    }
+    if (!existing && a.channels.size() >= limits_.max_channels) return error(r, error::insufficient_capacity, true);
     if (!add_permission(a, PeerIp::of(*peer), now)) return error(r, error::insufficient_capacity, true);
     if (existing)
         existing->expiry = now + kChannelLifetime;
@@ -275,7 +326,7 @@ void Relay::on_send(const ClientAddress& client, const Message& message, Clock::
         return;
     }
     auto peer = decode_xor_address(peer_attr->value, message.header().transaction);
-    if (!peer) {
+    if (!peer || peer->family != a->relayed.family) {
         ++counts_.dropped;
         return;
     }
@@ -288,7 +339,7 @@ void Relay::on_send(const ClientAddress& client, const Message& message, Clock::
         return;
     }
     ++counts_.to_peers;
-    io_.send_to_peer(a->id, *peer, data->value);
+    io_.send_to_peer(a->id, *peer, data->value, message.find(attribute::dont_fragment) != nullptr);
 }
 
 void Relay::on_channel_data(const ClientAddress& client, std::span<const std::uint8_t> bytes, Clock::time_point now) {
@@ -308,7 +359,7 @@ void Relay::on_channel_data(const ClientAddress& client, std::span<const std::ui
         return;
     }
     ++counts_.to_peers;
-    io_.send_to_peer(a->id, channel->peer, message->data);
+    io_.send_to_peer(a->id, channel->peer, message->data, false);
 }
 
 void Relay::from_peer(AllocationId id, const TransportAddress& peer, std::span<const std::uint8_t> bytes,
@@ -320,12 +371,17 @@ void Relay::from_peer(AllocationId id, const TransportAddress& peer, std::span<c
         ++counts_.without_permission;
         return;
     }
+    const ChannelBinding* channel = a.channel_to(peer, now);
+    if (to_client_size(bytes.size(), channel != nullptr, peer.family) > kMaxMessageSize) {
+        ++counts_.oversized;  // never cut short: a datagram goes whole or not at all
+        return;
+    }
     if (!a.bucket.take(bytes.size(), now)) {
         ++counts_.over_rate;
         return;
     }
     std::size_t size = 0;
-    if (const ChannelBinding* channel = a.channel_to(peer, now)) {
+    if (channel) {
         size = write_channel_data(out_, channel->number, bytes, a.client.transport == Transport::tcp);
     } else {
         TransactionId transaction{};
@@ -351,10 +407,9 @@ void Relay::expire(Clock::time_point now) {
             gone.push_back(entry.first);
             continue;
         }
-        std::erase_if(a.permissions,
-                      [&](const Permission& p) { return p.expiry <= now || !rule_(a.name, to_string(p.ip)); });
+        std::erase_if(a.permissions, [&](const Permission& p) { return p.expiry <= now || !may_reach(a, p.ip); });
         // A binding stays reserved for 5 minutes after it expires (RFC 8656, 12).
-        std::erase_if(a.channels, [&](const ChannelBinding& c) { return c.expiry + kPermissionLifetime <= now; });
+        std::erase_if(a.channels, [&](const ChannelBinding& c) { return c.expiry + kChannelReservation <= now; });
     }
     for (AllocationId id : gone) remove(id);
 }
@@ -367,8 +422,10 @@ void Relay::remove(AllocationId id) {
     auto it = allocations_.find(id);
     if (it == allocations_.end()) return;
     by_client_.erase(it->second.client);
-    if (auto user = per_user_.find(it->second.name); user != per_user_.end() && --user->second == 0)
-        per_user_.erase(user);
+    if (auto user = by_user_.find(user_key(it->second.name)); user != by_user_.end()) {
+        std::erase(user->second, id);
+        if (user->second.empty()) by_user_.erase(user);
+    }
     allocations_.erase(it);
     io_.close_relay(id);
 }

@@ -3,6 +3,7 @@
 // the wake-up signal and the paced devices' shared clock.
 
 #include <atomic>
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
 
@@ -42,6 +43,20 @@ struct AudioPipes {
     // fed while a processor is set.
     static constexpr std::size_t kFarEndSamples = 4800;  // 100 ms
     SpscRing<int16_t> far_end;
+
+    // The first sample of the peer's audio: the engine marks its place in the playback ring
+    // (pushed() + 1; 0 until then), the output device notes when it took it out (steady clock
+    // nanoseconds; 0 until then). Pipes belong to one call.
+    std::atomic<std::uint64_t> first_audio_mark{0};
+    std::atomic<std::int64_t> first_audio_played_ns{0};
+
+    // Audio thread, after popping the playback ring: a load or two, a clock read once per call.
+    void note_played() {
+        const std::uint64_t mark = first_audio_mark.load(std::memory_order_acquire);
+        if (mark == 0 || playback.popped() < mark || first_audio_played_ns.load(std::memory_order_relaxed) != 0) return;
+        first_audio_played_ns.store(std::chrono::steady_clock::now().time_since_epoch().count(),
+                                    std::memory_order_release);
+    }
 
     // Audio thread: raises callback_max_ns to ns if it is larger.
     void note_callback_ns(std::uint64_t ns) {

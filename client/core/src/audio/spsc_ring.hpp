@@ -49,6 +49,9 @@ public:
     }
 
     std::size_t capacity() const { return capacity_; }
+    // Items ever pushed (exact on the producer's side) and ever popped (exact on the consumer's).
+    std::size_t pushed() const { return head_.load(std::memory_order_acquire); }
+    std::size_t popped() const { return tail_.load(std::memory_order_acquire); }
 
     // Consumer: discards everything stored now.
     void clear_from_consumer() { tail_.store(head_.load(std::memory_order_acquire), std::memory_order_release); }

@@ -6,7 +6,10 @@
 namespace sala::client {
 namespace {
 using protocol::Json;
-constexpr int kBackoffMs[] = {500, 1000, 2000, 4000, 8000, 10000};
+// The first retry is quick: after a network change the server holds the session (and its call)
+// only for its resume grace, and the call's audio waits for the session to be back.
+constexpr int kBackoffMs[] = {100, 500, 1000, 2000, 4000, 8000, 10000};
+constexpr auto kProbeAnswer = std::chrono::milliseconds(2000);
 constexpr auto kByeGrace = std::chrono::milliseconds(200);
 }  // namespace
 
@@ -25,6 +28,7 @@ void DirectoryClient::open(const std::string& host, unsigned short port, const s
     media_port_ = media_port;
     registered_before_ = false;
     failures_ = 0;
+    resume_token_.clear();
     connect();
 }
 
@@ -43,14 +47,21 @@ void DirectoryClient::send(const Json& message) {
     if (connection_ && state_ == DirectoryState::registered) connection_->send(message);
 }
 
+void DirectoryClient::probe() {
+    if (connection_ && state_ == DirectoryState::registered) connection_->probe(kProbeAnswer);
+}
+
 void DirectoryClient::connect() {
     DirectoryConnection::Handlers handlers;
     handlers.connected = [this] {
         set_state(DirectoryState::registering);
-        connection_->send(Json{{"type", protocol::type::hello},
-                               {"version", protocol::kVersion},
-                               {"name", name_},
-                               {"media_port", media_port_}});
+        Json hello{{"type", protocol::type::hello},
+                   {"version", protocol::kVersion},
+                   {"name", name_},
+                   {"media_port", media_port_},
+                   {protocol::field::resumable, true}};
+        if (!resume_token_.empty()) hello[protocol::field::resume_token] = resume_token_;
+        connection_->send(hello);
     };
     handlers.message = [this](const Json& m) { on_message(m); };
     handlers.closed = [this](const std::string& reason) { on_closed(reason); };
@@ -89,10 +100,13 @@ void DirectoryClient::on_message(const Json& m) {
     const bool registering = state_ != DirectoryState::registered;
     if (registering && kind == protocol::type::welcome) {
         const bool again = registered_before_;
+        const auto flag = m.find(protocol::field::resumed);
+        const bool resumed = again && flag != m.end() && *flag == true;
+        resume_token_ = protocol::get_string(m, protocol::field::resume_token).value_or("");
         registered_before_ = true;
         failures_ = 0;
         set_state(DirectoryState::registered);
-        if (handlers_.registered) handlers_.registered(m, again);
+        if (handlers_.registered) handlers_.registered(m, again, resumed);
     } else if (registering && kind == protocol::type::error) {
         on_refusal(m);
     } else if (handlers_.message) {

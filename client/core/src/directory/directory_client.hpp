@@ -1,7 +1,8 @@
 #pragma once
 // Registration with sala-server, and staying registered: one connection at a time, hello as
 // soon as it is open, and after a registered connection is lost, reconnection with backoff
-// until close(). The state changes in one place (set_state).
+// until close(), presenting the session's resume token so that the server hands the same
+// session (and its call) back. The state changes in one place (set_state).
 
 #include <chrono>
 #include <functional>
@@ -28,8 +29,9 @@ class DirectoryClient {
 public:
     struct Handlers {
         std::function<void()> state_changed;
-        // welcome: the server's welcome message; again: a reconnection of the same session.
-        std::function<void(const protocol::Json& welcome, bool again)> registered;
+        // welcome: the server's welcome message; again: a reconnection since open(); resumed: the
+        // server handed our session back (its call, if any, goes on).
+        std::function<void(const protocol::Json& welcome, bool again, bool resumed)> registered;
         // Every other message.
         std::function<void(const protocol::Json& message)> message;
         // The connection closed. The client is backing off to reconnect (state backing_off) if it
@@ -52,6 +54,9 @@ public:
     void close(bool say_bye);
     // Sends when registered; drops the message otherwise.
     void send(const protocol::Json& message);
+    // Checks now that the connection still leads to the server (after a sign of a network
+    // change); one that does not answer soon is closed, and reconnection begins.
+    void probe();
 
     DirectoryState state() const { return state_; }
     // What the snapshot shows of it (connecting again after a registration: reconnecting).
@@ -75,6 +80,7 @@ private:
     std::shared_ptr<DirectoryConnection> connection_;
     DirectoryState state_ = DirectoryState::closed;
     std::string host_, name_;
+    std::string resume_token_;  // from the last welcome: takes our session over after a reconnection
     unsigned short port_ = 0, media_port_ = 0;
     bool registered_before_ = false;
     std::size_t failures_ = 0;  // reconnections in a row that did not register: the backoff step

@@ -7,6 +7,7 @@ namespace sala::client {
 namespace {
 constexpr std::size_t kMaxQueuedLines = 256;
 constexpr auto kConnectTimeout = std::chrono::seconds(5);
+constexpr auto kPingAnswerTimeout = std::chrono::seconds(5);
 }  // namespace
 
 using asio::awaitable;
@@ -20,6 +21,7 @@ DirectoryConnection::DirectoryConnection(asio::io_context& io, Handlers handlers
       socket_(io),
       write_signal_(io, asio::steady_timer::time_point::max()),
       ping_timer_(io),
+      answer_timer_(io),
       handlers_(std::move(handlers)),
       ping_interval_(ping_interval) {}
 
@@ -38,6 +40,21 @@ void DirectoryConnection::send(const protocol::Json& message) {
     write_signal_.cancel_one();
 }
 
+void DirectoryConnection::probe(std::chrono::milliseconds answer_within) {
+    if (phase_ != Phase::open) return;
+    const auto deadline = std::chrono::steady_clock::now() + answer_within;
+    if (answer_timer_.expiry() > std::chrono::steady_clock::now() && answer_timer_.expiry() <= deadline) {
+        send(protocol::Json{{"type", protocol::type::ping}});  // an earlier probe's deadline stands
+        return;
+    }
+    send(protocol::Json{{"type", protocol::type::ping}});
+    answer_timer_.expires_at(deadline);
+    answer_timer_.async_wait([self = shared_from_this(), answer_within](asio::error_code ec) {
+        if (!ec && self->phase_ == Phase::open)
+            self->fail("no answer from the server within " + std::to_string(answer_within.count()) + " ms");
+    });
+}
+
 void DirectoryConnection::fail(const std::string& reason) {
     if (phase_ == Phase::finished) return;
     phase_ = Phase::finished;
@@ -45,6 +62,7 @@ void DirectoryConnection::fail(const std::string& reason) {
     socket_.close(ignored);
     write_signal_.cancel();
     ping_timer_.cancel();
+    answer_timer_.cancel();
     if (handlers_.closed) handlers_.closed(reason);
 }
 
@@ -78,6 +96,7 @@ void DirectoryConnection::close(std::chrono::milliseconds grace) {
     }
     write_signal_.cancel();
     ping_timer_.cancel();
+    answer_timer_.cancel();
 }
 
 awaitable<void> DirectoryConnection::run(std::string host, unsigned short port) {
@@ -116,6 +135,7 @@ awaitable<void> DirectoryConnection::run(std::string host, unsigned short port) 
         for (;;) {
             std::size_t n =
                 co_await asio::async_read_until(socket_, asio::dynamic_buffer(buffer, 1 << 16), '\n', use_awaitable);
+            answer_timer_.expires_at(asio::steady_timer::time_point::max());  // the server is there: disarmed
             std::string_view line(buffer.data(), n - 1);
             if (line.size() < protocol::kMaxLineBytes) {
                 auto parsed = protocol::parse_line(line);
@@ -161,7 +181,7 @@ awaitable<void> DirectoryConnection::ping_loop() {
         asio::error_code ec;
         co_await ping_timer_.async_wait(asio::redirect_error(use_awaitable, ec));
         if (phase_ == Phase::finished) co_return;
-        send(protocol::Json{{"type", protocol::type::ping}});
+        probe(std::chrono::duration_cast<std::chrono::milliseconds>(kPingAnswerTimeout));
     }
 }
 

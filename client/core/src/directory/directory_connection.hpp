@@ -1,5 +1,7 @@
 #pragma once
-// One TCP connection to sala-server: connect with a deadline, JSON lines in and out, heartbeat.
+// One TCP connection to sala-server: connect with a deadline, JSON lines in and out, heartbeat
+// (a ping that nothing answers in time closes the connection: a network change leaves a TCP
+// connection that looks open but leads nowhere).
 
 #include <chrono>
 #include <deque>
@@ -25,6 +27,8 @@ public:
 
     void start(const std::string& host, unsigned short port);
     void send(const protocol::Json& message);
+    // Pings now; if no line arrives within `answer_within`, the connection is taken for dead.
+    void probe(std::chrono::milliseconds answer_within);
     // Closes without calling `closed`; pending writes get `grace` to leave.
     void close(std::chrono::milliseconds grace = std::chrono::milliseconds(0));
 
@@ -38,6 +42,7 @@ private:
     asio::ip::tcp::socket socket_;
     asio::steady_timer write_signal_;
     asio::steady_timer ping_timer_;
+    asio::steady_timer answer_timer_;  // armed by probe(), disarmed by any line from the server
     Handlers handlers_;
     std::chrono::milliseconds ping_interval_;
     std::deque<std::string> outgoing_;

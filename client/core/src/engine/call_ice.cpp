@@ -123,8 +123,32 @@ void CallIce::restart() {
         handlers_.send(Json{{"type", protocol::type::restart}, {"call_id", call_id_}, {"ice", to_json(ice)}});
 }
 
+void CallIce::remote_restart(const protocol::IceDescription& remote) {
+    if (checking_ && remote.ufrag == remote_ufrag_) {
+        for (const auto& candidate : remote.candidates) transport_->add_remote_candidate(candidate);
+        return;
+    }
+    const bool ours_out = restarting_;
+    if (!restarting_) restart();
+    start_checks(remote);
+    if (ours_out) repeat();
+}
+
+void CallIce::repeat() {
+    if (call_id_.empty() || !handlers_.send) return;
+    const IceCredentials credentials = transport_->local_credentials();
+    protocol::IceDescription ice{credentials.ufrag, credentials.pwd, {}};
+    const std::size_t count = std::min(local_.size(), protocol::kMaxCandidates);
+    ice.candidates.assign(local_.begin(), local_.begin() + static_cast<std::ptrdiff_t>(count));
+    described_ = std::max(described_, count);
+    handlers_.send(Json{{"type", protocol::type::restart}, {"call_id", call_id_}, {"ice", to_json(ice)}});
+    end_sent_ = false;  // the end of our candidates may have been lost too
+    trickle();
+}
+
 void CallIce::start_checks(const protocol::IceDescription& remote) {
     restarting_ = false;
+    remote_ufrag_ = remote.ufrag;
     std::vector<std::string> candidates = remote.candidates;
     candidates.insert(candidates.end(), held_remote_.begin(), held_remote_.end());
     held_remote_.clear();

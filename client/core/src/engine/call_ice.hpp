@@ -54,6 +54,11 @@ public:
     // ICE restart (the path died): new credentials, the peer's candidates forgotten; sends our
     // fresh description in a `restart` message. The checks start again with the peer's answer.
     void restart();
+    // The peer's `restart`: its own (we answer with ours), the answer to ours, or a repeat of the
+    // description we already check against (its candidates are added, nothing more). When it comes
+    // while ours is out (an answer, or two restarts crossing), ours is said again: it may have
+    // been lost with a dead connection, and the peer ignores a repeat.
+    void remote_restart(const protocol::IceDescription& remote);
 
     IceTransport& transport() { return *transport_; }
     bool checking() const { return checking_; }
@@ -61,6 +66,7 @@ public:
 
 private:
     void trickle();
+    void repeat();  // our current description again, in a `restart` with the same credentials
 
     Handlers handlers_;
     std::unique_ptr<IceTransport> transport_;
@@ -69,6 +75,7 @@ private:
     bool gathered_ = false, end_sent_ = false;
     std::string call_id_;  // empty until signal_to()
     bool checking_ = false;
+    std::string remote_ufrag_;              // of the description the checks run against
     bool restarting_ = false;               // our restart went out; the peer's answer starts the checks
     std::vector<std::string> held_remote_;  // trickled before start_checks()
     bool held_remote_done_ = false;

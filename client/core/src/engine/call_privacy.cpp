@@ -42,7 +42,13 @@ std::optional<protocol::Json> CallPrivacy::answer(const std::string& call_id) {
     return to_json(keys_->answer(call_id, *peer_offer_));
 }
 
-std::optional<std::string> CallPrivacy::check(const CallTransition& t, const CallStateMachine& calls) {
+std::optional<Notice> CallPrivacy::check(const CallTransition& t, const CallStateMachine& calls) {
+    auto why = problem(t, calls);
+    if (!why) return std::nullopt;
+    return notices::not_private(calls.peer(), *why);
+}
+
+std::optional<std::string> CallPrivacy::problem(const CallTransition& t, const CallStateMachine& calls) {
     if (t.failed || t.ended_reason) end();
     if (!t.invited && !t.started) return std::nullopt;
     if (t.invited) end();

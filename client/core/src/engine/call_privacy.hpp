@@ -35,8 +35,8 @@ public:
     std::optional<protocol::Json> answer(const std::string& call_id);
     // Looks at what a transition brought: the caller's key in an invite (checked), the peer's at
     // call_started (the keys are agreed and the SRTP session made). Nullopt when the call may go
-    // on; else why it cannot be private, in plain words (the engine then ends it).
-    std::optional<std::string> check(const CallTransition& t, const CallStateMachine& calls);
+    // on; else the notice that says why it cannot be private (the engine then ends it).
+    std::optional<Notice> check(const CallTransition& t, const CallStateMachine& calls);
     // Hands the agreed SRTP session to the call's media and says how private the call is;
     // returns the warnings to tell (a changed peer key, a key log, no encryption at all).
     std::vector<Notice> secure(MediaSession& media, CallSecurity& security);
@@ -44,6 +44,8 @@ public:
     void end();
 
 private:
+    std::optional<std::string> problem(const CallTransition& t, const CallStateMachine& calls);
+
     Identity identity_;
     KnownPeers known_;
     std::optional<SrtpSuite> suite_;  // none: we offer no keys when we call

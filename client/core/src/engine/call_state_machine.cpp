@@ -109,6 +109,20 @@ CallTransition CallStateMachine::connection_lost() {
     return {};
 }
 
+CallTransition CallStateMachine::registered_again(const Json& welcome, bool resumed) {
+    const std::string server_call_id = protocol::get_string(welcome, protocol::field::call_id).value_or("");
+    if (!resumed) {
+        if (welcome.contains(protocol::field::resume_token) && state_ == CallState::in_call)
+            return end_locally(word(EndReason::connection_lost), me_, false);
+        return {};
+    }
+    if (state_ != CallState::idle && call_id_ != server_call_id)
+        return end_locally(word(EndReason::connection_lost), me_, false);
+    CallTransition t;
+    if (state_ == CallState::idle && !server_call_id.empty()) t.send.push_back(with_call(type::hangup, server_call_id));
+    return t;
+}
+
 CallTransition CallStateMachine::on_server_message(const Json& message) {
     const std::string kind = protocol::get_string(message, "type").value_or("");
     const std::string id = protocol::get_string(message, "call_id").value_or("");

@@ -64,6 +64,12 @@ public:
     // The directory connection went away: pending invites end; a running call goes on.
     CallTransition connection_lost();
 
+    // Registered again after a lost connection (`welcome`). resumed: the server kept our session,
+    // and its "call_id" is the call it holds for us; what we missed is put right (a call that ended
+    // meanwhile ends here; an invite that ended here is hung up there). A new session from a server
+    // that resumes sessions (its welcome has a "resume_token"): our call is over there.
+    CallTransition registered_again(const protocol::Json& welcome, bool resumed);
+
     // A message from the server (any type; the ones about calls change the state).
     CallTransition on_server_message(const protocol::Json& message);
 

@@ -13,6 +13,7 @@
 #include "engine/call_privacy.hpp"
 #include "engine/call_state_machine.hpp"
 #include "engine/notices.hpp"
+#include "engine/silence_watch.hpp"
 #include "engine/user_list.hpp"
 #include "media/media_session.hpp"
 #include "media/media_socket.hpp"
@@ -171,7 +172,10 @@ private:
 
     // ---- the call ---------------------------------------------------------------------------
     void apply(const CallTransition& t, const char* command = nullptr) {
-        if (auto why = privacy_.check(t, calls_)) return not_private(*why);
+        if (auto refusal = privacy_.check(t, calls_)) {
+            tell(std::move(*refusal));
+            return apply(calls_.not_private());
+        }
         if (!t.refusal.empty() && command) refuse(command, t.refusal);
         for (const auto& message : t.send) directory_.send(message);
         if (t.named && ice_) ice_->signal_to(calls_.call_id());
@@ -181,11 +185,7 @@ private:
             if (options_.ice && peer_ice_) open_ice(/*controlling=*/false);
             tell(notices::invite(calls_.peer(), calls_.call_id()));
         }
-        if (ice_ && t.remote_restart) {
-            // The caller restarts; the callee answers with a restart of its own.
-            if (!ice_->restarting()) ice_->restart();
-            ice_->start_checks(*t.remote_restart);
-        }
+        if (ice_ && t.remote_restart) ice_->remote_restart(*t.remote_restart);
         if (ice_) {
             for (const auto& candidate : t.remote_candidates) ice_->remote_candidate(candidate);
             if (t.remote_candidates_done) ice_->remote_candidates_done();
@@ -203,11 +203,6 @@ private:
         state_.call = calls_.state();
         state_.peer = calls_.peer();
         state_.call_id = calls_.call_id();
-    }
-
-    void not_private(const std::string& why) {
-        tell(notices::not_private(calls_.peer(), why));
-        apply(calls_.not_private());
     }
 
     void start_call() {
@@ -229,6 +224,7 @@ private:
                                                 [this] { on_media_timeout(); });
         media_->set_muted(state_.muted);
         auto warnings = privacy_.secure(*media_, state_.security);
+        silence_ = std::make_unique<SilenceWatch>(io_, *media_, [this] { recover_path(); });
         start_devices();
         tell(notices::call_started(calls_.peer(), calls_.call_id(), media.host, media.port, state_.media_path,
                                    state_.security));
@@ -251,6 +247,7 @@ private:
 
     void stop_media() {
         meter_timer_.cancel();
+        silence_.reset();
         if (media_) {
             state_.stats = media_->statistics();
             media_->finish();
@@ -271,16 +268,26 @@ private:
         return ice_->describe();
     }
 
-    // The caller restarts ICE when nothing has come from the peer for a second (a NAT forgot
-    // its mapping, the network changed), at most every two seconds; the callee answers.
+    // Nothing from the peer for a second (a NAT forgot its mapping, the network changed): the
+    // caller restarts ICE (the callee answers), and either side checks that its directory
+    // connection still works, since a network change kills it too and the restart crosses it.
     void recover_path() {
-        const auto now = Clock::now();
+        directory_.probe();
         if (!ice_ || !(ice_->checking() || ice_->restarting()) || !calls_.is_caller() ||
-            now - media_->last_heard() < kRestartAfter || now - last_restart_ < 2 * kRestartAfter)
+            directory_.state() != DirectoryState::registered)
             return;
-        last_restart_ = now;
         state_.media_path = "lost";
         tell(notices::path_lost());
+        ice_->restart();
+        publish();
+    }
+
+    // A resumed session keeps its call: ICE restarts at once from this side (the path most likely
+    // died with the network; a restart sent meanwhile may have been lost with the old connection).
+    void registered_again(const Json& welcome, bool resumed) {
+        apply(calls_.registered_again(welcome, resumed));
+        if (!resumed || !ice_ || !silence_ || !(ice_->checking() || ice_->restarting())) return;
+        silence_->recovering_now();
         ice_->restart();
     }
 
@@ -320,10 +327,11 @@ private:
         meter_timer_.async_wait([this](asio::error_code ec) {
             if (ec || !media_) return;
             audio_->check_health();
-            recover_path();
             state_.mic = audio_->mic();
             state_.speaker = audio_->speaker();
             state_.stats = media_->statistics();
+            if (auto played = media_->take_first_audio())
+                tell(notices::first_audio(state_.peer, *played - state_.call_started_at));
             const auto elapsed =
                 std::chrono::duration_cast<std::chrono::seconds>(Clock::now() - state_.call_started_at);
             if (elapsed.count() > stats_second_) {
@@ -340,12 +348,13 @@ private:
     DirectoryClient::Handlers directory_handlers() {
         DirectoryClient::Handlers h;
         h.state_changed = [this] { publish(); };
-        h.registered = [this](const Json& welcome, bool again) {
+        h.registered = [this](const Json& welcome, bool again, bool resumed) {
             turn_ = turn_servers(welcome.value("turn", Json::object()));
             state_.name = protocol::get_string(welcome, "name").value_or(state_.name);
             state_.connect_error.clear();
             users_.replace(welcome.value("users", Json::array()));
-            tell(notices::registered(state_.name, state_.server, *users_.entries(), again));
+            tell(notices::registered(state_.name, state_.server, *users_.entries(), again, resumed, media_ != nullptr));
+            if (again) registered_again(welcome, resumed);
             publish();
         };
         h.message = [this](const Json& m) {
@@ -364,12 +373,8 @@ private:
             publish();
         };
         h.refused = [this](const std::string& code, const std::string& message, bool retrying) {
-            if (retrying) {
-                tell(notices::registration_retry(code, message));
-            } else {
-                state_.connect_error = message;
-                tell(notices::registration_failed(code, message));
-            }
+            if (!retrying) state_.connect_error = message;
+            tell(retrying ? notices::registration_retry(code, message) : notices::registration_failed(code, message));
             publish();
         };
         return h;
@@ -428,9 +433,8 @@ private:
     std::vector<IceServer> turn_;                       // the relays its welcome offered
     std::unique_ptr<CallIce> ice_;                      // this call's ICE (protocol v2); outlives media_, which uses it
     std::optional<protocol::IceDescription> peer_ice_;  // the caller's, from the invite
-    static constexpr auto kRestartAfter = std::chrono::seconds(1);
-    Clock::time_point last_restart_{};
-    std::unique_ptr<CallAudio> audio_;  // outlives media_, which uses its pipes
+    std::unique_ptr<SilenceWatch> silence_;             // this call's; uses media_
+    std::unique_ptr<CallAudio> audio_;                  // outlives media_, which uses its pipes
     std::unique_ptr<MediaSession> media_;
     std::jthread thread_;
 };

@@ -1,5 +1,6 @@
 #include "engine/notices.hpp"
 
+#include <cmath>
 #include <cstdio>
 
 #include "sala/protocol.hpp"
@@ -41,11 +42,19 @@ Notice invalid_name(const std::string& problem) {
     return error("invalid_name", problem, problem, LogLevel::error, true);
 }
 
-Notice registered(const std::string& name, const std::string& server, const std::vector<UserEntry>& users, bool again) {
+Notice registered(const std::string& name, const std::string& server, const std::vector<UserEntry>& users, bool again,
+                  bool resumed, bool in_call) {
     Json names = Json::array();
     for (const auto& u : users) names.push_back({{"name", u.name}, {"status", status_word(u.busy)}});
-    return make({{"event", again ? "reconnected" : "registered"}, {"name", name}, {"server", server}, {"users", names}},
-                (again ? "reconnected to " : "registered as " + name + " on ") + server);
+    Json fields{{"event", again ? "reconnected" : "registered"}, {"name", name}, {"server", server}, {"users", names}};
+    if (!again) return make(std::move(fields), "registered as " + name + " on " + server);
+    fields["resumed"] = resumed;
+    std::string text = "reconnected to " + server;
+    if (resumed)
+        text += in_call ? "; the server kept our session and the call, which goes on" : "; the server kept our session";
+    else
+        text += " as a new session";
+    return make(std::move(fields), text);
 }
 
 Notice server_unreachable(const std::string& sentence) {
@@ -163,6 +172,13 @@ Notice media_path(const std::string& path, const std::string& local, const std::
                  {"remote", remote},
                  {"remote_address", remote_address}},
                 text + " (" + local + " to " + remote + ", " + remote_address + ")");
+}
+
+Notice first_audio(const std::string& peer, std::chrono::steady_clock::duration after) {
+    const double ms = std::chrono::duration<double, std::milli>(after).count();
+    char text[96];
+    std::snprintf(text, sizeof text, "first audio from %s played %.0f ms after the call started", peer.c_str(), ms);
+    return make({{"event", "first_audio"}, {"peer", peer}, {"after_call_started_ms", std::round(ms * 10) / 10}}, text);
 }
 
 Notice path_lost() {

@@ -20,7 +20,9 @@ struct Notice {
 namespace notices {
 // Directory and registration.
 Notice invalid_name(const std::string& problem);
-Notice registered(const std::string& name, const std::string& server, const std::vector<UserEntry>& users, bool again);
+// again: a reconnection; resumed: the server kept the session (in_call: and its call).
+Notice registered(const std::string& name, const std::string& server, const std::vector<UserEntry>& users, bool again,
+                  bool resumed = false, bool in_call = false);
 Notice server_unreachable(const std::string& sentence);
 Notice registration_failed(const std::string& code, const std::string& message);
 Notice registration_retry(const std::string& code, const std::string& message);
@@ -50,6 +52,8 @@ Notice key_logged(const std::string& path);
 Notice media_path(const std::string& path, const std::string& local, const std::string& remote,
                   const std::string& remote_address);
 Notice media_path_failed();
+// The output device took the first frame decoded from the peer's audio, `after` the call started.
+Notice first_audio(const std::string& peer, std::chrono::steady_clock::duration after);
 Notice path_lost();  // nothing from the peer for a second: looking for a path again
 // media_timeout: how long the engine waits for the peer's audio (said when that ended the call).
 Notice call_ended(const std::string& peer, const std::string& reason, const std::string& by, const std::string& me,

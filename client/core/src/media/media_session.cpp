@@ -147,7 +147,11 @@ void MediaSession::play(Clock::time_point now) {
     // Keep what the device takes until our next wake-up queued: enough to never starve,
     // little enough to add no delay.
     while (pipes_.playback.size() < kDeviceBlock * static_cast<std::size_t>(blocks_per_wake_)) {
-        jitter_buffer_.pop(playout_frame_.data(), now);
+        const FrameKind kind = jitter_buffer_.pop(playout_frame_.data(), now);
+        if (!first_audio_marked_ && (kind == FrameKind::decoded || kind == FrameKind::fec)) {
+            pipes_.first_audio_mark.store(pipes_.playback.pushed() + 1, std::memory_order_release);
+            first_audio_marked_ = true;
+        }
         pipes_.playback.push(playout_frame_.data(), playout_frame_.size());
         if (options_.echo) pipes_.capture.push(playout_frame_.data(), playout_frame_.size());
     }
@@ -263,6 +267,13 @@ void MediaSession::update_rates(Clock::time_point now) {
     receive_kbps_ = window_received_bytes_ * 8.0 / 1000.0 / elapsed;
     window_sent_bytes_ = window_received_bytes_ = 0;
     rate_window_start_ = now;
+}
+
+std::optional<MediaSession::Clock::time_point> MediaSession::take_first_audio() {
+    const std::int64_t played = pipes_.first_audio_played_ns.load(std::memory_order_acquire);
+    if (played == 0 || first_audio_told_) return std::nullopt;
+    first_audio_told_ = true;
+    return Clock::time_point(Clock::duration(played));
 }
 
 CallStatistics MediaSession::statistics() const {

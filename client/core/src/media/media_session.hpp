@@ -48,6 +48,9 @@ public:
     CallStatistics statistics() const;
     // When something last came from the peer (the start of the call until then).
     Clock::time_point last_heard() const { return last_heard_; }
+    // When the output device took the first frame decoded from the peer's packets: once, the first
+    // time it is asked after that happened; nullopt before and after.
+    std::optional<Clock::time_point> take_first_audio();
 
 private:
     void halt();
@@ -96,6 +99,8 @@ private:
     std::uint16_t sequence_;
     std::uint32_t timestamp_;
     bool first_packet_ = true;
+    bool first_audio_marked_ = false;  // the first decoded frame's place is in pipes_.first_audio_mark
+    bool first_audio_told_ = false;
     std::uint64_t packets_sent_ = 0;
     std::uint64_t octets_sent_ = 0;                                    // RTP payload octets (for SR)
     std::uint64_t window_sent_bytes_ = 0, window_received_bytes_ = 0;  // IP + UDP + RTP + payload

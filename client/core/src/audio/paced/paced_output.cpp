@@ -23,6 +23,7 @@ void PacedOutput::stop() {
 
 void PacedOutput::paced_tick() {
     const std::size_t got = pipes_->playback.pop(block_.data(), block_.size());
+    pipes_->note_played();
     if (got < block_.size()) {
         std::fill(block_.begin() + static_cast<std::ptrdiff_t>(got), block_.end(), int16_t{0});
         pipes_->playback_underruns.fetch_add(1, std::memory_order_relaxed);

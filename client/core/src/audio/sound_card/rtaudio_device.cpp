@@ -349,6 +349,7 @@ int RtAudioOutput::callback(void* out, void* /*in*/, unsigned frames, double /*t
     if (out) {
         if (!device->convert_->fill(pipes.playback, static_cast<int16_t*>(out), frames))
             pipes.playback_underruns.fetch_add(1, std::memory_order_relaxed);
+        pipes.note_played();
         const int16_t* heard = device->convert_->last_input();
         const std::size_t heard_n = device->convert_->last_input_count();
         pipes.speaker.process(heard, heard_n);
