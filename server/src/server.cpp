@@ -285,7 +285,8 @@ private:
                       log::cat(c.allocations, " allocations, ", c.to_peers, " datagrams to peers, ", c.to_clients,
                                " to clients, ", c.over_rate, " over the rate limit, ", c.without_permission,
                                " without permission, ", c.unauthenticated, " challenged, ", c.forbidden, " forbidden, ",
-                               c.errors, " other errors, ", c.dropped, " dropped, ", c.oversized, " too big to relay"));
+                               c.errors, " other errors, ", c.dropped, " dropped, ", c.oversized, " too big to relay, ",
+                               c.stale, " stale released"));
         }
         presence_timer_.cancel();
         expiry_timer_.cancel();

@@ -35,7 +35,7 @@ FlagParser server_flags() {
         .option("turn-server", "turn:HOST:PORT", "hand out credentials for this TURN server instead of relaying")
         .option("turn-secret-file", "FILE", "the TURN REST secret (mode 0600); default: random per start")
         .option("max-allocations", "N", "most TURN allocations at once (default 2000)")
-        .option("max-allocations-per-user", "N", "most TURN allocations one user holds at once (default 2)")
+        .option("max-allocations-per-user", "N", "most TURN allocations one user holds at once (default 4)")
         .option("relay-ports", "MIN-MAX",
                 "UDP ports relay allocations take, for a firewall rule (default: the kernel's ephemeral range)");
     return parser;

@@ -34,7 +34,7 @@ struct ServerOptions {
     std::optional<std::string> turn_server;     // "turn:HOST:PORT" of an external relay (coturn)
     std::optional<std::string> turn_secret;     // from --turn-secret-file; else random per start
     std::size_t max_allocations = 2000;
-    std::size_t max_allocations_per_user = 2;
+    std::size_t max_allocations_per_user = 4;
     std::optional<PortRange> relay_ports;  // default: the kernel's ephemeral range
 };
 

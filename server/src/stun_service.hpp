@@ -47,6 +47,9 @@ public:
     const StunCounts& counts() const { return counts_; }
 
 private:
+    static constexpr int kReceiveBuffer = 4 << 20;
+
+    void enlarge_receive_buffer();
     asio::awaitable<void> serve();
     void answer(std::size_t size, const asio::ip::udp::endpoint& from);
 

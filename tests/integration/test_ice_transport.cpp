@@ -291,7 +291,12 @@ private:
     std::unique_ptr<sala::test::Process> process_;
 };
 
-// How the relay-only side reaches coturn: over UDP, over TCP, or both configured (UDP wins).
+// How the relay-only side reaches coturn: over UDP, over TCP, or both configured. With both, the
+// UDP relay's pair has the higher priority and is checked first, so it usually wins; but libnice
+// nominates aggressively (the first pair to answer), and on a loaded machine the TCP relay's
+// check answers first about once in twenty runs, and the selection stays there (measured: no
+// switch within 3 s). Regular nomination would always pick UDP but costs 40 ms more to connect
+// (20 -> 60 ms on loopback); we keep the faster set-up and accept either relay here.
 enum class Reach { udp, tcp, both };
 class IceRelayTest : public IceTransportTest, public ::testing::WithParamInterface<Reach> {};
 
@@ -311,10 +316,14 @@ TEST_P(IceRelayTest, RelayOnlySideGoesThroughCoturn) {
     ASSERT_FALSE(HasFatalFailure());
     std::printf("relayed (%s) set_remote -> connected: %s\n", to_string(a.selection.path),
                 ms(*a.connected_at - set_remote_at).c_str());
+    const IcePath want = reach == Reach::tcp ? IcePath::relayed_tcp : IcePath::relayed;
     EXPECT_EQ(a.candidates.size(), a.of_type("relay").size()) << "a relay-only side signalled a local address";
     ASSERT_FALSE(a.of_type("relay").empty());
     EXPECT_EQ(a.candidates[0].find("raddr"), std::string::npos);
-    EXPECT_EQ(a.selection.path, reach == Reach::tcp ? IcePath::relayed_tcp : IcePath::relayed);
+    if (reach == Reach::both && a.selection.path == IcePath::relayed_tcp)
+        std::printf("both relays: the TCP relay answered first and was selected\n");
+    else
+        EXPECT_EQ(a.selection.path, want);
     EXPECT_EQ(a.selection.local_type, "relay");
     EXPECT_EQ(b.selection.path, IcePath::relayed);
     exchange(a, b, 50);

@@ -488,19 +488,54 @@ TEST_F(Fixture, RefreshZeroDeletesAndLifetimeExpires) {
 
 TEST_F(Fixture, QuotaPerUser) {
     allocate();
-    client.address.port = 40001;
-    send(method::allocate, [](MessageBuilder& b) { b.add_u32(attribute::requested_transport, 17u << 24); });
-    client.address.port = 40002;
-    send(method::allocate, [](MessageBuilder& b) { b.add_u32(attribute::requested_transport, 17u << 24); });
+    for (std::uint16_t port = 40001; port <= 40004; ++port) {
+        client.address.port = port;
+        send(method::allocate, [](MessageBuilder& b) { b.add_u32(attribute::requested_transport, 17u << 24); });
+    }
     EXPECT_EQ(last_error(), 486);
-    EXPECT_EQ(relay.allocations(), 2u);
+    EXPECT_EQ(relay.allocations(), 4u);
     // The same user spelled otherwise (names compare without ASCII case, as in the directory).
-    client.address.port = 40003;
+    client.address.port = 40005;
     send(
         method::allocate, [](MessageBuilder& b) { b.add_u32(attribute::requested_transport, 17u << 24); }, "-",
         rest_username(kNow + 3600, "ALICE"));
     EXPECT_EQ(last_error(), 486);
-    EXPECT_EQ(relay.allocations(), 2u);
+    EXPECT_EQ(relay.allocations(), 4u);
+}
+
+// At the quota, the allocation its client stopped talking to (a network change left it behind)
+// gives way to the new one; allocations still in use never do.
+TEST_F(Fixture, AStaleAllocationGivesWayAtTheQuota) {
+    allocate();  // from port 40000: this one goes silent
+    for (std::uint16_t port = 40001; port <= 40003; ++port) {
+        client.address.port = port;
+        send(method::allocate, [](MessageBuilder& b) { b.add_u32(attribute::requested_transport, 17u << 24); });
+        ASSERT_EQ(last().header().message_class, Class::success_response);
+    }
+    // 9 s later the first is silent, but not for long enough.
+    now = t0 + std::chrono::seconds(9);
+    client.address.port = 40009;
+    send(method::allocate, [](MessageBuilder& b) { b.add_u32(attribute::requested_transport, 17u << 24); });
+    EXPECT_EQ(last_error(), 486);
+    // 12 s later: the three others refresh; the first has said nothing for 12 s and goes.
+    now = t0 + std::chrono::seconds(12);
+    for (std::uint16_t port = 40001; port <= 40003; ++port) {
+        client.address.port = port;
+        send(method::refresh, [](MessageBuilder& b) { b.add_u32(attribute::lifetime, 600); });
+        ASSERT_EQ(last().header().message_class, Class::success_response);
+    }
+    client.address.port = 40009;
+    send(method::allocate, [](MessageBuilder& b) { b.add_u32(attribute::requested_transport, 17u << 24); });
+    EXPECT_EQ(last().header().message_class, Class::success_response);
+    EXPECT_EQ(relay.allocations(), 4u);
+    EXPECT_EQ(relay.counts().stale, 1u);
+    client.address.port = 40000;  // its allocation is gone
+    send(method::refresh, [](MessageBuilder& b) { b.add_u32(attribute::lifetime, 600); });
+    EXPECT_EQ(last_error(), 437);
+    // All four in use now: the next is refused.
+    client.address.port = 40010;
+    send(method::allocate, [](MessageBuilder& b) { b.add_u32(attribute::requested_transport, 17u << 24); });
+    EXPECT_EQ(last_error(), 486);
 }
 
 TEST_F(Fixture, RateLimitDropsTheExcess) {

@@ -57,6 +57,7 @@ struct Allocation {
     stun::LongTermKey key{};
     stun::TransportAddress relayed;
     Clock::time_point expiry;
+    Clock::time_point last_heard;                // the client's last message or ChannelData
     stun::TransactionId allocate_transaction{};  // a retransmitted Allocate gets the same answer
     std::vector<Permission> permissions;
     std::vector<ChannelBinding> channels;

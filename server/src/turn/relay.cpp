@@ -74,6 +74,7 @@ std::optional<Clock::time_point> Relay::expiry_of(const ClientAddress& client) c
 
 void Relay::from_client(const ClientAddress& client, std::span<const std::uint8_t> bytes, Clock::time_point now) {
     if (bytes.empty()) return;
+    if (Allocation* a = allocation_of(client)) a->last_heard = now;
     if (starts_channel_data(bytes[0])) return on_channel_data(client, bytes, now);
     auto header = parse_header(bytes);
     if (!header) {
@@ -185,8 +186,15 @@ void Relay::on_allocate(Request& r, Clock::time_point now) {
     if (message.find(attribute::reservation_token)) return error(r, error::insufficient_capacity, true);
     std::string name(r.name);
     auto user = by_user_.find(user_key(name));
-    if (user != by_user_.end() && user->second.size() >= limits_.max_allocations_per_user)
-        return error(r, error::allocation_quota_reached, true);
+    if (user != by_user_.end() && user->second.size() >= limits_.max_allocations_per_user) {
+        auto oldest = std::min_element(user->second.begin(), user->second.end(), [&](AllocationId x, AllocationId y) {
+            return allocations_.at(x).last_heard < allocations_.at(y).last_heard;
+        });
+        if (now - allocations_.at(*oldest).last_heard < kStaleAfter)
+            return error(r, error::allocation_quota_reached, true);
+        ++counts_.stale;
+        remove(*oldest);  // `user` may be gone now; the count is one less either way
+    }
     if (allocations_.size() >= limits_.max_allocations) return error(r, error::insufficient_capacity, true);
 
     AllocationId id = next_id_++;
@@ -201,6 +209,7 @@ void Relay::on_allocate(Request& r, Clock::time_point now) {
                  *r.key,
                  *relayed,
                  now + lifetime,
+                 now,
                  message.header().transaction,
                  {},
                  {},

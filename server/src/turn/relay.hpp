@@ -31,10 +31,14 @@ inline constexpr std::chrono::seconds kPermissionLifetime{300};  // RFC 8656, 9
 inline constexpr std::chrono::seconds kChannelLifetime{600};     // RFC 8656, 12
 // After a binding expires, its number and its peer stay reserved this long (RFC 8656, 12).
 inline constexpr std::chrono::seconds kChannelReservation{300};
+// An allocation whose client has sent nothing for this long gives way when its user, at the
+// quota, allocates again: after a network change the old ones are unreachable until they expire,
+// while the one a call uses hears its client every packet and every consent check (5 s).
+inline constexpr std::chrono::seconds kStaleAfter{10};
 
 struct RelayLimits {
     std::size_t max_allocations = 2000;
-    std::size_t max_allocations_per_user = 2;
+    std::size_t max_allocations_per_user = 4;  // a call's UDP and TCP relays, and room for a network change
     std::size_t bytes_per_second = 64 * 1024;  // per allocation, both directions together
     std::chrono::seconds default_lifetime{600};
     std::chrono::seconds max_lifetime{3600};
@@ -86,6 +90,7 @@ struct RelayCounts {
     std::uint64_t without_permission = 0;  // datagrams dropped for want of a permission or channel
     std::uint64_t dropped = 0;             // messages ignored: malformed, or no allocation
     std::uint64_t oversized = 0;           // peers' datagrams too big for a message to the client
+    std::uint64_t stale = 0;               // allocations released for a new one of their user (kStaleAfter)
 };
 
 class Relay {

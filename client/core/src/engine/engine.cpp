@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <condition_variable>
-#include <mutex>
 #include <thread>
 
 #include <asio.hpp>
@@ -13,6 +12,7 @@
 #include "engine/call_privacy.hpp"
 #include "engine/call_state_machine.hpp"
 #include "engine/notices.hpp"
+#include "engine/publisher.hpp"
 #include "engine/silence_watch.hpp"
 #include "engine/user_list.hpp"
 #include "media/media_session.hpp"
@@ -23,9 +23,6 @@ namespace {
 using protocol::Json;
 namespace type = protocol::type;
 using Clock = std::chrono::steady_clock;
-
-constexpr std::size_t kMaxLogEntries = 1000;
-
 }  // namespace
 
 // The conductor: commands and server messages in, through the call state machine, out to the
@@ -70,13 +67,9 @@ public:
         });
     }
 
-    SnapshotPtr snapshot() const {
-        std::lock_guard lock(published_mutex_);
-        return published_;
-    }
+    SnapshotPtr snapshot() const { return publisher_.snapshot(); }
     unsigned short media_port() const { return media_port_; }
-    std::function<void(const Event&)> event_handler_;
-    std::function<void()> publish_handler_;
+    Publisher publisher_;
 
 private:
     // ---- publishing -------------------------------------------------------------------------
@@ -84,28 +77,9 @@ private:
         state_.version++;
         state_.connection = directory_.connection_state();
         state_.users = users_.entries();
-        auto next = std::make_shared<const Snapshot>(state_);
-        {
-            std::lock_guard lock(published_mutex_);
-            published_.swap(next);
-        }  // the old snapshot (now in next) is released outside the lock
-        if (publish_handler_) publish_handler_();
-        // Events after the snapshot that shows them: a front end that reads snapshot() in its
-        // event handler sees the state the event speaks of.
-        for (auto& event : pending_events_)
-            if (event_handler_) event_handler_(event);
-        pending_events_.clear();
+        publisher_.publish(state_);
     }
-
-    void tell(Notice notice) {
-        if (notice.logged) {
-            auto log = std::make_shared<std::vector<LogEntry>>(*state_.log);
-            if (log->size() >= kMaxLogEntries) log->erase(log->begin(), log->begin() + kMaxLogEntries / 10);
-            log->push_back({std::chrono::system_clock::now(), notice.level, notice.event.text});
-            state_.log = std::move(log);
-        }
-        pending_events_.push_back(std::move(notice.event));  // delivered by the next publish()
-    }
+    void tell(Notice notice) { publisher_.tell(state_, std::move(notice)); }  // delivered by the next publish()
 
     // ---- commands (each followed by publish()) ------------------------------------------------
     void handle(ConnectCommand& c) {
@@ -418,11 +392,6 @@ private:
     asio::steady_timer meter_timer_;
 
     Snapshot state_;
-    // Held only to copy or swap one pointer. libstdc++ 12's std::atomic<shared_ptr> takes a
-    // lock inside as well, in a form ThreadSanitizer cannot follow; this one it can.
-    mutable std::mutex published_mutex_;
-    SnapshotPtr published_;
-    std::vector<Event> pending_events_;
     UserList users_;
     CallStateMachine calls_;
     CallPrivacy privacy_;  // after options_: made from them
@@ -444,7 +413,9 @@ Engine::~Engine() = default;
 void Engine::post(Command command) { impl_->post(std::move(command)); }
 SnapshotPtr Engine::snapshot() const { return impl_->snapshot(); }
 unsigned short Engine::media_port() const { return impl_->media_port(); }
-void Engine::on_event(std::function<void(const Event&)> handler) { impl_->event_handler_ = std::move(handler); }
-void Engine::on_publish(std::function<void()> handler) { impl_->publish_handler_ = std::move(handler); }
+void Engine::on_event(std::function<void(const Event&)> handler) {
+    impl_->publisher_.event_handler = std::move(handler);
+}
+void Engine::on_publish(std::function<void()> handler) { impl_->publisher_.publish_handler = std::move(handler); }
 
 }  // namespace sala::client
