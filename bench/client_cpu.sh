@@ -4,7 +4,8 @@
 # the call, in % of one core.
 # Both sides talk the whole time (the worst case: a real call has each side listen half of it).
 # Usage: bench/client_cpu.sh [BIN_DIR] [FRAME_MS] [SECONDS]   (default build/bin, 20, 20)
-#   SALA_CLI_ARGS="--complexity 3" passes more options to both clients
+#   SALA_CLI_ARGS="--complexity 3" passes more options to both clients ("--srtp off": plain RTP,
+#   to weigh what SRTP costs)
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 bin=${1:-${SALA_BUILD_DIR:-$root/build}/bin}
@@ -24,10 +25,12 @@ pids+=($!)
 for _ in $(seq 100); do grep -q '^listening on' "$work/server.out" && break; sleep 0.05; done
 port=$(sed -n 's/^listening on .*:\([0-9]*\)$/\1/p' "$work/server.out")
 "$bin/sala-cli" --server 127.0.0.1:$port --name bob --answer accept --frame-ms "$frame" --calls 1 ${SALA_CLI_ARGS:-} \
+  --config-dir "$work/bob-config" \
   --audio-in "$work/b.wav" --audio-out null --json >"$work/bob.out" 2>&1 &
 bob=$!; pids+=($bob)
 until grep -q '"registered"' "$work/bob.out"; do sleep 0.05; done
 "$bin/sala-cli" --server 127.0.0.1:$port --name alice --call bob --duration $((seconds + 2)) --frame-ms "$frame" ${SALA_CLI_ARGS:-} \
+  --config-dir "$work/alice-config" \
   --audio-in "$work/a.wav" --audio-out null --json >"$work/alice.out" 2>&1 &
 alice=$!; pids+=($alice)
 until grep -q '"call_started"' "$work/alice.out"; do sleep 0.05; done

@@ -79,6 +79,9 @@ std::string end_sentence(EndReason reason, std::string_view by, bool by_me, std:
             return "no audio from " + std::string(peer) + " for " + seconds + " s";
         case EndReason::connection_lost:
             return "the connection to the server was lost";
+        case EndReason::not_private:
+            return "the call could not be made private: " + std::string(peer) +
+                   "'s client sent no valid keys for end-to-end encryption";
     }
     return {};
 }

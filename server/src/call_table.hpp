@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "sala/ice_description.hpp"
+#include "sala/key_offer.hpp"
 
 namespace sala::server {
 
@@ -27,6 +28,8 @@ struct Call {
     // Protocol v2: each side's ICE description (as relayed), and how many candidates each side
     // has trickled since (bounded by protocol::kMaxCandidates).
     std::optional<protocol::IceDescription> caller_ice, callee_ice;
+    // Protocol v3: each side's signed ephemeral key, relayed unread (the server cannot use it).
+    std::optional<protocol::KeyOffer> caller_keys, callee_keys;
     std::size_t caller_trickled = 0, callee_trickled = 0;
     std::size_t caller_restarts = 0, callee_restarts = 0;
     // The ufrag of each side's last restart, and how often it was said again (a repeat: after a

@@ -217,16 +217,20 @@ void Registry::on_call(ClientId id, Client& client, const Json& message, Clock::
         return call_failed(id, callee.name, FailReason::busy, log::cat(callee.name, " is in another call."));
     std::optional<protocol::IceDescription> ice;
     if (!read_ice(id, message, &ice)) return;
+    std::optional<protocol::KeyOffer> keys;
+    if (!read_keys(id, message, &keys)) return;
 
     auto deadline = now + limits_.invite_timeout;
     const Call& added = calls_.add(id, callee_id, deadline);
     Call& call = *calls_.find(added.id);
     call.caller_ice = std::move(ice);
+    call.caller_keys = std::move(keys);
     client.call_id = call.id;
     callee.call_id = call.id;
     send(id, Json{{"type", type::calling}, {"call_id", call.id}, {"peer", callee.name}});
     Json invite{{"type", type::invite}, {"call_id", call.id}, {"from", client.name}};
     if (call.caller_ice) invite["ice"] = to_json(*call.caller_ice);
+    if (call.caller_keys) invite["keys"] = to_json(*call.caller_keys);
     send(callee_id, invite);
     status_changed(id, client);
     status_changed(callee_id, callee);
@@ -251,20 +255,22 @@ void Registry::on_call_message(ClientId id, Client& client, const Json& message,
                           "Only the invited user can accept or reject a call, and only while "
                           "it rings.");
     if (kind == type::reject) return end_call(*call, EndReason::rejected, client.name, 0);
-    if (!read_ice(id, message, &call->callee_ice)) return;
+    if (!read_ice(id, message, &call->callee_ice) || !read_keys(id, message, &call->callee_keys)) return;
 
     calls_.answer(call->id);
     const Client& caller = clients_.at(call->caller);
-    auto started = [&](const Client& peer, const std::optional<protocol::IceDescription>& peer_ice) {
+    auto started = [&](const Client& peer, const std::optional<protocol::IceDescription>& peer_ice,
+                       const std::optional<protocol::KeyOffer>& peer_keys) {
         Json message{{"type", type::call_started},
                      {"call_id", call->id},
                      {"peer", peer.name},
                      {"media", {{"host", peer.host}, {"port", peer.media_port}}}};
         if (peer_ice) message["ice"] = to_json(*peer_ice);
+        if (peer_keys) message["keys"] = to_json(*peer_keys);
         return message;
     };
-    send(call->caller, started(client, call->callee_ice));
-    send(id, started(caller, call->caller_ice));
+    send(call->caller, started(client, call->callee_ice, call->callee_keys));
+    send(id, started(caller, call->caller_ice, call->caller_keys));
     log::info("server", log::cat("call ", call->id, ": answered"));
 }
 
@@ -279,6 +285,17 @@ bool Registry::read_ice(ClientId id, const Json& message, std::optional<protocol
         return false;
     }
     return true;
+}
+
+// Protocol v3: a side's signed ephemeral key ("keys"), checked for shape only and relayed.
+bool Registry::read_keys(ClientId id, const Json& message, std::optional<protocol::KeyOffer>* out) {
+    out->reset();
+    auto field = message.find("keys");
+    if (field == message.end()) return true;
+    std::string problem;
+    *out = protocol::parse_key_offer(*field, &problem);
+    if (!*out) send_error(id, ErrorCode::bad_request, log::cat("Not a key offer: ", problem, "."));
+    return out->has_value();
 }
 
 // A trickled candidate goes to the call's other side, in order with the rest of the call's

@@ -126,6 +126,7 @@ private:
     // The message's optional "ice" field: true with *out empty when absent; false (after an
     // error to `id`) when it is there but not a description.
     bool read_ice(ClientId id, const Json& message, std::optional<protocol::IceDescription>* out);
+    bool read_keys(ClientId id, const Json& message, std::optional<protocol::KeyOffer>* out);
     void call_failed(ClientId id, std::string_view peer, protocol::FailReason reason, std::string_view message);
     void end_call(const Call& call, protocol::EndReason reason, std::string_view by, ClientId gone);
     std::string welcome_line(ClientId id, const Client& client, bool resumed) const;

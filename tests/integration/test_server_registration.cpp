@@ -82,7 +82,7 @@ TEST(ServerRegistration, InvalidNamesGetASentenceAndUnicodeNamesWork) {
 TEST(ServerRegistration, HelloErrors) {
     ServerProcess server;
     LineClient client(server.port());
-    ASSERT_TRUE(client.send(hello_message("a", 3)));
+    ASSERT_TRUE(client.send(hello_message("a", 4)));
     EXPECT_EQ(error_code(client), "unsupported_version");
     ASSERT_TRUE(client.send(hello_message("a", 0)));
     EXPECT_EQ(error_code(client), "unsupported_version");

@@ -125,6 +125,37 @@ TEST(CallStateMachine, ConnectionLossEndsInvitesButNotCalls) {
 }  // namespace
 
 namespace {
+// Protocol v3: our keys go out with call and accept, the peer's come back, and a call that
+// cannot be private ends with not_private: a ringing invite is rejected, a call hung up.
+TEST(CallStateMachine, KeysTravelAndACallThatCannotBePrivateEnds) {
+    const Json keys{{"suite", "AES_CM_128_HMAC_SHA1_80"}};
+    CallStateMachine alice("alice"), bob("bob");
+    auto t = alice.call("bob", std::nullopt, keys);
+    EXPECT_EQ(t.send.at(0)["keys"], keys);
+    alice.on_server_message(msg({{"type", "calling"}, {"call_id", "c1"}, {"peer", "bob"}}));
+    t = bob.on_server_message(msg({{"type", "invite"}, {"call_id", "c1"}, {"from", "alice"}, {"keys", keys}}));
+    ASSERT_TRUE(t.remote_keys);
+    EXPECT_EQ(*t.remote_keys, keys);
+    t = bob.accept(std::nullopt, Json{{"suite", "B"}});
+    EXPECT_EQ(t.send.at(0)["keys"]["suite"], "B");
+    t = alice.on_server_message(msg({{"type", "call_started"}, {"call_id", "c1"}, {"peer", "bob"}}));
+    EXPECT_TRUE(t.started);
+    EXPECT_FALSE(t.remote_keys) << "bob's answer had none here";
+    t = alice.not_private();
+    EXPECT_EQ(t.ended_reason, "not_private");
+    EXPECT_EQ(t.ended_by, "bob");
+    EXPECT_EQ(t.send.at(0), (msg({{"type", "hangup"}, {"call_id", "c1"}})));
+
+    CallStateMachine carol("carol");
+    carol.on_server_message(msg({{"type", "invite"}, {"call_id", "c2"}, {"from", "dave"}}));
+    t = carol.not_private();
+    EXPECT_EQ(t.send.at(0), (msg({{"type", "reject"}, {"call_id", "c2"}})));
+    EXPECT_EQ(carol.state(), CallState::idle);
+    EXPECT_FALSE(carol.not_private().ended_reason) << "nothing left to end";
+}
+}  // namespace
+
+namespace {
 // alice in an answered call c1 with bob.
 CallStateMachine in_call() {
     CallStateMachine m("alice");

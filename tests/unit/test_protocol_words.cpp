@@ -58,7 +58,8 @@ TEST(ProtocolWords, EndReasonsRoundTrip) {
                                    {EndReason::no_answer, "no_answer"},
                                    {EndReason::peer_left, "peer_left"},
                                    {EndReason::media_timeout, "media_timeout"},
-                                   {EndReason::connection_lost, "connection_lost"}},
+                                   {EndReason::connection_lost, "connection_lost"},
+                                   {EndReason::not_private, "not_private"}},
                                   kEndReasonCount, parse_end_reason);
 }
 
@@ -103,6 +104,8 @@ TEST(ProtocolWords, EndSentencesAboutThePeerOrTheConnection) {
                   "no audio from carol for 1.5 s");
         EXPECT_EQ(end_sentence(EndReason::connection_lost, "alice", by_me, "bob"),
                   "the connection to the server was lost");
+        EXPECT_EQ(end_sentence(EndReason::not_private, "bob", by_me, "bob"),
+                  "the call could not be made private: bob's client sent no valid keys for end-to-end encryption");
     }
 }
 

@@ -129,7 +129,7 @@ TEST_F(RegistryTest, NamesAreUniqueRegardlessOfAsciiCaseAndFreedOnLeave) {
 
 TEST_F(RegistryTest, HelloProblemsGetTheirCodeAndTheConnectionStaysUsable) {
     connect(1);
-    say(1, Json{{"type", "hello"}, {"version", 3}, {"name", "a"}, {"media_port", 5}});
+    say(1, Json{{"type", "hello"}, {"version", 4}, {"name", "a"}, {"media_port", 5}});
     EXPECT_EQ(error_code(1), "unsupported_version");
     say(1, Json{{"type", "hello"}, {"version", 1}, {"name", " bad"}, {"media_port", 5}});
     Json m = next(1);
@@ -593,4 +593,31 @@ TEST_F(ResumeTest, AGraceOfZeroMeansLeavingAtOnce) {
     strict.disconnected(1, "reset", t0);
     EXPECT_EQ(of_type(2, "user_left").size(), 1u);
     EXPECT_EQ(strict.lingering(), 0u);
+}
+
+namespace {
+Json keys(char fill) {
+    return Json{{"suite", "AES_CM_128_HMAC_SHA1_80"},
+                {"identity", std::string(64, fill)},
+                {"ephemeral", std::string(64, fill)},
+                {"signature", std::string(128, fill)}};
+}
+}  // namespace
+
+TEST_F(RegistryTest, Version3KeysAreRelayedUnreadAndMalformedOnesRefused) {
+    hello(1, "alice", 4001);
+    hello(2, "bob", 4002);
+    drain();
+    say(1, Json{{"type", "call"}, {"to", "bob"}, {"keys", Json{{"suite", "X"}, {"identity", "00"}}}});
+    EXPECT_EQ(error_code(1), "bad_request");
+    EXPECT_TRUE(quiet(2)) << "no call was made";
+    say(1, Json{{"type", "call"}, {"to", "bob"}, {"keys", keys('a')}});
+    const std::string id = next(1)["call_id"];
+    EXPECT_EQ(next(2)["keys"], keys('a'));
+    drain();
+    say(2, Json{{"type", "accept"}, {"call_id", id}, {"keys", "nope"}});
+    EXPECT_EQ(error_code(2), "bad_request");
+    say(2, Json{{"type", "accept"}, {"call_id", id}, {"keys", keys('b')}});
+    EXPECT_EQ(next(1)["keys"], keys('b'));
+    EXPECT_EQ(next(2)["keys"], keys('a'));
 }

@@ -66,6 +66,14 @@ CliOptions parse_cli_options(int argc, char** argv) {
             .option("ice", "on|off|relay",
                     "find the media path with ICE (default on); off: only the address the server saw (protocol v1); "
                     "relay: offer only relayed candidates")
+            .option("config-dir", "DIR",
+                    "where the identity key and the peers' keys are kept (default $XDG_CONFIG_HOME/sala or "
+                    "~/.config/sala)")
+            .option("srtp", "SUITE",
+                    "the SRTP suite asked for when calling: AES_CM_128_HMAC_SHA1_80 (default) or AEAD_AES_128_GCM; "
+                    "off offers no keys (NOT private; implies --allow-unencrypted)")
+            .flag("allow-unencrypted",
+                  "let a call with a peer that cannot encrypt go on in the clear (NOT private; a warning says so)")
             .flag("json", "print every event as one JSON line")
             .flag("list-devices", "list the audio devices and exit")
             .parse_or_exit(argc, argv);
@@ -133,6 +141,19 @@ CliOptions parse_cli_options(int argc, char** argv) {
         o.engine.ice = ice != "off";
         o.engine.relay_only = ice == "relay";
     }
+    if (flags.has("config-dir")) {
+        o.engine.config_dir = flags.get("config-dir");
+    } else if (const char* xdg = std::getenv("XDG_CONFIG_HOME"); xdg && *xdg) {
+        o.engine.config_dir = std::string(xdg) + "/sala";
+    } else if (const char* home = std::getenv("HOME"); home && *home) {
+        o.engine.config_dir = std::string(home) + "/.config/sala";
+    }
+    if (o.engine.config_dir.empty()) fail("no config directory: set HOME or give --config-dir DIR");
+    o.engine.srtp_suite = flags.get("srtp", o.engine.srtp_suite);
+    if (o.engine.srtp_suite != "AES_CM_128_HMAC_SHA1_80" && o.engine.srtp_suite != "AEAD_AES_128_GCM" &&
+        o.engine.srtp_suite != "off")
+        fail("--srtp takes AES_CM_128_HMAC_SHA1_80, AEAD_AES_128_GCM or off, not '" + o.engine.srtp_suite + "'");
+    o.engine.allow_unencrypted = flags.has("allow-unencrypted");
     // Check the audio specs now, so a bad file is reported before any call.
     if (!o.engine.media.echo && !client::check_audio_input(o.engine.audio_in, &error)) fail("--audio-in: " + error);
     if (!client::check_audio_output(o.engine.audio_out, &error)) fail("--audio-out: " + error);

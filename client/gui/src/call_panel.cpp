@@ -15,6 +15,34 @@ bool mute_shortcut(const Ui& ui) {
     return key_pressed(ui, GLFW_KEY_M, true) || (key_pressed(ui, GLFW_KEY_M) && !ImGui::GetIO().WantTextInput);
 }
 
+// How private the call is: the safety code to read aloud, and plain warnings when it is not.
+void draw_security(const client::Snapshot& s) {
+    const auto& sec = s.security;
+    ImGui::PushTextWrapPos(0.0f);
+    if (!sec.encrypted) {
+        ImGui::TextColored(colour::bad, "NOT private: %s's client does not encrypt; anyone on the path can listen.",
+                           s.peer.c_str());
+        ImGui::PopTextWrapPos();
+        return;
+    }
+    ImGui::TextColored(colour::good, "End-to-end encrypted.");
+    ImGui::SameLine();
+    ImGui::Text("Safety code");
+    ImGui::SameLine();
+    ImGui::TextColored(colour::good, "%s %s", sec.safety_code.substr(0, 3).c_str(), sec.safety_code.substr(3).c_str());
+    ImGui::TextColored(colour::dim, "Read it to %s: the same code on both sides means nobody listens in.",
+                       s.peer.c_str());
+    if (sec.peer_key_changed)
+        ImGui::TextColored(colour::warn,
+                           "%s's identity key has changed since your last call: either %s set Sala up again, or "
+                           "someone else answers as %s. Compare the safety code before you trust this call.",
+                           s.peer.c_str(), s.peer.c_str(), s.peer.c_str());
+    if (sec.key_logged)
+        ImGui::TextColored(colour::warn,
+                           "SALA_SRTP_KEYLOG is set: this call's keys are written to a file. NOT private.");
+    ImGui::PopTextWrapPos();
+}
+
 void draw_in_call(Ui& ui) {
     const auto& s = *ui.snapshot;
     auto elapsed =
@@ -29,6 +57,8 @@ void draw_in_call(Ui& ui) {
         ImGui::SameLine();
         ImGui::TextColored(colour::warn, "  microphone muted");
     }
+
+    draw_security(s);
 
     const float width = ImGui::GetTextLineHeight() * 8;
     if (button(ui, s.muted ? "Unmute (M)" : "Mute (M)", "mute", ui.rules.mute, ImVec2(width, 0)) ||

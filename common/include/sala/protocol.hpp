@@ -13,13 +13,15 @@
 #include <nlohmann/json.hpp>
 
 #include "sala/ice_description.hpp"
+#include "sala/key_offer.hpp"
 #include "sala/protocol_words.hpp"
 
 namespace sala::protocol {
 
 using Json = nlohmann::json;
 
-inline constexpr int kVersion = 2;                  // what this code speaks: v1 plus ICE descriptions and candidates
+inline constexpr int kVersion =
+    3;  // what this code speaks: v2 (ICE) plus signed ephemeral keys for end-to-end encryption
 inline constexpr int kMinVersion = 1;               // the oldest a server still registers
 inline constexpr std::size_t kMaxLineBytes = 4096;  // one message, including its '\n'
 inline constexpr std::size_t kMaxNameChars = 32;    // Unicode code points

@@ -13,7 +13,7 @@
 #define SALA_PROTOCOL_FAIL_REASONS(X) \
     X(unknown_user) X(self_call) X(busy) X(not_registered) X(already_in_call)
 #define SALA_PROTOCOL_END_REASONS(X) \
-    X(hangup) X(rejected) X(cancelled) X(no_answer) X(peer_left) X(media_timeout) X(connection_lost)
+    X(hangup) X(rejected) X(cancelled) X(no_answer) X(peer_left) X(media_timeout) X(connection_lost) X(not_private)
 #define SALA_PROTOCOL_ERROR_CODES(X) \
     X(bad_request) X(unknown_type) X(too_long) X(not_registered) X(unsupported_version) X(invalid_name) \
     X(name_taken) X(already_registered) X(server_full) X(unknown_call) X(wrong_state)
@@ -28,7 +28,9 @@ enum class Status { SALA_PROTOCOL_STATUSES(SALA_PROTOCOL_WORD) };
 // call_failed "reason": why the server did not put a call through.
 enum class FailReason { SALA_PROTOCOL_FAIL_REASONS(SALA_PROTOCOL_WORD) };
 // call_ended "reason". media_timeout (no audio from the peer) and connection_lost (the
-// server's connection is gone) are decided by a client locally: the server never sends them.
+// server's connection is gone) and not_private (the peer sent no usable signed keys, so the
+// call could not be end-to-end encrypted) are decided by a client locally: the server never
+// sends them.
 enum class EndReason { SALA_PROTOCOL_END_REASONS(SALA_PROTOCOL_WORD) };
 // error "code": why the server could not act on a message.
 enum class ErrorCode { SALA_PROTOCOL_ERROR_CODES(SALA_PROTOCOL_WORD) };

@@ -1,8 +1,24 @@
 #include "engine/call_ice.hpp"
 
+#include "media/direct_transport.hpp"
+#include "media/ice/ice_media_transport.hpp"
+
 namespace sala::client {
 namespace {
 using protocol::Json;
+}
+
+std::unique_ptr<MediaTransport> media_transport(CallIce* ice, MediaSocket& socket, const std::string& host,
+                                                unsigned short port, std::string* path) {
+    if (ice) {
+        *path = "connecting";
+        return std::make_unique<IceMediaTransport>(ice->transport());
+    }
+    asio::error_code ec;
+    auto address = asio::ip::make_address(host, ec);
+    if (ec || port == 0) return nullptr;
+    *path = "direct";
+    return std::make_unique<DirectTransport>(socket, asio::ip::udp::endpoint(address, port));
 }
 
 IceConfig ice_config(bool controlling, const IceServer& server, const std::vector<IceServer>& turn,

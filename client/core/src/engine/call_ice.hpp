@@ -13,6 +13,8 @@
 #include <asio.hpp>
 
 #include "media/ice/ice_transport.hpp"
+#include "media/media_socket.hpp"
+#include "media/media_transport.hpp"
 #include "sala/ice_description.hpp"
 #include "sala/protocol.hpp"
 
@@ -26,6 +28,12 @@ std::vector<IceServer> turn_servers(const protocol::Json& turn);
 // on 127.0.0.1 when the server is on loopback (every peer of such a server is on this host).
 IceConfig ice_config(bool controlling, const IceServer& server, const std::vector<IceServer>& turn,
                      const std::string& bind_address, bool relay_only);
+
+class CallIce;
+// The call's media transport: over ICE when the call has it, else straight to the address the
+// server gave (nullptr when that address is unusable). *path says which: "connecting", "direct".
+std::unique_ptr<MediaTransport> media_transport(CallIce* ice, MediaSocket& socket, const std::string& host,
+                                                unsigned short port, std::string* path);
 
 class CallIce {
 public:

@@ -47,7 +47,8 @@ CallTransition CallStateMachine::end_locally(const std::string& reason, const st
     return t;
 }
 
-CallTransition CallStateMachine::call(const std::string& peer, const std::optional<protocol::IceDescription>& ice) {
+CallTransition CallStateMachine::call(const std::string& peer, const std::optional<protocol::IceDescription>& ice,
+                                      const std::optional<Json>& keys) {
     if (state_ != CallState::idle) return refuse("You are already in a call.");
     state_ = CallState::calling;
     outgoing_ = true;
@@ -55,16 +56,19 @@ CallTransition CallStateMachine::call(const std::string& peer, const std::option
     CallTransition t;
     t.send.push_back(Json{{"type", type::call}, {"to", peer}});
     if (ice) t.send.back()["ice"] = to_json(*ice);
+    if (keys) t.send.back()["keys"] = *keys;
     return t;
 }
 
-CallTransition CallStateMachine::accept(const std::optional<protocol::IceDescription>& ice) {
+CallTransition CallStateMachine::accept(const std::optional<protocol::IceDescription>& ice,
+                                        const std::optional<Json>& keys) {
     if (state_ != CallState::ringing) return refuse("There is no invite to accept.");
     if (accepted_) return refuse("The invite is already accepted.");
     accepted_ = true;
     CallTransition t;
     t.send.push_back(with_call(type::accept, call_id_));
     if (ice) t.send.back()["ice"] = to_json(*ice);
+    if (keys) t.send.back()["keys"] = *keys;
     return t;
 }
 
@@ -91,6 +95,11 @@ CallTransition CallStateMachine::hangup() {
 CallTransition CallStateMachine::media_timeout() {
     if (state_ != CallState::in_call) return {};
     return end_locally(word(EndReason::media_timeout), peer_, true);
+}
+
+CallTransition CallStateMachine::not_private() {
+    if (state_ == CallState::idle) return {};
+    return end_locally(word(EndReason::not_private), peer_, true);
 }
 
 CallTransition CallStateMachine::connection_lost() {
@@ -140,6 +149,7 @@ CallTransition CallStateMachine::on_server_message(const Json& message) {
             peer_ = protocol::get_string(message, "from").value_or("?");
             t.invited = true;
             t.remote_ice = remote_ice(message);
+            if (auto keys = message.find("keys"); keys != message.end()) t.remote_keys = *keys;
         } else if (!id.empty() && id != call_id_) {
             t.send.push_back(with_call(type::reject, id));
         }
@@ -156,6 +166,7 @@ CallTransition CallStateMachine::on_server_message(const Json& message) {
             state_ = CallState::in_call;
             t.started = true;
             t.remote_ice = remote_ice(message);
+            if (auto keys = message.find("keys"); keys != message.end()) t.remote_keys = *keys;
         }
     } else if (kind == type::candidate) {
         if (!id.empty() && id == call_id_ && state_ != CallState::idle) {

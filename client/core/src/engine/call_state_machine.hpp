@@ -34,6 +34,8 @@ struct CallTransition {
     bool remote_candidates_done = false;
     // The peer restarted ICE (or answered our restart) with this description.
     std::optional<protocol::IceDescription> remote_restart;
+    // Protocol v3: the peer's signed key ("keys" in an invite or call_started), unchecked.
+    std::optional<protocol::Json> remote_keys;
 };
 
 class CallStateMachine {
@@ -48,12 +50,17 @@ public:
     bool is_caller() const { return outgoing_; }  // we made the current call (ICE: we control)
 
     // Local intentions.
-    // ice: our ICE description for the peer (protocol v2), when we have one.
-    CallTransition call(const std::string& peer, const std::optional<protocol::IceDescription>& ice = {});
-    CallTransition accept(const std::optional<protocol::IceDescription>& ice = {});
+    // ice: our ICE description for the peer (protocol v2), when we have one; keys: our signed
+    // ephemeral key (protocol v3).
+    CallTransition call(const std::string& peer, const std::optional<protocol::IceDescription>& ice = {},
+                        const std::optional<protocol::Json>& keys = {});
+    CallTransition accept(const std::optional<protocol::IceDescription>& ice = {},
+                          const std::optional<protocol::Json>& keys = {});
     CallTransition reject();
     CallTransition hangup();
     CallTransition media_timeout();
+    // The peer's keys are missing or do not hold: the invite is rejected, the call hung up.
+    CallTransition not_private();
     // The directory connection went away: pending invites end; a running call goes on.
     CallTransition connection_lost();
 

@@ -9,13 +9,12 @@
 #include "directory/directory_client.hpp"
 #include "engine/call_audio.hpp"
 #include "engine/call_ice.hpp"
+#include "engine/call_privacy.hpp"
 #include "engine/call_state_machine.hpp"
 #include "engine/notices.hpp"
 #include "engine/publisher.hpp"
 #include "engine/silence_watch.hpp"
 #include "engine/user_list.hpp"
-#include "media/direct_transport.hpp"
-#include "media/ice/ice_media_transport.hpp"
 #include "media/media_session.hpp"
 #include "media/media_socket.hpp"
 
@@ -37,7 +36,8 @@ public:
           socket_(std::make_unique<MediaSocket>(io_, asio::ip::make_address(options_.bind_address))),
           media_port_(socket_->port()),
           directory_(io_, directory_handlers(), options_.ping_interval),
-          meter_timer_(io_) {
+          meter_timer_(io_),
+          privacy_(options_) {
         state_.audio_in = options_.audio_in;
         state_.audio_out = options_.audio_out;
         state_.stats.frame_ms = options_.media.frame_ms;
@@ -112,7 +112,7 @@ private:
             return refuse("call", "You cannot call yourself.");
         std::optional<protocol::IceDescription> ice;
         if (options_.ice && calls_.state() == CallState::idle) ice = open_ice(/*controlling=*/true);
-        const CallTransition t = calls_.call(c.peer, ice);
+        const CallTransition t = calls_.call(c.peer, ice, privacy_.offer());
         apply(t, "call");
         if (t.refusal.empty()) tell(notices::calling(c.peer));
     }
@@ -120,7 +120,7 @@ private:
     void handle(AcceptCommand&) {
         std::optional<protocol::IceDescription> ice;
         if (ice_ && peer_ice_) ice = ice_->describe();
-        const CallTransition t = calls_.accept(ice);
+        const CallTransition t = calls_.accept(ice, privacy_.answer(calls_.call_id()));
         apply(t, "accept");
         if (t.refusal.empty() && ice_ && peer_ice_) {
             ice_->signal_to(calls_.call_id());
@@ -146,6 +146,10 @@ private:
 
     // ---- the call ---------------------------------------------------------------------------
     void apply(const CallTransition& t, const char* command = nullptr) {
+        if (auto refusal = privacy_.check(t, calls_)) {
+            tell(std::move(*refusal));
+            return apply(calls_.not_private());
+        }
         if (!t.refusal.empty() && command) refuse(command, t.refusal);
         for (const auto& message : t.send) directory_.send(message);
         if (t.named && ice_) ice_->signal_to(calls_.call_id());
@@ -177,19 +181,10 @@ private:
 
     void start_call() {
         const auto& media = calls_.media();
-        std::unique_ptr<MediaTransport> transport;
-        if (ice_) {
-            transport = std::make_unique<IceMediaTransport>(ice_->transport());
-            state_.media_path = "connecting";
-        } else {
-            asio::error_code ec;
-            auto address = asio::ip::make_address(media.host, ec);
-            if (ec || media.port == 0) {
-                tell(notices::bad_media_address());
-                return apply(calls_.hangup());
-            }
-            transport = std::make_unique<DirectTransport>(*socket_, asio::ip::udp::endpoint(address, media.port));
-            state_.media_path = "direct";
+        auto transport = media_transport(ice_.get(), *socket_, media.host, media.port, &state_.media_path);
+        if (!transport) {
+            tell(notices::bad_media_address());
+            return apply(calls_.hangup());
         }
         state_.media_local = state_.media_remote = "";
         state_.call_started_at = Clock::now();
@@ -202,9 +197,12 @@ private:
         media_ = std::make_unique<MediaSession>(io_, std::move(transport), options_.media, audio_->pipes(),
                                                 [this] { on_media_timeout(); });
         media_->set_muted(state_.muted);
+        auto warnings = privacy_.secure(*media_, state_.security);
         silence_ = std::make_unique<SilenceWatch>(io_, *media_, [this] { recover_path(); });
         start_devices();
-        tell(notices::call_started(calls_.peer(), calls_.call_id(), media.host, media.port, state_.media_path));
+        tell(notices::call_started(calls_.peer(), calls_.call_id(), media.host, media.port, state_.media_path,
+                                   state_.security));
+        for (auto& warning : warnings) tell(std::move(warning));
         stats_second_ = 0;
         next_meters_ = Clock::now();
         schedule_meters();
@@ -396,6 +394,7 @@ private:
     Snapshot state_;
     UserList users_;
     CallStateMachine calls_;
+    CallPrivacy privacy_;  // after options_: made from them
     long long stats_second_ = 0;
     Clock::time_point next_meters_{};
 

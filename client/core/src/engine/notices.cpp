@@ -116,13 +116,49 @@ Notice call_failed(const std::string& peer, const std::string& reason) {
 }
 
 Notice call_started(const std::string& peer, const std::string& call_id, const std::string& host, unsigned short port,
-                    const std::string& media_path) {
-    return make({{"event", "call_started"},
-                 {"peer", peer},
-                 {"call_id", call_id},
-                 {"media", {{"host", host}, {"port", port}}},
-                 {"media_path", media_path}},
-                "call started with " + peer);
+                    const std::string& media_path, const CallSecurity& security) {
+    Json fields{{"event", "call_started"},  {"peer", peer},
+                {"call_id", call_id},       {"media", {{"host", host}, {"port", port}}},
+                {"media_path", media_path}, {"encrypted", security.encrypted}};
+    if (!security.encrypted)
+        return make(std::move(fields), "call started with " + peer + " (NOT private: not encrypted)");
+    fields["srtp_suite"] = security.suite;
+    fields["safety_code"] = security.safety_code;
+    fields["peer_identity"] = security.peer_identity;
+    fields["peer_key_changed"] = security.peer_key_changed;
+    return make(std::move(fields), "call started with " + peer + ", end-to-end encrypted; safety code " +
+                                       security.safety_code.substr(0, 3) + " " + security.safety_code.substr(3) +
+                                       " (read it to " + peer +
+                                       ": the same code on both sides means nobody listens in)");
+}
+
+Notice not_private(const std::string& peer, const std::string& problem) {
+    return make({{"event", "error"}, {"code", "not_private"}, {"peer", peer}, {"message", problem}},
+                "the call with " + peer + " cannot be end-to-end encrypted: " + problem + "; ending it",
+                LogLevel::error);
+}
+
+Notice not_encrypted(const std::string& peer) {
+    return make({{"event", "warning"}, {"code", "not_encrypted"}, {"peer", peer}},
+                "this call with " + peer +
+                    " is NOT private: it is not encrypted, so anyone on the network path can listen (allowed "
+                    "by --allow-unencrypted or --srtp off)",
+                LogLevel::warning);
+}
+
+Notice peer_key_changed(const std::string& peer) {
+    return make({{"event", "warning"}, {"code", "peer_key_changed"}, {"peer", peer}},
+                peer + "'s identity key has changed since your last call: either " + peer +
+                    " set up Sala again, or someone else is answering as " + peer +
+                    ". Read the safety code to each other before you trust this call.",
+                LogLevel::warning);
+}
+
+Notice key_logged(const std::string& path) {
+    return make({{"event", "warning"}, {"code", "key_logged"}, {"file", path}},
+                "SALA_SRTP_KEYLOG is set: this call's keys are written to " + path +
+                    ", so anyone who can read that file can listen. This call is NOT private.",
+                LogLevel::warning);
 }
 
 Notice media_path(const std::string& path, const std::string& local, const std::string& remote,
@@ -198,6 +234,7 @@ Notice stats(const std::string& peer, long long second, const CallStatistics& s,
                 {"late_packets", s.late_packets},
                 {"duplicate_packets", s.duplicate_packets},
                 {"foreign_packets", s.foreign_packets},
+                {"rejected_packets", s.rejected_packets},
                 {"capture_overruns", s.capture_overruns},
                 {"playback_underruns", s.playback_underruns},
                 {"remote_loss_percent", s.remote_loss_percent},

@@ -41,7 +41,13 @@ Notice invite(const std::string& from, const std::string& call_id);
 Notice call_failed(const std::string& peer, const std::string& reason);
 // media_path: "direct" for a version 1 peer (the server's address), "connecting" while ICE checks.
 Notice call_started(const std::string& peer, const std::string& call_id, const std::string& host, unsigned short port,
-                    const std::string& media_path);
+                    const std::string& media_path, const CallSecurity& security);
+// End-to-end encryption: why a call cannot be private (it ends next), a call that goes on in
+// the clear (--allow-unencrypted), a known peer with a new identity key, keys written to a file.
+Notice not_private(const std::string& peer, const std::string& problem);
+Notice not_encrypted(const std::string& peer);
+Notice peer_key_changed(const std::string& peer);
+Notice key_logged(const std::string& path);
 // ICE chose (or changed) the path: "direct", "relayed" or "relayed-tcp", and the candidate types.
 Notice media_path(const std::string& path, const std::string& local, const std::string& remote,
                   const std::string& remote_address);

@@ -132,6 +132,11 @@ void MediaSession::receive() {
 }
 
 void MediaSession::accept(std::span<const std::uint8_t> data, Clock::time_point arrival) {
+    if (srtp_) {
+        auto plain = srtp_->unprotect(data);
+        if (!plain) return void(++rejected_);
+        data = *plain;
+    }
     if (looks_like_rtcp(data))
         accept_rtcp(data, arrival);
     else
@@ -177,6 +182,7 @@ void MediaSession::send_frames() {
 }
 
 void MediaSession::send(std::span<const std::uint8_t> packet) {
+    if (srtp_ && (packet = srtp_->protect(packet)).empty()) return;
     transport_->send(packet);
     window_sent_bytes_ += packet.size() + kIpUdpOverhead;
 }
@@ -288,6 +294,7 @@ CallStatistics MediaSession::statistics() const {
     s.late_packets = jb.late;
     s.duplicate_packets = jb.duplicate;
     s.foreign_packets = foreign_;
+    s.rejected_packets = rejected_;
     s.capture_overruns = pipes_.capture_overruns.load(std::memory_order_relaxed);
     s.playback_underruns = pipes_.playback_underruns.load(std::memory_order_relaxed);
     s.remote_loss_percent = remote_loss_percent_;

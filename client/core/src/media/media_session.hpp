@@ -21,6 +21,7 @@
 #include "media/opus_codec.hpp"
 #include "media/receive_impairment.hpp"
 #include "media/rtp/receive_statistics.hpp"
+#include "media/srtp/srtp_session.hpp"
 #include "sala/client/media_options.hpp"
 #include "sala/client/snapshot.hpp"
 
@@ -41,6 +42,9 @@ public:
     // Stops the session: no more ticks, nothing sent; the transport is let go.
     void finish();
     void set_muted(bool muted) { muted_ = muted; }
+    // End-to-end encryption: from now on every packet is protected, and only authenticated
+    // ones are accepted (the rest are counted in rejected_packets).
+    void protect_with(std::unique_ptr<SrtpSession> srtp) { srtp_ = std::move(srtp); }
     CallStatistics statistics() const;
     // When something last came from the peer (the start of the call until then).
     Clock::time_point last_heard() const { return last_heard_; }
@@ -104,6 +108,8 @@ private:
 
     std::optional<std::uint32_t> peer_ssrc_;
     std::uint64_t foreign_ = 0;           // every datagram rejected: truncated, wrong address or SSRC, not RTP/RTCP
+    std::unique_ptr<SrtpSession> srtp_;   // the call's keys; none for an unencrypted call
+    std::uint64_t rejected_ = 0;          // failed SRTP authentication or the replay check
     std::uint32_t last_sr_middle32_ = 0;  // LSR to echo back
     Clock::time_point last_sr_arrival_{};
     double rtt_ms_ = -1.0;

@@ -23,6 +23,15 @@ struct EngineOptions {
     // a relay). Off: media goes only to the address the server saw, as protocol v1 does.
     bool ice = true;
     bool relay_only = false;  // ICE offers only relayed candidates (hides local addresses; tests)
+    // Where the identity key and the peers' known keys live (sala-cli and sala: --config-dir,
+    // default $XDG_CONFIG_HOME/sala). Empty: a new identity for this engine, kept nowhere.
+    std::string config_dir;
+    // End-to-end encryption: the SRTP suite we ask for as the caller ("AES_CM_128_HMAC_SHA1_80"
+    // or "AEAD_AES_128_GCM"; "off": offer none, which implies allow_unencrypted: benchmarks and
+    // tests of old peers), and whether a call with a peer that sends no keys goes on, in the
+    // clear, with a warning (otherwise it ends with the reason not_private).
+    std::string srtp_suite = "AES_CM_128_HMAC_SHA1_80";
+    bool allow_unencrypted = false;
 };
 
 }  // namespace sala::client

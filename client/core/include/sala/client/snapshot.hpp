@@ -58,10 +58,21 @@ struct CallStatistics {
     std::uint64_t fec_recovered_frames = 0;
     std::uint64_t late_packets = 0;
     std::uint64_t duplicate_packets = 0;
-    std::uint64_t foreign_packets = 0;  // wrong address, SSRC or garbage: dropped
+    std::uint64_t foreign_packets = 0;   // wrong address, SSRC or garbage: dropped
+    std::uint64_t rejected_packets = 0;  // failed SRTP authentication or the replay check: dropped
     std::uint64_t capture_overruns = 0;
     std::uint64_t playback_underruns = 0;
     double remote_loss_percent = -1.0;  // what the peer reports about our stream
+};
+
+// How private the current (or last) call is.
+struct CallSecurity {
+    bool encrypted = false;         // SRTP with keys only the two clients know
+    std::string suite;              // e.g. "AES_CM_128_HMAC_SHA1_80"
+    std::string safety_code;        // six digits, the same on both sides when nobody sits between them
+    std::string peer_identity;      // the peer's identity key (hex)
+    bool peer_key_changed = false;  // we knew another identity key for this peer's name
+    bool key_logged = false;        // SALA_SRTP_KEYLOG wrote the keys to a file: not private
 };
 
 struct Snapshot {
@@ -85,6 +96,7 @@ struct Snapshot {
     // checks; "" without a call. media_local/media_remote: the selected candidate types.
     std::string media_path;
     std::string media_local, media_remote;
+    CallSecurity security;
 
     MeterReading mic;
     MeterReading speaker;
