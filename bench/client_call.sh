@@ -80,13 +80,13 @@ for frame in 20 10; do
       wait_for "$dir/server.out" '^listening on' 5
       port=$(sed -n 's/^listening on .*:\([0-9]*\)$/\1/p' "$dir/server.out")
 
-      "${prio[@]}" "$bin/sala-cli" --server "127.0.0.1:$port" --name bob --answer accept --calls 1 \
+      "${prio[@]}" "$bin/sala-cli" --server "127.0.0.1:$port" --name bob --config-dir "$work/bob-config" --answer accept --calls 1 \
         --audio-in "$work/bob_says.wav" --audio-out "$dir/bob_heard.wav" "${extra[@]}" --json \
         >"$dir/bob.json" 2>"$dir/bob.err" &
       bob=$!
       pids+=("$bob")
       wait_for "$dir/bob.json" '"event":"registered"' 5
-      "${prio[@]}" "$bin/sala-cli" --server "127.0.0.1:$port" --name alice --call bob --duration "$seconds" \
+      "${prio[@]}" "$bin/sala-cli" --server "127.0.0.1:$port" --name alice --config-dir "$work/alice-config" --call bob --duration "$seconds" \
         --audio-in "$work/alice_says.wav" --audio-out "$dir/alice_heard.wav" "${extra[@]}" --json \
         >"$dir/alice.json" 2>"$dir/alice.err" &
       alice=$!

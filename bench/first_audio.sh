@@ -39,13 +39,13 @@ for path in ${PATHS:-off on relay}; do
   pids+=("$server")
   wait_for "$dir/server.out" '^listening on' 5
   port=$(sed -n 's/^listening on .*:\([0-9]*\)$/\1/p' "$dir/server.out")
-  "$bin/sala-cli" --server "127.0.0.1:$port" --name bob --answer accept --calls "$calls" --audio-in tone:440 \
+  "$bin/sala-cli" --server "127.0.0.1:$port" --name bob --config-dir "$work/bob-config" --answer accept --calls "$calls" --audio-in tone:440 \
     --audio-out null "${extra[@]}" --json >"$dir/bob.json" 2>"$dir/bob.err" &
   bob=$!
   pids+=("$bob")
   wait_for "$dir/bob.json" '"event":"registered"' 5
   status=0
-  "$bin/sala-cli" --server "127.0.0.1:$port" --name alice --call bob --calls "$calls" --duration "$duration" \
+  "$bin/sala-cli" --server "127.0.0.1:$port" --name alice --config-dir "$work/alice-config" --call bob --calls "$calls" --duration "$duration" \
     --audio-in tone:330 --audio-out null "${extra[@]}" --json >"$dir/alice.json" 2>"$dir/alice.err" || status=$?
   wait "$bob" || status=$?
   kill -TERM "$server"

@@ -107,11 +107,11 @@ capture() { # capture ROUTER: tshark on the router's wan and lan, UDP only
 call() {
     local ha=$1 hb=$2 seconds=$3 speech=$4 flush_router=${5:-} flush_at=${6:-} how=${7:-flush} pa pb deadline
     local pre="$work/case$case"
-    lab_bg "$hb" "$pre-bob.log" "$bin/sala-cli" --server "$LAB_SERVER4:$port" --name bob --answer accept \
+    lab_bg "$hb" "$pre-bob.log" "$bin/sala-cli" --server "$LAB_SERVER4:$port" --name bob --config-dir "$work/bob-config" --answer accept \
         --calls 1 --audio-in "$work/bob_$speech.wav" --audio-out "$pre-bob_heard.wav" --json
     pb=$LAB_LAST_PID
     lab_wait_for "$pre-bob.log" '"event": ?"registered"' 10 || echo "  bob did not register: $(head -c 300 "$pre-bob.log")"
-    lab_bg "$ha" "$pre-alice.log" "$bin/sala-cli" --server "$LAB_SERVER4:$port" --name alice --call bob \
+    lab_bg "$ha" "$pre-alice.log" "$bin/sala-cli" --server "$LAB_SERVER4:$port" --name alice --config-dir "$work/alice-config" --call bob \
         --duration "$seconds" --audio-in "$work/alice_$speech.wav" --audio-out "$pre-alice_heard.wav" --json
     pa=$LAB_LAST_PID
     if [[ -n $flush_router ]] && lab_wait_for "$pre-alice.log" '"event": ?"call_started"' 10; then

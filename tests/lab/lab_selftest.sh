@@ -94,7 +94,7 @@ check udp-blocked-stun "$([[ -z ${s_ip:-} ]] && echo 0 || echo 1)" \
     "turnutils_stunclient from e behind tcponly: ${s_ip:+answered $s_ip:$s_port}${s_ip:-no answer in 3 s, as wanted}"
 lab_exec e nc -z -w 3 "$LAB_SERVER4" "$port" && ok=0 || ok=1
 check udp-blocked-tcp "$ok" "nc -z from e to sala-server's TCP port $LAB_SERVER4:$port"
-lab_bg e "$work/cli-e.out" "$bin/sala-cli" --server "$LAB_SERVER4:$port" --name erin --json --audio-in silence --audio-out null
+lab_bg e "$work/cli-e.out" "$bin/sala-cli" --server "$LAB_SERVER4:$port" --name erin --config-dir "$work/erin-config" --json --audio-in silence --audio-out null
 lab_wait_for "$work/cli-e.out" '"event": ?"registered"' 5 && ok=0 || ok=1
 lab_stop "$LAB_LAST_PID"
 check udp-blocked-register "$ok" "sala-cli from e registers over TCP ($(grep -m1 -oE '"event": ?"[a-z_]+"' "$work/cli-e.out" | tail -1))"

@@ -46,14 +46,14 @@ lab_bg pub "$work/server.log" "$bin/sala-server" --port 5000
 lab_wait_for "$work/server.log" "^listening on" 10 || lab_die "sala-server did not start"
 echo "server: $(grep -m1 "^listening on" "$work/server.log")"
 
-lab_bg bob "$work/bob.log" "$bin/sala-cli" --server "$LAB_SERVER4:5000" --name bob --answer accept --calls 1 \
+lab_bg bob "$work/bob.log" "$bin/sala-cli" --server "$LAB_SERVER4:5000" --name bob --config-dir "$work/bob-config" --answer accept --calls 1 \
     --audio-in tone:440 --audio-out null
 bob=$LAB_LAST_PID
 lab_wait_for "$work/bob.log" "registered as bob" 10 || lab_die "bob did not register: $(cat "$work/bob.log")"
 tail -n +1 -f --pid "$bob" "$work/bob.log" | sed -u 's/^/  bob   | /' &
 follower=$!
 status=0
-lab_exec alice "$bin/sala-cli" --server "$LAB_SERVER4:5000" --name alice --call bob --duration "$seconds" \
+lab_exec alice "$bin/sala-cli" --server "$LAB_SERVER4:5000" --name alice --config-dir "$work/alice-config" --call bob --duration "$seconds" \
     --audio-in tone:660 --audio-out null 2>&1 | sed -u 's/^/  alice | /' || status=$?
 lab_stop "$bob"
 wait "$follower" 2>/dev/null || true
