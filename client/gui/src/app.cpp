@@ -99,7 +99,10 @@ bool App::frame(const std::vector<KeyPress>& keys) {
     const float connection_height = 205.0f * ui.look.scale;
     const float right_x = origin.x + gap * 2 + left_width;
     const float right_width = area.x - left_width - gap * 3;
-    const float call_height = 170.0f * ui.look.scale;
+    // Tall enough for what the call panel showed last frame (warnings add lines), never less
+    // than room for a call's heading, buttons and meters.
+    const float call_height =
+        std::clamp(ui.call_panel_height, 170.0f * ui.look.scale, std::max(170.0f * ui.look.scale, area.y * 0.45f));
     const float middle_height = std::clamp((area.y - call_height - gap * 4) * 0.58f, 120.0f, 300.0f * ui.look.scale);
     const float middle_y = origin.y + gap * 2 + call_height;
     const float log_y = middle_y + middle_height + gap;

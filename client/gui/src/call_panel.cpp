@@ -110,6 +110,7 @@ void draw_call_panel(Ui& ui, ImVec2 pos, ImVec2 size) {
                 draw_in_call(ui);
                 break;
         }
+        ui.call_panel_height = ImGui::GetCursorPosY() + ImGui::GetStyle().WindowPadding.y;
     }
     ImGui::End();
 }

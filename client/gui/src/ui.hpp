@@ -73,6 +73,7 @@ struct Ui {
     std::string server_problem;   // our own reading of the server field
     std::string error_code;       // code of the last registration error, from the events
     std::string last_call_words;  // how the last call attempt or call ended, in plain words
+    float call_panel_height = 0;  // what the call panel's content took last frame (it grows to fit)
     std::string invite_call_id;   // the invite the modal was opened for
     bool invite_answered = false;
     StatsHistory history;
