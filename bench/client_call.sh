@@ -74,7 +74,7 @@ for frame in 20 10; do
       # shellcheck disable=SC2206  # SALA_CLI_ARGS="--ice relay": more options for both clients
       extra+=(${SALA_CLI_ARGS:-})
 
-      "${prio[@]}" "$bin/sala-server" --bind 127.0.0.1 --port 0 >"$dir/server.out" 2>"$dir/server.log" &
+      "${prio[@]}" "$bin/sala-server" --bind 127.0.0.1 --port 0 --data-dir "$dir/server-data" >"$dir/server.out" 2>"$dir/server.log" &
       server=$!
       pids+=("$server")
       wait_for "$dir/server.out" '^listening on' 5

@@ -20,7 +20,7 @@ b_text="Hi Alice, Bob here. Yes, I can hear you very well, thanks. Let us keep t
 # Speech longer than the call: the text again and again.
 espeak-ng -w "$work/a.wav" "$a_text $a_text $a_text $a_text"
 espeak-ng -v en+f3 -w "$work/b.wav" "$b_text $b_text $b_text $b_text $b_text"
-"$bin/sala-server" --bind 127.0.0.1 --port 0 >"$work/server.out" 2>/dev/null &
+"$bin/sala-server" --bind 127.0.0.1 --port 0 --data-dir "$work/server-data" >"$work/server.out" 2>/dev/null &
 pids+=($!)
 for _ in $(seq 100); do grep -q '^listening on' "$work/server.out" && break; sleep 0.05; done
 port=$(sed -n 's/^listening on .*:\([0-9]*\)$/\1/p' "$work/server.out")

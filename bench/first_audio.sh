@@ -34,7 +34,7 @@ for path in ${PATHS:-off on relay}; do
   mkdir -p "$dir"
   # shellcheck disable=SC2206  # SALA_CLI_ARGS: more options for both clients
   extra=(--ice "$path" ${SALA_CLI_ARGS:-})
-  "$bin/sala-server" --bind 127.0.0.1 --port 0 >"$dir/server.out" 2>"$dir/server.log" &
+  "$bin/sala-server" --bind 127.0.0.1 --port 0 --data-dir "$dir/server-data" >"$dir/server.out" 2>"$dir/server.log" &
   server=$!
   pids+=("$server")
   wait_for "$dir/server.out" '^listening on' 5

@@ -29,7 +29,7 @@ source "$(dirname "$0")/lib.sh"
 
 # start_server [ARGS...]: a sala-server on a free port; sets server (pid) and port.
 start_server() {
-  "$bin/sala-server" --bind 127.0.0.1 --port 0 --idle-timeout 3600 --max-allocations $((2 * calls + 100)) "$@" \
+  "$bin/sala-server" --bind 127.0.0.1 --port 0 --data-dir "$work/server-data-$RANDOM" --idle-timeout 3600 --max-allocations $((2 * calls + 100)) "$@" \
     >"$work/server.out" 2>"$work/server.log" &
   server=$!
   pids+=("$server")

@@ -2,6 +2,7 @@
 # Builds Sala and runs the benchmarks, printing their figures (see docs/benchmarks.md).
 #   bench/run.sh                      everything
 #   SALA_BENCH_CLIENTS="1000" bench/run.sh   the server load benchmark with other client counts
+#   SALA_BENCH_KEYS=1 bench/run.sh    its clients register with identity keys (protocol v4)
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 build=${SALA_BUILD_DIR:-$root/build}
@@ -18,7 +19,7 @@ trap cleanup EXIT
 # sala-server under load: its own server on a free port, then N registered clients.
 for clients in ${SALA_BENCH_CLIENTS:-1000 10000}; do
   echo "== sala-server load: $clients clients"
-  "$bin/sala-server" --bind 127.0.0.1 --port 0 --max-clients $((clients + 1000)) --idle-timeout 3600 \
+  "$bin/sala-server" --bind 127.0.0.1 --port 0 --data-dir "$work/server-data-$clients" --max-clients $((clients + 1000)) --idle-timeout 3600 \
     >"$work/server.out" 2>"$work/server.log" &
   server_pid=$!
   for _ in $(seq 100); do grep -q '^listening on' "$work/server.out" && break; sleep 0.05; done
@@ -26,7 +27,7 @@ for clients in ${SALA_BENCH_CLIENTS:-1000 10000}; do
   [[ -n $port ]] || { echo "sala-server did not start:"; cat "$work/server.log"; exit 1; }
   "$bin/sala-bench-server-load" --port "$port" --server-pid "$server_pid" --clients "$clients" \
     --joins "${SALA_BENCH_JOINS:-20}" --pairs "${SALA_BENCH_PAIRS:-20}" --churn-seconds "${SALA_BENCH_CHURN_SECONDS:-5}" \
-    --call-interval-ms "${SALA_BENCH_CALL_INTERVAL_MS:-100}"
+    --call-interval-ms "${SALA_BENCH_CALL_INTERVAL_MS:-100}" ${SALA_BENCH_KEYS:+--keys}
   kill -TERM "$server_pid"
   wait "$server_pid" || { echo "sala-server exited with status $?"; exit 1; }
   server_pid=

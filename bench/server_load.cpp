@@ -21,6 +21,10 @@
 #include "percentile.hpp"
 #include "process_usage.hpp"
 #include "sala/cli_flags.hpp"
+#include "sala/key_offer.hpp"
+#include "sala/name_proof.hpp"
+
+#include <sodium.h>
 
 namespace {
 using asio::ip::tcp;
@@ -45,6 +49,9 @@ struct Client {
     bool writing = false;
     bool registered = false;
     std::size_t others_seen = 0;  // users in welcome + user_joined since
+    // --keys: an Ed25519 identity; hello waits for the challenge and proves it (protocol v4)
+    std::array<unsigned char, crypto_sign_PUBLICKEYBYTES> public_key{};
+    std::array<unsigned char, crypto_sign_SECRETKEYBYTES> secret_key{};
     // caller side of the churn
     Client* peer = nullptr;
     Clock::time_point call_sent;
@@ -127,6 +134,18 @@ private:
     }
     void on_line(Client& c, std::string_view line) {
         ++lines_received_;
+        if (!c.registered && keys_ && line.find("\"type\":\"challenge\"") != std::string_view::npos) {
+            sala::protocol::NameNonce nonce{};
+            if (!sala::protocol::from_hex(field(line, "nonce"), nonce.data(), nonce.size()))
+                return fail(c, "challenge without a nonce: " + std::string(line.substr(0, 200)));
+            const auto message = sala::protocol::name_proof_message(nonce, c.name);
+            std::array<unsigned char, crypto_sign_BYTES> signature{};
+            crypto_sign_detached(signature.data(), nullptr, message.data(), message.size(), c.secret_key.data());
+            send(c, R"({"type":"hello","version":4,"name":")" + c.name + R"(","media_port":40000,"identity":")" +
+                        sala::protocol::to_hex(c.public_key.data(), c.public_key.size()) + R"(","proof":")" +
+                        sala::protocol::to_hex(signature.data(), signature.size()) + "\"}\n");
+            return;
+        }
         if (!c.registered) {
             if (line.find("\"welcome\"") == std::string_view::npos)
                 return fail(c, "expected welcome: " + std::string(line.substr(0, 200)));
@@ -197,9 +216,12 @@ private:
         }
         c.socket.set_option(tcp::no_delay(true));
         c.socket.non_blocking(true);
-        send(c, R"({"type":"hello","version":1,"name":")" + c.name +
-                    R"(","media_port":40000})"
-                    "\n");
+        if (keys_ && c.role == Role::idle)
+            send(c, "{\"type\":\"challenge\"}\n");
+        else
+            send(c, R"({"type":"hello","version":1,"name":")" + c.name +
+                        R"(","media_port":40000})"
+                        "\n");
         read_next(c);
         co_return true;
     }
@@ -233,6 +255,7 @@ private:
 
 public:
     std::chrono::milliseconds call_interval_{100};  // each pair's pause between calls
+    bool keys_ = false;                             // --keys: register with identity keys (protocol v4)
 };
 
 asio::awaitable<void> LoadBench::run(std::size_t count, int joins, std::size_t pairs, double churn_seconds) {
@@ -246,14 +269,17 @@ asio::awaitable<void> LoadBench::run(std::size_t count, int joins, std::size_t p
     constexpr std::size_t kWindow = 200;
     target_seen_ = count;
     to_open_ = count;
-    auto t0 = Clock::now();
     for (std::size_t i = 0; i < count; ++i) {
         auto c = std::make_unique<Client>(io_);
         char name[32];
         std::snprintf(name, sizeof name, "user-%05zu", i);
         c->name = name;
+        if (keys_) crypto_sign_keypair(c->public_key.data(), c->secret_key.data());
         clients_.push_back(std::move(c));
     }
+    print(keys_ ? "hello                   v4 with an identity key (challenge, hello with proof)"
+                : "hello                   v1, no key");
+    auto t0 = Clock::now();
     for (std::size_t i = 0; i < std::min(kWindow, count); ++i) open_next();
     bool all = co_await wait_until([&] { return registered_ == count || failures_; }, std::chrono::seconds(600));
     double reg_s = std::chrono::duration<double>(Clock::now() - t0).count();
@@ -386,6 +412,7 @@ int main(int argc, char** argv) {
                      .option("pairs", "N", "client pairs churning calls (default 20)")
                      .option("churn-seconds", "S", "how long calls churn (default 5)")
                      .option("call-interval-ms", "MS", "each pair's pause between calls (default 100)")
+                     .flag("keys", "register with identity keys (protocol v4: challenge, then hello with a proof)")
                      .parse_or_exit(argc, argv);
     auto port = sala::parse_integer(flags.get("port"), 1, 65535);
     auto pid = sala::parse_integer(flags.get("server-pid"), 1, 1 << 30);
@@ -409,6 +436,8 @@ int main(int argc, char** argv) {
     asio::io_context io(1);
     LoadBench bench(io, static_cast<std::uint16_t>(*port), static_cast<int>(*pid));
     bench.call_interval_ = std::chrono::milliseconds(*interval);
+    bench.keys_ = flags.has("keys");
+    if (bench.keys_ && sodium_init() < 0) return 1;
     asio::co_spawn(io,
                    bench.run(static_cast<std::size_t>(*clients), static_cast<int>(*joins),
                              static_cast<std::size_t>(*pairs), static_cast<double>(*churn)),

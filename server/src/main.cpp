@@ -10,5 +10,7 @@ int main(int argc, char** argv) {
         std::cerr << "sala-server: " << *error << "\n";
         return 2;
     }
-    return sala::server::run(std::get<sala::server::ServerOptions>(options));
+    const auto& parsed = std::get<sala::server::ServerOptions>(options);
+    if (parsed.release_name) return sala::server::release_name(parsed);
+    return sala::server::run(parsed);
 }

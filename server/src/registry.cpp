@@ -1,6 +1,7 @@
 #include "registry.hpp"
 
 #include "call_id.hpp"
+#include "name_proof_check.hpp"
 #include "sala/log.hpp"
 
 namespace sala::server {
@@ -22,6 +23,11 @@ const SharedLine& pong_line() {
 std::string_view strip_cr(std::string_view line) {
     if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
     return line;
+}
+
+std::int64_t unix_now() {
+    return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch())
+        .count();
 }
 
 bool is_blank(std::string_view line) { return line.find_first_not_of(" \t") == std::string_view::npos; }
@@ -73,6 +79,8 @@ AfterLine Registry::receive(ClientId id, std::string_view line, Clock::time_poin
         return AfterLine::close;
     } else if (kind == type::hello) {
         on_hello(id, client, message);
+    } else if (kind == type::challenge) {
+        on_challenge(id, client);
     } else if (kind == type::call) {
         on_call(id, client, message, now);
     } else if (kind == type::accept || kind == type::reject || kind == type::hangup) {
@@ -119,6 +127,8 @@ void Registry::on_hello(ClientId id, Client& client, const Json& message) {
     if (token != message.end() && !token->is_string())
         return send_error(id, ErrorCode::bad_request, "hello's \"resume_token\" must be a string.");
     if (auto problem = protocol::name_problem(*name)) return send_error(id, ErrorCode::invalid_name, *problem);
+    std::optional<protocol::NameProof> proof;
+    if (!owner_checked(id, client, message, *name, &proof)) return;
     const bool wants_grace = resumable != message.end() && *resumable == true;
     const auto port = static_cast<std::uint16_t>(*media_port);
     std::string key = protocol::name_key(*name);
@@ -133,17 +143,59 @@ void Registry::on_hello(ClientId id, Client& client, const Json& message) {
         return send_error(id, ErrorCode::server_full,
                           log::cat("The server is full (", limits_.max_clients, " users); try again later."));
 
+    if (names_ && proof && !names_->find(key) && !names_->bind(key, proof->identity, unix_now()))
+        return send_error(id, ErrorCode::server_full,
+                          "The server cannot record that this name is yours at the moment; try again later.");
     client.name = *name;
     client.quoted_name = Json(*name).dump();
     client.media_port = port;
     client.resumable = wants_grace;
     client.resume_token = new_resume_token();
+    if (names_) names_->touch(key, unix_now());
     by_key_.emplace(std::move(key), id);
     outbox_.send(id, std::make_shared<const std::string>(welcome_line(id, client, false)));
     publish(id, Json{{"type", type::user_joined}, {"name", client.name}, {"status", to_string(Status::available)}});
     outbox_.subscribe(id);
     log::info("server",
               log::cat("registered ", client.quoted_name, " from ", client.host, " (", by_key_.size(), " users)"));
+}
+
+void Registry::on_challenge(ClientId id, Client& client) {
+    if (!client.nonce) client.nonce = new_nonce();
+    send(id, Json{{"type", type::challenge},
+                  {protocol::field::nonce, protocol::to_hex(client.nonce->data(), client.nonce->size())}});
+}
+
+// A proof must hold whenever hello carries one (a bad one is refused, bound name or not); a bound
+// name needs a proof by its key, on every hello, resumed sessions included.
+bool Registry::owner_checked(ClientId id, const Client& client, const Json& message, const std::string& name,
+                             std::optional<protocol::NameProof>* proof) {
+    std::string problem;
+    *proof = protocol::parse_name_proof(message, &problem);
+    if (!problem.empty()) {
+        send_error(id, ErrorCode::bad_request, problem);
+        return false;
+    }
+    if (*proof && !client.nonce) {
+        send_error(id, ErrorCode::bad_proof,
+                   "Send challenge first: hello's proof signs the nonce the server gave this connection.");
+        return false;
+    }
+    if (*proof && !proof_holds(*client.nonce, name, **proof)) {
+        send_error(id, ErrorCode::bad_proof,
+                   "hello's proof is not the identity key's signature of this connection's challenge and this name.");
+        return false;
+    }
+    const NameBinding* binding = names_ ? names_->find(protocol::name_key(name)) : nullptr;
+    if (!binding || (*proof && (*proof)->identity == binding->identity)) return true;
+    send_error(id, ErrorCode::name_owned,
+               *proof
+                   ? log::cat("The name \"", name,
+                              "\" belongs to someone else on this server (another identity key); choose another name.")
+                   : log::cat("The name \"", name,
+                              "\" belongs to someone else on this server (it is bound to an identity key, and this "
+                              "hello proves none); choose another name."));
+    return false;
 }
 
 bool Registry::take_over(ClientId id, Client& client, const std::string& key, std::string_view token,
@@ -162,6 +214,7 @@ bool Registry::take_over(ClientId id, Client& client, const std::string& key, st
     client.lingering_until.reset();
     client.resume_token = new_resume_token();
     by_key_[key] = id;
+    if (names_) names_->touch(key, unix_now());
     if (client.busy()) calls_.rebind(client.call_id, old_id, id);
     if (was_live) outbox_.drop(old_id);
     outbox_.send(id, std::make_shared<const std::string>(welcome_line(id, client, true)));
@@ -404,7 +457,9 @@ void Registry::leave(ClientId id, std::string_view why) {
     if (client.registered()) {
         if (const Call* call = client.busy() ? calls_.find(client.call_id) : nullptr)
             end_call(*call, EndReason::peer_left, client.name, id);
-        by_key_.erase(protocol::name_key(client.name));
+        const std::string key = protocol::name_key(client.name);
+        by_key_.erase(key);
+        if (names_) names_->touch(key, unix_now());  // unused from now on
         outbox_.unsubscribe(id);
         publish(id, Json{{"type", type::user_left}, {"name", client.name}});
         log::info("server", log::cat(client.quoted_name, " left: ", why, " (", by_key_.size(), " users)"));
@@ -446,6 +501,11 @@ std::optional<Registry::RelayPeer> Registry::relay_peer(std::string_view name) c
     auto peer = clients_.find(call->caller == found->second ? call->callee : call->caller);
     if (peer == clients_.end()) return std::nullopt;
     return RelayPeer{peer->second.name, peer->second.host};
+}
+
+std::vector<std::string> Registry::expire_names(std::int64_t cutoff) {
+    if (!names_) return {};
+    return names_->expire(cutoff, [this](const std::string& key) { return by_key_.count(key) > 0; });
 }
 
 void Registry::clear() {

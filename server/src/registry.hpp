@@ -1,5 +1,6 @@
 #pragma once
-// Protocol v2 (and v1) without sockets: registered names, presence, calls and their signalling.
+// Protocol v4 (and v1 to v3) without sockets: registered names and whose key they are, presence,
+// calls and their signalling.
 // The server feeds it lines and disconnections; it answers through an Outbox.
 
 #include <chrono>
@@ -13,8 +14,10 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <vector>
 
 #include "call_table.hpp"
+#include "name_book.hpp"
 #include "sala/protocol.hpp"
 
 namespace sala::server {
@@ -86,6 +89,11 @@ public:
     // The "turn" object of welcome, as JSON text (empty: no "turn"), made for each registration.
     using TurnOffer = std::function<std::string(ClientId id, std::string_view name)>;
     void set_turn_offer(TurnOffer offer) { turn_offer_ = std::move(offer); }
+    // Names bound to identity keys (protocol v4); without a book every name is free to all.
+    void set_names(NameBook* names) { names_ = names; }
+    // Frees the bound names last used before `cutoff` (Unix seconds) whose user is not online;
+    // returns their keys.
+    std::vector<std::string> expire_names(std::int64_t cutoff);
 
     std::size_t connections() const { return clients_.size(); }
     std::size_t registered() const { return by_key_.size(); }
@@ -102,6 +110,7 @@ private:
         std::string resume_token;                          // from registration on; never logged
         bool resumable = false;                            // hello asked to linger after a drop
         std::optional<Clock::time_point> lingering_until;  // its connection is gone; it may come back
+        std::optional<protocol::NameNonce> nonce;          // this connection's challenge, once asked
         bool registered() const { return !name.empty(); }
         bool busy() const { return !call_id.empty(); }
         protocol::Status status() const { return busy() ? protocol::Status::busy : protocol::Status::available; }
@@ -114,6 +123,10 @@ private:
     void status_changed(ClientId id, const Client& client);
 
     void on_hello(ClientId id, Client& client, const Json& message);
+    void on_challenge(ClientId id, Client& client);
+    // hello's identity proof against the name's binding: false after an error to `id`.
+    bool owner_checked(ClientId id, const Client& client, const Json& message, const std::string& name,
+                       std::optional<protocol::NameProof>* proof);
     // hello naming a taken name with that session's token: `id` takes the session over (old
     // connection closed silently, call kept, token rotated). False when the token is not the session's.
     bool take_over(ClientId id, Client& client, const std::string& key, std::string_view token,
@@ -138,6 +151,7 @@ private:
     CallTable calls_;
     std::set<std::pair<Clock::time_point, ClientId>> lingering_;  // by the end of their grace
     TurnOffer turn_offer_;
+    NameBook* names_ = nullptr;
 };
 
 }  // namespace sala::server

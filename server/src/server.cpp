@@ -8,6 +8,9 @@
 #include <unordered_map>
 #include <vector>
 
+#include "data_dir.hpp"
+#include "name_book.hpp"
+#include "name_store.hpp"
 #include "presence_log.hpp"
 #include "registry.hpp"
 #include "sala/log.hpp"
@@ -50,6 +53,13 @@ std::string endpoint_text(const Endpoint& endpoint) {
     return log::cat(host, ":", endpoint.port());
 }
 
+void expire_names(Registry& registry, std::chrono::seconds expiry) {
+    const auto now =
+        std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch());
+    for (const auto& key : registry.expire_names((now - expiry).count()))
+        log::info("names", log::cat("\"", key, "\" was unused for ", expiry.count(), " s: its binding is freed"));
+}
+
 class Server final : public Outbox, public SessionEvents {
     struct Peer {
         std::shared_ptr<Session> session;
@@ -59,12 +69,13 @@ class Server final : public Outbox, public SessionEvents {
     };
 
 public:
-    Server(asio::io_context& io, const ServerOptions& options, const DescriptorPlan& plan)
+    Server(asio::io_context& io, const ServerOptions& options, const DescriptorPlan& plan, NameBook& names)
         : io_(io),
           acceptor_(io),
           signals_(io, SIGINT, SIGTERM),
           presence_timer_(io),
           expiry_timer_(io),
+          names_timer_(io),
           stop_timer_(io),
           stun_(io, "sala-server"),
           registry_(*this, RegistryLimits{plan.clients, options.invite_timeout, options.resume_grace}),
@@ -72,7 +83,9 @@ public:
           max_connections_(plan.clients + kSpareConnections),
           secret_(options.turn_secret.value_or(turn::random_secret())),
           public_address_(options.public_address),
-          turn_server_(options.turn_server) {
+          turn_server_(options.turn_server),
+          name_expiry_(options.name_expiry) {
+        registry_.set_names(&names);
         if (options.relay && !options.turn_server) {
             turn::RelayLimits relay_limits;
             relay_limits.max_allocations = plan.allocations;  // as many as descriptors allow
@@ -166,6 +179,7 @@ public:
         asio::co_spawn(io_, accept_loop(), asio::detached);
         asio::co_spawn(io_, presence_loop(), asio::detached);
         asio::co_spawn(io_, expiry_loop(), asio::detached);
+        asio::co_spawn(io_, names_loop(), asio::detached);
         stun_.start();
         if (turn_) turn_->start();
     }
@@ -268,6 +282,19 @@ private:
         }
     }
 
+    // Bound names unused for --name-expiry-days are freed: looked for a few times per expiry
+    // period, at most hourly, at least every second.
+    asio::awaitable<void> names_loop() {
+        const auto every =
+            std::clamp<std::chrono::seconds>(name_expiry_ / 4, std::chrono::seconds(1), std::chrono::hours(1));
+        for (;;) {
+            expire_names(registry_, name_expiry_);
+            names_timer_.expires_after(every);
+            co_await names_timer_.async_wait(as_result);
+            if (stopping_) co_return;
+        }
+    }
+
     void shut_down(int signal) {
         if (stopping_) return;
         stopping_ = true;
@@ -290,6 +317,7 @@ private:
         }
         presence_timer_.cancel();
         expiry_timer_.cancel();
+        names_timer_.cancel();
         registry_.clear();  // nobody is told that the others leave
         auto shutdown =
             std::make_shared<const std::string>(protocol::to_line(protocol::Json{{"type", protocol::type::shutdown}}));
@@ -413,6 +441,7 @@ private:
     asio::signal_set signals_;
     asio::steady_timer presence_timer_;
     asio::steady_timer expiry_timer_;
+    asio::steady_timer names_timer_;
     asio::steady_timer stop_timer_;
     StunService stun_;
     Registry registry_;
@@ -428,9 +457,28 @@ private:
     std::optional<std::string> turn_server_;
     std::optional<TurnService> turn_;
     std::uint16_t port_ = 0;
+    std::chrono::seconds name_expiry_;
 };
 
 }  // namespace
+
+int release_name(const ServerOptions& options) {
+    try {
+        DataDir dir(options.data_dir);
+        NameStore store(dir.names_database());
+        const std::string key = protocol::name_key(*options.release_name);
+        if (!store.erase_now(key)) {
+            std::cerr << "sala-server: the name \"" << *options.release_name << "\" is not bound to a key in "
+                      << options.data_dir << "\n";
+            return 1;
+        }
+        std::cout << "released \"" << *options.release_name << "\": anyone may register it again\n";
+        return 0;
+    } catch (const std::exception& e) {
+        std::cerr << "sala-server: " << e.what() << "\n";
+        return 1;
+    }
+}
 
 int run(const ServerOptions& options) {
     std::size_t open_files = raise_open_file_limit();
@@ -456,10 +504,20 @@ int run(const ServerOptions& options) {
     }
     asio::io_context io(1);
     try {
-        Server server(io, options, plan);
+        DataDir dir(options.data_dir);
+        NameStore store(dir.names_database());
+        NameBook names([&store](const NameChange& change) { return store.queue(change); });
+        for (auto& row : store.load()) names.load(std::move(row.key), *row.binding);
+        log::info("names", log::cat(names.size(), " names bound to identity keys in ", dir.names_database().string(),
+                                    "; freed after ", options.name_expiry.count(), " s unused"));
+        store.start_writer();
+        Server server(io, options, plan, names);
         server.listen(options);
         server.start();
         io.run();
+        const auto written = store.counts();
+        log::info("names", log::cat(written.written, " binding changes written in ", written.batches, " batches",
+                                    written.failed ? log::cat(", ", written.failed, " batches FAILED") : ""));
     } catch (const std::exception& e) {
         log::error("server", e.what());
         return 1;

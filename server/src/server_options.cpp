@@ -1,5 +1,7 @@
 #include "server_options.hpp"
 
+#include "data_dir.hpp"
+
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <sys/resource.h>
@@ -37,7 +39,14 @@ FlagParser server_flags() {
         .option("max-allocations", "N", "most TURN allocations at once (default 2000)")
         .option("max-allocations-per-user", "N", "most TURN allocations one user holds at once (default 4)")
         .option("relay-ports", "MIN-MAX",
-                "UDP ports relay allocations take, for a firewall rule (default: the kernel's ephemeral range)");
+                "UDP ports relay allocations take, for a firewall rule (default: the kernel's ephemeral range)")
+        .option("data-dir", "DIR",
+                "where name bindings are kept (default $XDG_STATE_HOME/sala-server, else ~/.local/state/sala-server)")
+        .option("name-expiry-days", "N",
+                "a name bound to a key and unused this many days is freed (default " +
+                    std::to_string(kDefaultNameExpiryDays) + ")")
+        .option("name-expiry-seconds", "N", "the same in seconds, for tests (overrides --name-expiry-days)")
+        .option("release-name", "NAME", "free NAME's binding in --data-dir and exit (the server must not be running)");
     return parser;
 }
 
@@ -123,6 +132,22 @@ std::variant<ServerOptions, std::string> options_from_flags(const ParsedFlags& f
         auto max = parse_integer(flags.get("max-allocations-per-user"), 1, 64);
         if (!max) return std::string("--max-allocations-per-user must be a number from 1 to 64");
         options.max_allocations_per_user = static_cast<std::size_t>(*max);
+    }
+    options.data_dir = flags.has("data-dir") ? flags.get("data-dir") : default_data_dir().string();
+    if (options.data_dir.empty()) return std::string("--data-dir is needed: neither XDG_STATE_HOME nor HOME is set");
+    if (flags.has("name-expiry-days")) {
+        auto days = parse_integer(flags.get("name-expiry-days"), 1, 36500);
+        if (!days) return std::string("--name-expiry-days must be a number of days from 1 to 36500");
+        options.name_expiry = std::chrono::days(*days);
+    }
+    if (flags.has("name-expiry-seconds")) {
+        auto seconds = parse_integer(flags.get("name-expiry-seconds"), 1, 36500LL * 86400);
+        if (!seconds) return std::string("--name-expiry-seconds must be a number of seconds from 1 to 3153600000");
+        options.name_expiry = std::chrono::seconds(*seconds);
+    }
+    if (flags.has("release-name")) {
+        options.release_name = flags.get("release-name");
+        if (auto problem = protocol::name_problem(*options.release_name)) return "--release-name: " + *problem;
     }
     return options;
 }

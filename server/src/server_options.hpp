@@ -13,6 +13,8 @@
 
 namespace sala::server {
 
+inline constexpr int kDefaultNameExpiryDays = 180;
+
 // UDP ports a relay allocation may take, first to last (both included).
 struct PortRange {
     std::uint16_t first = 0;
@@ -36,6 +38,10 @@ struct ServerOptions {
     std::size_t max_allocations = 2000;
     std::size_t max_allocations_per_user = 4;
     std::optional<PortRange> relay_ports;  // default: the kernel's ephemeral range
+    std::string data_dir;                  // the name bindings' database; default_data_dir() unless given
+    std::chrono::seconds name_expiry{
+        std::chrono::days(kDefaultNameExpiryDays)};  // a bound name unused this long is freed
+    std::optional<std::string> release_name;         // --release-name: free this name in data_dir and exit
 };
 
 // The flags sala-server accepts.

@@ -41,7 +41,7 @@ has() { grep -Eq -- "$2" "$1"; }
 has_times() { (($(grep -Ec -- "$2" "$1") >= $3)); }
 
 start_server() {
-    "$bin/sala-server" --port 0 >"$work/server.out" 2>"$work/server.err" &
+    "$bin/sala-server" --port 0 --data-dir "$work/server-data" >"$work/server.out" 2>"$work/server.err" &
     pids+=($!)
     wait_for 10 "server port" has "$work/server.out" '^listening on .*:[0-9]+$'
     port=$(sed -n '1s/.*://p' "$work/server.out")

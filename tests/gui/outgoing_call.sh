@@ -10,11 +10,12 @@ start_sala
 sleep 0.5  # the first frame after the window is mapped
 shot 1-started
 
-# A name already taken: the server's words appear under the name field.
+# A name that belongs to someone else (bob's identity key, not the window's): the server's words
+# appear under the name field.
 type_into name_field bob
 type_into server_field "$server"
 click register
-wait_for 10 "name-taken error" has "$work/sala.out" 'already taken'
+wait_for 10 "name-owned error" has "$work/sala.out" 'belongs to someone else'
 wait_for 5 "editable fields again" enabled name_field
 sleep 0.3
 shot 2-name-taken

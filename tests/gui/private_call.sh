@@ -21,10 +21,18 @@ shot 1-safety-code
 click hang_up
 wait_for 10 "bob's call end" has "$work/bob.out" '"event":"call_ended"'
 
-# bob sets Sala up again: another config directory, another identity key.
+# bob sets Sala up again: another config directory, another identity key. The server bound the
+# name bob to the first key, so its operator frees it (--release-name, with the server stopped)
+# and starts it again on the same port; the window reconnects by itself.
 peer_says bob quit
 wait_for 10 "bob gone" has "$work/sala.out" "^bob left"
 rm -f "$work/bob.in"
+kill -TERM "${pids[0]}"
+wait "${pids[0]}" || fail "sala-server did not stop cleanly"
+"$bin/sala-server" --release-name bob --data-dir "$work/server-data" >>"$work/server.out" || fail "bob not released"
+"$bin/sala-server" --port "$port" --data-dir "$work/server-data" >>"$work/server.out" 2>>"$work/server.err" &
+pids+=($!)
+wait_for 15 "reconnection" has "$work/sala.out" "^reconnected to $server"
 start_peer bob --answer accept --config-dir "$work/bob-second"
 wait_for 10 "bob back" has "$work/sala.out" "^bob joined"
 click user:bob

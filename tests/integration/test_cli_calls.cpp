@@ -5,6 +5,7 @@
 
 #include "cli_peer.hpp"
 #include "server_process.hpp"
+#include "temp_dir.hpp"
 
 namespace {
 using namespace std::chrono_literals;
@@ -206,7 +207,9 @@ TEST(CliCalls, ServerKilledMidCallMediaContinuesAndClientReconnects) {
     for (const auto& e : alice.events()) EXPECT_NE(e.value("event", ""), "call_ended") << e.dump();
 
     // The server comes back on the same port; the client registers again by itself.
-    sala::test::Process again({sala::test::bin("sala-server"), "--bind", "127.0.0.1", "--port", std::to_string(port)});
+    sala::test::TempDir data;
+    sala::test::Process again({sala::test::bin("sala-server"), "--bind", "127.0.0.1", "--port", std::to_string(port),
+                               "--data-dir", data.file("data")});
     ASSERT_TRUE(again.wait_for_line("listening on", 5000ms));
     ASSERT_TRUE(alice.wait_for("reconnected", 15000ms));
     alice.command("hangup");

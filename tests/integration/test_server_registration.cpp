@@ -3,6 +3,7 @@
 
 #include "line_client.hpp"
 #include "server_process.hpp"
+#include "temp_dir.hpp"
 
 namespace {
 using namespace sala::test;
@@ -19,7 +20,8 @@ std::string error_code(LineClient& client) {
 }
 
 TEST(ServerRegistration, FirstLineNamesTheRealPort) {
-    Process server({bin("sala-server"), "--port", "0"});
+    TempDir data;
+    Process server({bin("sala-server"), "--port", "0", "--data-dir", data.file("data")});
     auto line = server.read_line();
     ASSERT_TRUE(line);
     EXPECT_EQ(line->rfind("listening on [::]:", 0), 0u) << *line;  // dual stack by default
@@ -82,7 +84,7 @@ TEST(ServerRegistration, InvalidNamesGetASentenceAndUnicodeNamesWork) {
 TEST(ServerRegistration, HelloErrors) {
     ServerProcess server;
     LineClient client(server.port());
-    ASSERT_TRUE(client.send(hello_message("a", 4)));
+    ASSERT_TRUE(client.send(hello_message("a", 5)));
     EXPECT_EQ(error_code(client), "unsupported_version");
     ASSERT_TRUE(client.send(hello_message("a", 0)));
     EXPECT_EQ(error_code(client), "unsupported_version");

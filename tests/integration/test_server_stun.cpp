@@ -21,6 +21,7 @@
 #include "line_client.hpp"
 #include "sala/cli_flags.hpp"
 #include "server_process.hpp"
+#include "temp_dir.hpp"
 #include "udp_peer.hpp"
 
 namespace {
@@ -191,7 +192,8 @@ TEST(ServerStun, DualStackAnswersEachFamilyInItsOwn) {
 
 // Without --bind the server is dual stack: STUN on [::] answers IPv4 and IPv6 alike.
 TEST(ServerStun, DualStackIsTheDefault) {
-    Process server({bin("sala-server"), "--port", "0"});
+    TempDir data;
+    Process server({bin("sala-server"), "--port", "0", "--data-dir", data.file("data")});
     auto first = server.read_line(5000ms);
     auto port = first ? port_from_listening_line(*first) : std::nullopt;
     ASSERT_TRUE(port) << server.stderr_text();
@@ -245,7 +247,8 @@ TEST(ServerStun, StunTakesOnOrOff) {
 TEST(ServerStun, AGivenPortWhoseUdpIsTakenIsAClearError) {
     UdpPeer holder;  // holds 127.0.0.1:P in UDP
     const std::string port = std::to_string(holder.port());
-    Process refused({bin("sala-server"), "--bind", "127.0.0.1", "--port", port});
+    TempDir data;
+    Process refused({bin("sala-server"), "--bind", "127.0.0.1", "--port", port, "--data-dir", data.file("data")});
     EXPECT_EQ(refused.wait(), 1);
     std::string log = refused.stderr_text();
     EXPECT_NE(log.find("cannot answer STUN on udp 127.0.0.1:" + port), std::string::npos) << log;

@@ -428,8 +428,9 @@ TEST(ServerTurn, BindingRequestOnATurnTcpConnectionIsAnswered) {
 // allocation gets 508, and the server still accepts and registers clients.
 TEST(ServerTurn, AllocationsStopAtTheDescriptorBudget) {
     if (::access("/usr/bin/prlimit", X_OK) != 0) GTEST_SKIP() << "prlimit (util-linux) is not installed";
+    TempDir data;
     Process server({"/usr/bin/prlimit", "--nofile=160:160", bin("sala-server"), "--bind", "127.0.0.1", "--port", "0",
-                    "--max-allocations-per-user", "64"});
+                    "--max-allocations-per-user", "64", "--data-dir", data.file("data")});
     auto first = server.read_line(5000ms);
     auto port = first ? port_from_listening_line(*first) : std::nullopt;
     ASSERT_TRUE(port) << server.stderr_text();
@@ -480,8 +481,9 @@ TEST(ServerTurn, RelayPortsKeepAllocationsInTheirRange) {
     const std::uint16_t first = free_udp_ports(4);
     ASSERT_NE(first, 0);
     const std::string range = std::to_string(first) + "-" + std::to_string(first + 3);
+    TempDir data;
     Process server({bin("sala-server"), "--bind", "127.0.0.1", "--port", "0", "--max-allocations-per-user", "64",
-                    "--relay-ports", range});
+                    "--relay-ports", range, "--data-dir", data.file("data")});
     auto line = server.read_line(5000ms);
     auto port = line ? port_from_listening_line(*line) : std::nullopt;
     ASSERT_TRUE(port) << server.stderr_text();
@@ -512,7 +514,8 @@ TEST(ServerTurn, RelayPortsKeepAllocationsInTheirRange) {
 
 // sala-server with its default --bind, on a port of its choosing; its port from "listening on".
 struct DefaultServer {
-    Process process{{bin("sala-server"), "--port", "0"}};
+    TempDir data;
+    Process process{{bin("sala-server"), "--port", "0", "--data-dir", data.file("data")}};
     std::uint16_t port = 0;
     std::string listening;
     DefaultServer() {

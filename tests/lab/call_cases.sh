@@ -199,7 +199,7 @@ two_routers() {
 start_server() {
     local turn=()
     [[ ${1:-} == coturn ]] && turn=(--turn-server "turn:$LAB_SERVER4_ALT:$coturn_port" --turn-secret-file "$turn_secret")
-    lab_bg pub "$work/case$case-server.log" "$bin/sala-server" --port "$port" "${turn[@]}"
+    lab_bg pub "$work/case$case-server.log" "$bin/sala-server" --port "$port" --data-dir "$work/case$case-server-data" "${turn[@]}"
     lab_wait_for "$work/case$case-server.log" "^listening on" 10 || lab_die "sala-server did not start"
 }
 

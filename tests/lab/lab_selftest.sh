@@ -38,7 +38,7 @@ lab_describe
 
 port=5000      # inside the lab's own namespaces any port is free
 coturn_port=3478
-lab_bg pub "$work/server.out" "$bin/sala-server" --bind :: --port "$port"
+lab_bg pub "$work/server.out" "$bin/sala-server" --bind :: --port "$port" --data-dir "$work/server-data"
 lab_bg pub "$work/coturn.out" turnserver -n --no-cli --listening-ip "$LAB_SERVER4_ALT" --relay-ip "$LAB_SERVER4_ALT" \
     --listening-port "$coturn_port" --use-auth-secret --static-auth-secret lab-secret --realm sala --no-tls \
     --no-dtls --fingerprint --log-file "$work/coturn.log" --pidfile "$work/coturn.pid"

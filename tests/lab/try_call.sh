@@ -42,7 +42,7 @@ lab_describe
 
 work=$(mktemp -d /tmp/sala-try-call.XXXXXX)
 trap 'lab_teardown; rm -rf "$work"' EXIT
-lab_bg pub "$work/server.log" "$bin/sala-server" --port 5000
+lab_bg pub "$work/server.log" "$bin/sala-server" --port 5000 --data-dir "$work/server-data"
 lab_wait_for "$work/server.log" "^listening on" 10 || lab_die "sala-server did not start"
 echo "server: $(grep -m1 "^listening on" "$work/server.log")"
 

@@ -7,18 +7,21 @@
 #include <vector>
 
 #include "process.hpp"
+#include "temp_dir.hpp"
 
 namespace sala::test {
 
 class ServerProcess {
 public:
-    // Starts bin("sala-server") --bind 127.0.0.1 --port 0 plus `extra_args`; throws if it
-    // does not report a port within 5 s.
+    // Starts bin("sala-server") --bind 127.0.0.1 --port 0 plus `extra_args`, and --data-dir in a
+    // fresh temporary directory unless `extra_args` names one; throws if it does not report a port
+    // within 5 s.
     explicit ServerProcess(std::vector<std::string> extra_args = {});
     std::uint16_t port() const { return port_; }
     Process& process() { return process_; }
 
 private:
+    TempDir data_;  // the server's --data-dir unless given (before process_: outlives it)
     Process process_;
     std::uint16_t port_ = 0;
 };

@@ -74,7 +74,9 @@ TEST(ProtocolWords, ErrorCodesRoundTrip) {
                                    {ErrorCode::already_registered, "already_registered"},
                                    {ErrorCode::server_full, "server_full"},
                                    {ErrorCode::unknown_call, "unknown_call"},
-                                   {ErrorCode::wrong_state, "wrong_state"}},
+                                   {ErrorCode::wrong_state, "wrong_state"},
+                                   {ErrorCode::name_owned, "name_owned"},
+                                   {ErrorCode::bad_proof, "bad_proof"}},
                                   kErrorCodeCount, parse_error_code);
 }
 

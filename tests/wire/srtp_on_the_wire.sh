@@ -33,7 +33,7 @@ wait_for() {  # FILE PATTERN SECONDS
 
 espeak-ng -v en+m3 -w "$work/says.wav" "The quick brown fox jumps over the lazy dog, then runs far away into the forest." ||
   fail "espeak-ng"
-"$bin/sala-server" --port 0 >"$work/server.out" 2>"$work/server.err" & pids+=($!)
+"$bin/sala-server" --port 0 --data-dir "$work/server-data" >"$work/server.out" 2>"$work/server.err" & pids+=($!)
 wait_for "$work/server.out" "listening on" 5 || fail "sala-server did not start"
 port=$(sed -n 's/^listening on .*:\([0-9]*\)$/\1/p' "$work/server.out")
 

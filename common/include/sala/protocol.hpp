@@ -1,5 +1,5 @@
 #pragma once
-// Protocol v2 (v1 still served) between clients and sala-server: constants, limits, names, line codec; its
+// Protocol v4 (v1 to v3 still served) between clients and sala-server: constants, limits, names, line codec; its
 // words (statuses, reasons, error codes) are in sala/protocol_words.hpp, included here.
 // Described for people in docs/protocol.md. Message types are only ever appended.
 
@@ -14,14 +14,16 @@
 
 #include "sala/ice_description.hpp"
 #include "sala/key_offer.hpp"
+#include "sala/name_proof.hpp"
 #include "sala/protocol_words.hpp"
 
 namespace sala::protocol {
 
 using Json = nlohmann::json;
 
-inline constexpr int kVersion =
-    3;  // what this code speaks: v2 (ICE) plus signed ephemeral keys for end-to-end encryption
+// What this code speaks: v2 (ICE), v3 (signed ephemeral keys for end-to-end encryption), v4 (names
+// bound to an identity key: challenge, hello's identity and proof).
+inline constexpr int kVersion = 4;
 inline constexpr int kMinVersion = 1;               // the oldest a server still registers
 inline constexpr std::size_t kMaxLineBytes = 4096;  // one message, including its '\n'
 inline constexpr std::size_t kMaxNameChars = 32;    // Unicode code points
@@ -59,6 +61,9 @@ inline constexpr const char* candidate = "candidate";
 // v2, both directions, in an answered call: an ICE restart with a fresh description (the caller
 // starts one when the media path dies; the callee answers with its own)
 inline constexpr const char* restart = "restart";
+// v4, both directions: the client asks for this connection's nonce; the server answers with it
+// ("nonce"), to be signed in hello's "proof"
+inline constexpr const char* challenge = "challenge";
 }  // namespace type
 
 // Fields of session resumption (optional, any version; see docs/protocol.md "Resuming a session").
@@ -67,6 +72,10 @@ inline constexpr const char* resumable = "resumable";        // hello: hold my s
 inline constexpr const char* resume_token = "resume_token";  // welcome: the session's token; hello: take it over
 inline constexpr const char* resumed = "resumed";            // welcome: true when a session was taken over
 inline constexpr const char* call_id = "call_id";            // resumed welcome: the session's call, if any
+// Names that belong to their owner (v4; see sala/name_proof.hpp).
+inline constexpr const char* nonce = "nonce";        // challenge: 32 random bytes, 64 hex digits
+inline constexpr const char* identity = "identity";  // hello: the client's Ed25519 public key, 64 hex digits
+inline constexpr const char* proof = "proof";        // hello: its signature of the nonce and name, 128 hex digits
 }  // namespace field
 
 // Why a name is not acceptable, in a sentence a person understands; nullopt if it is fine.

@@ -55,19 +55,35 @@ void DirectoryClient::connect() {
     DirectoryConnection::Handlers handlers;
     handlers.connected = [this] {
         set_state(DirectoryState::registering);
-        Json hello{{"type", protocol::type::hello},
-                   {"version", protocol::kVersion},
-                   {"name", name_},
-                   {"media_port", media_port_},
-                   {protocol::field::resumable, true}};
-        if (!resume_token_.empty()) hello[protocol::field::resume_token] = resume_token_;
-        connection_->send(hello);
+        if (handlers_.prove)
+            connection_->send(Json{{"type", protocol::type::challenge}});
+        else
+            send_hello(Json());
     };
     handlers.message = [this](const Json& m) { on_message(m); };
     handlers.closed = [this](const std::string& reason) { on_closed(reason); };
     connection_ = std::make_shared<DirectoryConnection>(io_, std::move(handlers), ping_interval_);
     set_state(DirectoryState::connecting);
     connection_->start(host_, port_);
+}
+
+void DirectoryClient::send_hello(const Json& challenge) {
+    Json hello{{"type", protocol::type::hello},
+               {"version", protocol::kVersion},
+               {"name", name_},
+               {"media_port", media_port_},
+               {protocol::field::resumable, true}};
+    if (!resume_token_.empty()) hello[protocol::field::resume_token] = resume_token_;
+    if (handlers_.prove) {
+        auto nonce = protocol::parse_nonce(challenge);
+        if (!nonce)
+            return on_refusal(
+                protocol::error(protocol::ErrorCode::bad_request, "The server's challenge carries no nonce to sign."));
+        const auto proof = handlers_.prove(protocol::name_proof_message(*nonce, name_));
+        hello[protocol::field::identity] = protocol::to_hex(proof.identity.data(), proof.identity.size());
+        hello[protocol::field::proof] = protocol::to_hex(proof.signature.data(), proof.signature.size());
+    }
+    connection_->send(hello);
 }
 
 void DirectoryClient::drop_connection(std::chrono::milliseconds grace) {
@@ -107,6 +123,8 @@ void DirectoryClient::on_message(const Json& m) {
         failures_ = 0;
         set_state(DirectoryState::registered);
         if (handlers_.registered) handlers_.registered(m, again, resumed);
+    } else if (registering && kind == protocol::type::challenge) {
+        send_hello(m);
     } else if (registering && kind == protocol::type::error) {
         on_refusal(m);
     } else if (handlers_.message) {

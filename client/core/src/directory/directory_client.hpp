@@ -2,12 +2,14 @@
 // Registration with sala-server, and staying registered: one connection at a time, hello as
 // soon as it is open, and after a registered connection is lost, reconnection with backoff
 // until close(), presenting the session's resume token so that the server hands the same
-// session (and its call) back. The state changes in one place (set_state).
+// session (and its call) back. With a prover, each hello proves the identity key that owns the
+// name (protocol v4: challenge, then hello with identity and proof). The state changes in one place (set_state).
 
 #include <chrono>
 #include <functional>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include <asio.hpp>
 
@@ -40,6 +42,9 @@ public:
         // The server refused the registration. retrying: our old session may still hold the name,
         // so the client tries again later; otherwise it gave up (state closed).
         std::function<void(const std::string& code, const std::string& message, bool retrying)> refused;
+        // Proves the name's identity key (protocol v4): our public key and its signature of the
+        // message. When set, every hello waits for the connection's challenge and carries the proof.
+        std::function<protocol::NameProof(const std::vector<std::uint8_t>& message)> prove;
     };
 
     DirectoryClient(asio::io_context& io, Handlers handlers, std::chrono::milliseconds ping_interval);
@@ -71,6 +76,7 @@ private:
     void on_closed(const std::string& reason);
     void on_message(const protocol::Json& message);
     void on_refusal(const protocol::Json& error);
+    void send_hello(const protocol::Json& challenge);
     void set_state(DirectoryState state);
 
     asio::io_context& io_;

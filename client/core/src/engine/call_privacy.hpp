@@ -42,6 +42,10 @@ public:
     std::vector<Notice> secure(MediaSession& media, CallSecurity& security);
     // The call is over: keys, ephemeral secrets and the peer's offer are erased.
     void end();
+    // Our identity's proof for hello (protocol v4): the public key and its signature of `message`.
+    protocol::NameProof prove_name(const std::vector<std::uint8_t>& message) const {
+        return {identity_.public_key(), identity_.sign(message)};
+    }
 
 private:
     std::optional<std::string> problem(const CallTransition& t, const CallStateMachine& calls);

@@ -351,6 +351,7 @@ private:
             tell(retrying ? notices::registration_retry(code, message) : notices::registration_failed(code, message));
             publish();
         };
+        h.prove = [this](const std::vector<std::uint8_t>& message) { return privacy_.prove_name(message); };
         return h;
     }
 

@@ -88,7 +88,9 @@ std::string connection_words(const client::Snapshot& s) {
 ErrorField error_field(const std::string& code) {
     using protocol::ErrorCode;
     auto known = protocol::parse_error_code(code);  // nullopt for the engine's own codes too
-    return known == ErrorCode::name_taken || known == ErrorCode::invalid_name ? ErrorField::name : ErrorField::server;
+    return known == ErrorCode::name_taken || known == ErrorCode::name_owned || known == ErrorCode::invalid_name
+               ? ErrorField::name
+               : ErrorField::server;
 }
 
 bool name_matches_filter(const std::string& name, const std::string& filter) {
