@@ -14,6 +14,7 @@
 #include <csignal>
 #include <cstdlib>
 #include <filesystem>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -244,9 +245,24 @@ TEST(ServerStun, StunTakesOnOrOff) {
     EXPECT_EQ(p.stderr_text(), "sala-server: --stun must be on or off\n");
 }
 
+// True if a TCP socket can bind 127.0.0.1:port right now.
+bool tcp_port_free(unsigned short port) {
+    int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    a.sin_port = htons(port);
+    bool free = ::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0;
+    ::close(fd);
+    return free;
+}
+
 TEST(ServerStun, AGivenPortWhoseUdpIsTakenIsAClearError) {
-    UdpPeer holder;  // holds 127.0.0.1:P in UDP
-    const std::string port = std::to_string(holder.port());
+    // Holds 127.0.0.1:P in UDP, where P's TCP is free (another test's connection may hold it).
+    auto holder = std::make_unique<UdpPeer>();
+    for (int i = 0; i < 20 && !tcp_port_free(holder->port()); ++i) holder = std::make_unique<UdpPeer>();
+    ASSERT_TRUE(tcp_port_free(holder->port()));
+    const std::string port = std::to_string(holder->port());
     TempDir data;
     Process refused({bin("sala-server"), "--bind", "127.0.0.1", "--port", port, "--data-dir", data.file("data")});
     EXPECT_EQ(refused.wait(), 1);
@@ -256,7 +272,7 @@ TEST(ServerStun, AGivenPortWhoseUdpIsTakenIsAClearError) {
     EXPECT_EQ(refused.read_line(), std::nullopt);  // no "listening on" line
 
     ServerProcess without({"--port", port, "--stun", "off", "--relay", "off"});
-    EXPECT_EQ(without.port(), holder.port());
+    EXPECT_EQ(without.port(), holder->port());
 }
 
 std::string find_program(const std::string& name) {
