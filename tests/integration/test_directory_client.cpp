@@ -150,4 +150,27 @@ TEST(DirectoryClient, AnAnsweredProbeChangesNothing) {
     client.close(false);
 }
 
+// A welcome longer than a client's line (every other user is listed): the client read server lines
+// only up to 64 KiB and parsed them only under 4096 bytes, so with about 90 users online it never
+// saw its welcome and never registered. Found while fuzzing the line parsers (docs/fuzzing.md).
+TEST(DirectoryClient, ALongWelcomeRegisters) {
+    asio::io_context io;
+    FakeServer server(io, [](std::size_t) {
+        Json users = Json::array();
+        for (int i = 0; i < 3000; ++i)
+            users.push_back({{"name", "user number " + std::to_string(i)}, {"status", "available"}});
+        return Json{{"type", "welcome"}, {"name", "carol"}, {"users", users}};
+    });
+    std::size_t listed = 0;
+    DirectoryClient::Handlers h;
+    h.registered = [&](const Json& welcome, bool, bool) { listed = welcome["users"].size(); };
+    DirectoryClient client(io, h, std::chrono::milliseconds(60'000));
+    client.open("127.0.0.1", server.port(), "carol", 40000);
+    ASSERT_TRUE(run_until(
+        io, [&] { return listed > 0; }, 3s));
+    EXPECT_EQ(listed, 3000u);
+    EXPECT_EQ(client.state(), DirectoryState::registered);
+    client.close(false);
+}
+
 }  // namespace

@@ -42,6 +42,29 @@ TEST(IceCandidate, UnknownExtensionsAreIgnored) {
     EXPECT_EQ(to_attribute(*c), "candidate:1 1 UDP 100 192.0.2.1 5000 typ host");
 }
 
+// Found by fuzz_ice_candidate: an rport without raddr was parsed, then lost when written back for
+// libnice, so the candidate written and the one parsed differed.
+TEST(IceCandidate, RelatedPortWithoutAddressIsKept) {
+    const auto c = parse_ice_candidate("candidate:2 1 udp 1694498815 203.0.113.7 51000 typ srflx rport 40000");
+    ASSERT_TRUE(c);
+    EXPECT_EQ(c->related_port, 40000);
+    const std::string written = to_attribute(*c);
+    EXPECT_EQ(written, "candidate:2 1 UDP 1694498815 203.0.113.7 51000 typ srflx rport 40000");
+    const auto again = parse_ice_candidate(written);
+    ASSERT_TRUE(again);
+    EXPECT_EQ(again->related_port, 40000);
+    EXPECT_TRUE(again->related_address.empty());
+}
+
+// Found by fuzz_ice_candidate: inet_pton stopped at a NUL inside the address, so an address with
+// bytes after a NUL was taken as valid and the bytes written on towards libnice.
+TEST(IceCandidate, AddressWithANulIsRefused) {
+    using namespace std::string_literals;
+    EXPECT_FALSE(parse_ice_candidate("candidate:2 1 udp 847249407 203.0.13.7\0\0\0 51000 typ host"s));
+    EXPECT_FALSE(
+        parse_ice_candidate("candidate:2 1 udp 847249407 203.0.13.7 51000 typ srflx raddr 192.0.2.1\0x rport 1"s));
+}
+
 TEST(IceCandidate, MalformedIsRefused) {
     for (const std::string text : {
              "",

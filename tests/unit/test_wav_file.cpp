@@ -9,6 +9,8 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
+#include <span>
 
 using sala::client::read_wav_48k_mono;
 using sala::client::WavAudio;
@@ -87,6 +89,23 @@ TEST(WavFile, RoundTripIsExact) {
     std::optional<WavAudio> back = read_wav_48k_mono(dir.file("a.wav"), &error);
     ASSERT_TRUE(back) << error;
     EXPECT_EQ(back->samples, samples);
+}
+
+// decode_wav_48k_mono (what the fuzz target drives) reads the same from memory as from the file,
+// and says why without a file name when it refuses.
+TEST(WavFile, DecodesFromMemoryAsFromTheFile) {
+    TempDir dir;
+    const std::vector<int16_t> samples = sine(440, 0.1, -3);
+    std::string error;
+    ASSERT_TRUE(write_wav(dir.file("m.wav"), samples, 16000, &error)) << error;
+    std::ifstream in(dir.file("m.wav"), std::ios::binary);
+    const std::vector<unsigned char> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    auto from_memory = sala::client::decode_wav_48k_mono(bytes, &error);
+    auto from_file = read_wav_48k_mono(dir.file("m.wav"), &error);
+    ASSERT_TRUE(from_memory && from_file) << error;
+    EXPECT_EQ(from_memory->samples, from_file->samples);
+    EXPECT_FALSE(sala::client::decode_wav_48k_mono(std::span(bytes).first(20), &error));
+    EXPECT_EQ(error, "truncated inside a chunk");
 }
 
 TEST(WavFile, WriterStreamsAndPatchesSizesOnFlushAndClose) {

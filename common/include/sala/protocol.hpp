@@ -25,8 +25,11 @@ using Json = nlohmann::json;
 // bound to an identity key: challenge, hello's identity and proof).
 inline constexpr int kVersion = 4;
 inline constexpr int kMinVersion = 1;               // the oldest a server still registers
-inline constexpr std::size_t kMaxLineBytes = 4096;  // one message, including its '\n'
-inline constexpr std::size_t kMaxNameChars = 32;    // Unicode code points
+inline constexpr std::size_t kMaxLineBytes = 4096;  // one message from a client, including its '\n'
+// One message from the server: welcome lists every other user (about 45 bytes each, up to 173 with
+// a 32-character name in 4-byte UTF-8), and a relayed invite or accept may pass kMaxLineBytes.
+inline constexpr std::size_t kMaxServerLineBytes = std::size_t{4} << 20;
+inline constexpr std::size_t kMaxNameChars = 32;  // Unicode code points
 inline constexpr std::uint16_t kDefaultPort = 5000;
 // Session resumption: how long the server holds a resumable session whose connection dropped
 // without bye (sala-server --resume-grace), and the shape of a resume token (as call ids).

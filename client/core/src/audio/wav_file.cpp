@@ -120,12 +120,21 @@ bool read_file(const std::string& path, std::vector<unsigned char>* bytes, std::
 std::optional<WavAudio> read_wav_48k_mono(const std::string& path, std::string* error) {
     std::vector<unsigned char> file;
     if (!read_file(path, &file, error)) return std::nullopt;
+    std::string why;
+    auto audio = decode_wav_48k_mono(file, &why);
+    if (!audio) fail(error, path, why);
+    return audio;
+}
+
+std::optional<WavAudio> decode_wav_48k_mono(std::span<const unsigned char> file, std::string* error) {
+    auto failed = [&](std::string why) -> std::optional<WavAudio> {
+        if (error) *error = std::move(why);
+        return std::nullopt;
+    };
     const unsigned char* b = file.data();
     const std::size_t size = file.size();
-    if (size < 12 || std::memcmp(b, "RIFF", 4) != 0 || std::memcmp(b + 8, "WAVE", 4) != 0) {
-        fail(error, path, "not a WAV file (no RIFF/WAVE header)");
-        return std::nullopt;
-    }
+    if (size < 12 || std::memcmp(b, "RIFF", 4) != 0 || std::memcmp(b + 8, "WAVE", 4) != 0)
+        return failed("not a WAV file (no RIFF/WAVE header)");
 
     std::optional<Format> format;
     const unsigned char* data = nullptr;
@@ -136,36 +145,23 @@ std::optional<WavAudio> read_wav_48k_mono(const std::string& path, std::string* 
         const std::uint32_t declared = le32(chunk + 4);
         const std::size_t left = size - at - 8;
         if (std::memcmp(chunk, "data", 4) == 0) {
-            if (declared != kSizeUnknown && declared > left) {
-                fail(error, path,
-                     "truncated: the data chunk declares " + std::to_string(declared) + " bytes but only " +
-                         std::to_string(left) + " are present");
-                return std::nullopt;
-            }
+            if (declared != kSizeUnknown && declared > left)
+                return failed("truncated: the data chunk declares " + std::to_string(declared) + " bytes but only " +
+                              std::to_string(left) + " are present");
             data = chunk + 8;
             data_bytes = declared == kSizeUnknown ? left : declared;
         } else if (declared > left) {
-            fail(error, path, "truncated inside a chunk");
-            return std::nullopt;
+            return failed("truncated inside a chunk");
         } else if (std::memcmp(chunk, "fmt ", 4) == 0) {
             Format f;
-            if (!parse_format(chunk + 8, declared, &f, &why)) {
-                fail(error, path, why);
-                return std::nullopt;
-            }
+            if (!parse_format(chunk + 8, declared, &f, &why)) return failed(why);
             format = f;
         }
         if (data && format) break;
         at += 8 + std::size_t{declared} + (declared & 1);
     }
-    if (!format) {
-        fail(error, path, "not a WAV file (no fmt chunk)");
-        return std::nullopt;
-    }
-    if (!data) {
-        fail(error, path, "truncated: no data chunk");
-        return std::nullopt;
-    }
+    if (!format) return failed("not a WAV file (no fmt chunk)");
+    if (!data) return failed("truncated: no data chunk");
 
     std::vector<int16_t> mono = mix_to_mono(data, data_bytes / format->block_align, *format);
     WavAudio audio;

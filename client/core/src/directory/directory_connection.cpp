@@ -133,16 +133,18 @@ awaitable<void> DirectoryConnection::run(std::string host, unsigned short port) 
     std::string buffer;
     try {
         for (;;) {
-            std::size_t n =
-                co_await asio::async_read_until(socket_, asio::dynamic_buffer(buffer, 1 << 16), '\n', use_awaitable);
+            // Lines from the server may be long (welcome lists every user): they used to be read up
+            // to 64 KiB and parsed only under 4096 bytes, so a welcome with more than about 90 users
+            // online was dropped without a word and the client never registered.
+            std::size_t n = co_await asio::async_read_until(
+                socket_, asio::dynamic_buffer(buffer, protocol::kMaxServerLineBytes), '\n', use_awaitable);
             answer_timer_.expires_at(asio::steady_timer::time_point::max());  // the server is there: disarmed
             std::string_view line(buffer.data(), n - 1);
-            if (line.size() < protocol::kMaxLineBytes) {
-                auto parsed = protocol::parse_line(line);
-                if (auto* message = std::get_if<protocol::Json>(&parsed))
-                    if (handlers_.message && phase_ != Phase::finished) handlers_.message(*message);
-            }
+            auto parsed = protocol::parse_line(line);
+            if (auto* message = std::get_if<protocol::Json>(&parsed))
+                if (handlers_.message && phase_ != Phase::finished) handlers_.message(*message);
             buffer.erase(0, n);
+            if (buffer.capacity() > (std::size_t{1} << 16) && buffer.size() < 4096) buffer.shrink_to_fit();
             if (phase_ == Phase::finished) co_return;
         }
     } catch (const std::system_error& e) {

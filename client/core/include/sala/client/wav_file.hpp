@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <fstream>
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -19,6 +20,9 @@ struct WavAudio {
 // rate and channel count; mixes down to mono and resamples to 48 kHz. On failure returns
 // nullopt and puts one line saying why in *error (if not null).
 std::optional<WavAudio> read_wav_48k_mono(const std::string& path, std::string* error);
+// The same from a whole file's bytes already in memory (the file's bytes are untrusted: fuzzed);
+// *error, if not null, gets the reason without a file name.
+std::optional<WavAudio> decode_wav_48k_mono(std::span<const unsigned char> file, std::string* error);
 
 // Streams 16-bit mono samples into a WAV file; the header's sizes are patched on close().
 class WavWriter {

@@ -27,6 +27,8 @@ std::optional<T> number(std::string_view s) {
 }
 
 bool ip_address(const std::string& s) {
+    // inet_pton reads a C string: "192.0.2.1\0junk" would pass and the junk go on to libnice.
+    if (s.find('\0') != std::string::npos) return false;
     std::array<unsigned char, 16> out{};
     return ::inet_pton(AF_INET, s.c_str(), out.data()) == 1 || ::inet_pton(AF_INET6, s.c_str(), out.data()) == 1;
 }
@@ -111,9 +113,9 @@ std::optional<IceCandidate> parse_ice_candidate(std::string_view text) {
 std::string to_attribute(const IceCandidate& c) {
     std::string out = "candidate:" + c.foundation + ' ' + std::to_string(c.component) + ' ' + c.transport + ' ' +
                       std::to_string(c.priority) + ' ' + c.address + ' ' + std::to_string(c.port) + " typ " + c.type;
-    if (!c.related_address.empty()) {
-        out += " raddr " + c.related_address + " rport " + std::to_string(c.related_port);
-    }
+    // A peer may send rport without raddr: it is kept, so the text libnice gets says what the peer said.
+    if (!c.related_address.empty()) out += " raddr " + c.related_address;
+    if (!c.related_address.empty() || c.related_port != 0) out += " rport " + std::to_string(c.related_port);
     if (!c.tcp_type.empty()) out += " tcptype " + c.tcp_type;
     return out;
 }

@@ -28,7 +28,7 @@ inline constexpr std::size_t kMaxIceCandidateText = 256;
 
 // Parses "candidate:..." (an "a=" prefix is accepted); nullopt when malformed or too long.
 std::optional<IceCandidate> parse_ice_candidate(std::string_view text);
-// The attribute value, without "a=" (related address only when set).
+// The attribute value, without "a=" (related address only when set, related port when either is).
 std::string to_attribute(const IceCandidate& candidate);
 
 }  // namespace sala::client
