@@ -217,9 +217,9 @@ TEST(ServerStun, DualStackIsTheDefault) {
         << server.stderr_text();
 }
 
-// True if a UDP socket can bind 127.0.0.1:port right now.
-bool udp_port_free(unsigned short port) {
-    int fd = ::socket(AF_INET, SOCK_DGRAM, 0);
+// True if a socket of `type` (SOCK_DGRAM, SOCK_STREAM) can bind 127.0.0.1:port right now.
+bool port_free(int type, unsigned short port) {
+    int fd = ::socket(AF_INET, type, 0);
     sockaddr_in a{};
     a.sin_family = AF_INET;
     a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
@@ -228,6 +228,8 @@ bool udp_port_free(unsigned short port) {
     ::close(fd);
     return free;
 }
+bool udp_port_free(unsigned short port) { return port_free(SOCK_DGRAM, port); }
+bool tcp_port_free(unsigned short port) { return port_free(SOCK_STREAM, port); }
 
 TEST(ServerStun, OffMeansNoUdpSocket) {
     ServerProcess server({"--stun", "off", "--relay", "off"});
@@ -243,18 +245,6 @@ TEST(ServerStun, StunTakesOnOrOff) {
     Process p({bin("sala-server"), "--stun", "yes"});
     EXPECT_EQ(p.wait(), 2);
     EXPECT_EQ(p.stderr_text(), "sala-server: --stun must be on or off\n");
-}
-
-// True if a TCP socket can bind 127.0.0.1:port right now.
-bool tcp_port_free(unsigned short port) {
-    int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in a{};
-    a.sin_family = AF_INET;
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    a.sin_port = htons(port);
-    bool free = ::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0;
-    ::close(fd);
-    return free;
 }
 
 TEST(ServerStun, AGivenPortWhoseUdpIsTakenIsAClearError) {
