@@ -8,15 +8,14 @@
 #include <string>
 #include <string_view>
 
+#include "check.hpp"
 #include "media/ice/ice_candidate.hpp"
 #include "sala/ice_description.hpp"
 
 namespace {
 using namespace sala::client;
 
-void check(bool ok) {
-    if (!ok) std::abort();
-}
+using sala::fuzz::check;
 
 bool same(const IceCandidate& a, const IceCandidate& b) {
     return a.foundation == b.foundation && a.component == b.component && a.transport == b.transport &&

@@ -10,15 +10,14 @@
 #include <cstdlib>
 #include <string_view>
 
+#include "check.hpp"
 #include "sala/ice_description.hpp"
 #include "sala/key_offer.hpp"
 #include "sala/name_proof.hpp"
 #include "sala/protocol.hpp"
 
 namespace {
-void check(bool ok) {
-    if (!ok) std::abort();
-}
+using sala::fuzz::check;
 
 bool same(const sala::protocol::KeyOffer& a, const sala::protocol::KeyOffer& b) {
     return a.suite == b.suite && a.identity == b.identity && a.ephemeral == b.ephemeral && a.signature == b.signature;

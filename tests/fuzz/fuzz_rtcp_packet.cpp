@@ -7,15 +7,14 @@
 #include <cstdlib>
 #include <span>
 
+#include "check.hpp"
 #include "media/rtp/rtcp_packet.hpp"
 #include "seeds.hpp"
 
 namespace {
 using namespace sala::client;
 
-void check(bool ok) {
-    if (!ok) std::abort();
-}
+using sala::fuzz::check;
 }  // namespace
 
 extern "C" int LLVMFuzzerInitialize(int*, char***) {

@@ -9,15 +9,14 @@
 #include <span>
 #include <vector>
 
+#include "check.hpp"
 #include "media/rtp/rtp_packet.hpp"
 #include "seeds.hpp"
 
 namespace {
 using namespace sala::client;
 
-void check(bool ok) {
-    if (!ok) std::abort();
-}
+using sala::fuzz::check;
 }  // namespace
 
 extern "C" int LLVMFuzzerInitialize(int*, char***) {

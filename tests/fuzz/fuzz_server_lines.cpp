@@ -25,6 +25,7 @@
 #include <string_view>
 #include <vector>
 
+#include "check.hpp"
 #include "line_framer.hpp"
 #include "registry.hpp"
 #include "sala/log.hpp"
@@ -34,9 +35,7 @@ namespace {
 using namespace sala::server;
 namespace protocol = sala::protocol;
 
-void check(bool ok) {
-    if (!ok) std::abort();
-}
+using sala::fuzz::check;
 
 constexpr std::size_t kConnections = 3;
 

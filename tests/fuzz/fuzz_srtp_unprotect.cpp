@@ -19,6 +19,7 @@
 #include <span>
 #include <vector>
 
+#include "check.hpp"
 #include "media/rtp/rtcp_packet.hpp"
 #include "media/rtp/rtp_packet.hpp"
 #include "media/srtp/srtp_session.hpp"
@@ -27,9 +28,7 @@
 namespace {
 using namespace sala::client;
 
-void check(bool ok) {
-    if (!ok) std::abort();
-}
+using sala::fuzz::check;
 
 SrtpMasterKey key(SrtpSuite suite, std::uint8_t fill) {
     SrtpMasterKey k;

@@ -8,15 +8,14 @@
 
 #include <algorithm>
 
+#include "check.hpp"
 #include "stun/binding_responder.hpp"
 #include "stun/stun_message.hpp"
 
 namespace {
 using namespace sala::server::stun;
 
-void check(bool ok) {
-    if (!ok) std::abort();
-}
+using sala::fuzz::check;
 
 void read_everything(const Message& message, std::span<const std::uint8_t> datagram) {
     for (const Attribute& a : message.attributes()) {

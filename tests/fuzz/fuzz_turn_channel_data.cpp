@@ -8,14 +8,13 @@
 #include <cstdlib>
 #include <span>
 
+#include "check.hpp"
 #include "turn/channel_data.hpp"
 
 namespace {
 using namespace sala::server::turn;
 
-void check(bool ok) {
-    if (!ok) std::abort();
-}
+using sala::fuzz::check;
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {

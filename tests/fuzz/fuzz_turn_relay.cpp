@@ -39,6 +39,7 @@
 #include <variant>
 #include <vector>
 
+#include "check.hpp"
 #include "stun/integrity.hpp"
 #include "stun/stun_message.hpp"
 #include "turn/channel_data.hpp"
@@ -51,9 +52,7 @@ using namespace sala::server::stun;
 using namespace sala::server::turn;
 using Bytes = std::vector<std::uint8_t>;
 
-void check(bool ok) {
-    if (!ok) std::abort();
-}
+using sala::fuzz::check;
 
 constexpr std::int64_t kUnixNow = 1'700'000'000;
 const std::string kSecret = "fuzz-secret";

@@ -9,6 +9,7 @@
 #include <span>
 #include <vector>
 
+#include "check.hpp"
 #include "turn/channel_data.hpp"
 #include "turn/stream_framer.hpp"
 
@@ -16,9 +17,7 @@ namespace {
 using namespace sala::server::turn;
 using sala::server::stun::kHeaderSize;
 
-void check(bool ok) {
-    if (!ok) std::abort();
-}
+using sala::fuzz::check;
 
 struct Frame {
     std::size_t offset;

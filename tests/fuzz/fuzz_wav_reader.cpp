@@ -12,13 +12,12 @@
 #include <string>
 #include <vector>
 
+#include "check.hpp"
 #include "sala/client/wav_file.hpp"
 #include "seeds.hpp"
 
 namespace {
-void check(bool ok) {
-    if (!ok) std::abort();
-}
+using sala::fuzz::check;
 
 std::uint32_t le32(const std::uint8_t* p) {
     return static_cast<std::uint32_t>(p[0]) | static_cast<std::uint32_t>(p[1]) << 8 |
