@@ -481,19 +481,15 @@ TEST(ServerTurn, RelayPortsKeepAllocationsInTheirRange) {
     const std::uint16_t first = free_udp_ports(4);
     ASSERT_NE(first, 0);
     const std::string range = std::to_string(first) + "-" + std::to_string(first + 3);
-    TempDir data;
-    Process server({bin("sala-server"), "--bind", "127.0.0.1", "--port", "0", "--max-allocations-per-user", "64",
-                    "--relay-ports", range, "--data-dir", data.file("data")});
-    auto line = server.read_line(5000ms);
-    auto port = line ? port_from_listening_line(*line) : std::nullopt;
-    ASSERT_TRUE(port) << server.stderr_text();
-    LineClient directory(*port);
+    ServerProcess server({"--max-allocations-per-user", "64", "--relay-ports", range});
+    const std::uint16_t port = server.port();
+    LineClient directory(port);
     auto welcome = directory.hello("alice");
     ASSERT_TRUE(welcome);
     std::vector<std::unique_ptr<TurnClient>> clients;
     std::set<std::uint16_t> ports;
     for (int i = 0; i < 4; ++i) {
-        clients.push_back(std::make_unique<TurnClient>(std::string("127.0.0.1"), *port, (*welcome)["turn"]));
+        clients.push_back(std::make_unique<TurnClient>(std::string("127.0.0.1"), port, (*welcome)["turn"]));
         Reply allocated = clients.back()->allocate();
         ASSERT_TRUE(allocated.success()) << "allocation " << i + 1;
         auto relayed = allocated.address(stun::attribute::xor_relayed_address);
@@ -503,11 +499,11 @@ TEST(ServerTurn, RelayPortsKeepAllocationsInTheirRange) {
         ports.insert(relayed->port);
     }
     EXPECT_EQ(ports.size(), 4u);
-    TurnClient one_more(std::string("127.0.0.1"), *port, (*welcome)["turn"]);
+    TurnClient one_more(std::string("127.0.0.1"), port, (*welcome)["turn"]);
     EXPECT_EQ(one_more.allocate().error(), 508u);
-    server.signal(SIGTERM);
-    EXPECT_EQ(server.wait(), 0);
-    const std::string log = server.stderr_text();
+    server.process().signal(SIGTERM);
+    EXPECT_EQ(server.process().wait(), 0);
+    const std::string log = server.process().stderr_text();
     EXPECT_NE(log.find("relay allocations take UDP ports " + range), std::string::npos) << log;
     EXPECT_NE(log.find("no port of --relay-ports is free"), std::string::npos) << log;
 }
