@@ -74,8 +74,9 @@ std::optional<Clock::time_point> Relay::expiry_of(const ClientAddress& client) c
 
 void Relay::from_client(const ClientAddress& client, std::span<const std::uint8_t> bytes, Clock::time_point now) {
     if (bytes.empty()) return;
-    if (Allocation* a = allocation_of(client)) a->last_heard = now;
-    if (starts_channel_data(bytes[0])) return on_channel_data(client, bytes, now);
+    Allocation* a = allocation_of(client);
+    if (a) a->last_heard = now;
+    if (starts_channel_data(bytes[0])) return on_channel_data(a, bytes, now);
     auto header = parse_header(bytes);
     if (!header) {
         ++counts_.dropped;
@@ -351,9 +352,9 @@ void Relay::on_send(const ClientAddress& client, const Message& message, Clock::
     io_.send_to_peer(a->id, *peer, data->value, message.find(attribute::dont_fragment) != nullptr);
 }
 
-void Relay::on_channel_data(const ClientAddress& client, std::span<const std::uint8_t> bytes, Clock::time_point now) {
+// `a`: the allocation of the client the ChannelData came from (nullptr: it has none).
+void Relay::on_channel_data(Allocation* a, std::span<const std::uint8_t> bytes, Clock::time_point now) {
     auto message = parse_channel_data(bytes);
-    Allocation* a = allocation_of(client);
     if (!message || !a) {
         ++counts_.dropped;
         return;

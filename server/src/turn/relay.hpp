@@ -127,7 +127,7 @@ private:
     void on_create_permission(Request& r, Allocation& a, Clock::time_point now);
     void on_channel_bind(Request& r, Allocation& a, Clock::time_point now);
     void on_send(const ClientAddress& client, const stun::Message& message, Clock::time_point now);
-    void on_channel_data(const ClientAddress& client, std::span<const std::uint8_t> bytes, Clock::time_point now);
+    void on_channel_data(Allocation* a, std::span<const std::uint8_t> bytes, Clock::time_point now);
     bool add_permission(Allocation& a, const PeerIp& ip, Clock::time_point now);
     bool may_reach(const Allocation& a, const PeerIp& ip) const;  // the peer rule
     void remove(AllocationId id);
