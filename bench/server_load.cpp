@@ -138,7 +138,7 @@ private:
             sala::protocol::NameNonce nonce{};
             if (!sala::protocol::from_hex(field(line, "nonce"), nonce.data(), nonce.size()))
                 return fail(c, "challenge without a nonce: " + std::string(line.substr(0, 200)));
-            const auto message = sala::protocol::name_proof_message(nonce, c.name);
+            const auto message = sala::protocol::name_proof_message(nonce, std::nullopt, c.name);
             std::array<unsigned char, crypto_sign_BYTES> signature{};
             crypto_sign_detached(signature.data(), nullptr, message.data(), message.size(), c.secret_key.data());
             send(c, R"({"type":"hello","version":4,"name":")" + c.name + R"(","media_port":40000,"identity":")" +

@@ -10,6 +10,12 @@ target_compile_definitions(sala_asio INTERFACE ASIO_STANDALONE ASIO_NO_DEPRECATE
 target_link_libraries(sala_asio INTERFACE Threads::Threads)
 add_library(sala::asio ALIAS sala_asio)
 
+# libssl-dev: TLS on the directory connection (asio::ssl over OpenSSL), certificate fingerprints.
+pkg_check_modules(OPENSSL REQUIRED IMPORTED_TARGET openssl)
+add_library(sala_asio_ssl INTERFACE)
+target_link_libraries(sala_asio_ssl INTERFACE sala_asio PkgConfig::OPENSSL)
+add_library(sala::asio_ssl ALIAS sala_asio_ssl)
+
 # nlohmann-json3-dev
 find_package(nlohmann_json 3 REQUIRED)
 

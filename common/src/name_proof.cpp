@@ -31,10 +31,13 @@ std::optional<NameNonce> parse_nonce(const nlohmann::json& challenge) {
     return nonce;
 }
 
-std::vector<std::uint8_t> name_proof_message(const NameNonce& nonce, std::string_view name) {
-    std::vector<std::uint8_t> message(kNameProofContext.begin(), kNameProofContext.end());
+std::vector<std::uint8_t> name_proof_message(const NameNonce& nonce, const std::optional<ChannelBinding>& binding,
+                                             std::string_view name) {
+    const std::string_view context = binding ? kBoundNameProofContext : kNameProofContext;
+    std::vector<std::uint8_t> message(context.begin(), context.end());
     message.push_back(0);
     message.insert(message.end(), nonce.begin(), nonce.end());
+    if (binding) message.insert(message.end(), binding->begin(), binding->end());
     message.insert(message.end(), name.begin(), name.end());
     return message;
 }

@@ -14,10 +14,11 @@ protocol::NameNonce new_nonce() {
     return nonce;
 }
 
-bool proof_holds(const protocol::NameNonce& nonce, std::string_view name, const protocol::NameProof& proof) {
+bool proof_holds(const protocol::NameNonce& nonce, const std::optional<protocol::ChannelBinding>& binding,
+                 std::string_view name, const protocol::NameProof& proof) {
     static const bool ready = sodium_init() >= 0;
     if (!ready) return false;
-    const auto message = protocol::name_proof_message(nonce, name);
+    const auto message = protocol::name_proof_message(nonce, binding, name);
     return crypto_sign_verify_detached(proof.signature.data(), message.data(), message.size(), proof.identity.data()) ==
            0;
 }

@@ -12,6 +12,7 @@ namespace sala::server {
 protocol::NameNonce new_nonce();
 // True when proof.signature is proof.identity's Ed25519 signature (libsodium,
 // crypto_sign_verify_detached) of protocol::name_proof_message(nonce, name).
-bool proof_holds(const protocol::NameNonce& nonce, std::string_view name, const protocol::NameProof& proof);
+bool proof_holds(const protocol::NameNonce& nonce, const std::optional<protocol::ChannelBinding>& binding,
+                 std::string_view name, const protocol::NameProof& proof);
 
 }  // namespace sala::server

@@ -160,6 +160,10 @@ void Registry::on_hello(ClientId id, Client& client, const Json& message) {
               log::cat("registered ", client.quoted_name, " from ", client.host, " (", by_key_.size(), " users)"));
 }
 
+void Registry::secured(ClientId id, const protocol::ChannelBinding& binding) {
+    if (auto it = clients_.find(id); it != clients_.end()) it->second.channel_binding = binding;
+}
+
 void Registry::on_challenge(ClientId id, Client& client) {
     if (!client.nonce) client.nonce = new_nonce();
     send(id, Json{{"type", type::challenge},
@@ -181,9 +185,10 @@ bool Registry::owner_checked(ClientId id, const Client& client, const Json& mess
                    "Send challenge first: hello's proof signs the nonce the server gave this connection.");
         return false;
     }
-    if (*proof && !proof_holds(*client.nonce, name, **proof)) {
+    if (*proof && !proof_holds(*client.nonce, client.channel_binding, name, **proof)) {
         send_error(id, ErrorCode::bad_proof,
-                   "hello's proof is not the identity key's signature of this connection's challenge and this name.");
+                   "hello's proof is not the identity key's signature of this connection's challenge, its TLS channel "
+                   "binding and this name.");
         return false;
     }
     const NameBinding* binding = names_ ? names_->find(protocol::name_key(name)) : nullptr;

@@ -60,6 +60,8 @@ public:
 
     // A TCP connection from `host` (the IP its peers will send media to).
     void connected(ClientId id, std::string host);
+    // The connection finished its TLS handshake: name proofs on it sign this channel binding.
+    void secured(ClientId id, const protocol::ChannelBinding& binding);
     // One received line without its '\n'. `close` after a bye.
     AfterLine receive(ClientId id, std::string_view line, Clock::time_point now);
     // The client sent a line longer than protocol::kMaxLineBytes.
@@ -106,11 +108,12 @@ private:
         std::string name;         // empty until registered
         std::string quoted_name;  // name as a JSON string, for building welcome quickly
         std::uint16_t media_port = 0;
-        std::string call_id;                               // empty when not in a call or invite
-        std::string resume_token;                          // from registration on; never logged
-        bool resumable = false;                            // hello asked to linger after a drop
-        std::optional<Clock::time_point> lingering_until;  // its connection is gone; it may come back
-        std::optional<protocol::NameNonce> nonce;          // this connection's challenge, once asked
+        std::string call_id;                                      // empty when not in a call or invite
+        std::string resume_token;                                 // from registration on; never logged
+        bool resumable = false;                                   // hello asked to linger after a drop
+        std::optional<Clock::time_point> lingering_until;         // its connection is gone; it may come back
+        std::optional<protocol::NameNonce> nonce;                 // this connection's challenge, once asked
+        std::optional<protocol::ChannelBinding> channel_binding;  // tls-exporter; none without TLS
         bool registered() const { return !name.empty(); }
         bool busy() const { return !call_id.empty(); }
         protocol::Status status() const { return busy() ? protocol::Status::busy : protocol::Status::available; }

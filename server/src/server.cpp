@@ -16,6 +16,7 @@
 #include "sala/log.hpp"
 #include "session.hpp"
 #include "stun_service.hpp"
+#include "tls/server_context.hpp"
 #include "turn/rest_credentials.hpp"
 #include "turn_service.hpp"
 
@@ -69,7 +70,8 @@ class Server final : public Outbox, public SessionEvents {
     };
 
 public:
-    Server(asio::io_context& io, const ServerOptions& options, const DescriptorPlan& plan, NameBook& names)
+    Server(asio::io_context& io, const ServerOptions& options, const DescriptorPlan& plan, NameBook& names,
+           SSL_CTX* tls)
         : io_(io),
           acceptor_(io),
           signals_(io, SIGINT, SIGTERM),
@@ -86,6 +88,8 @@ public:
           turn_server_(options.turn_server),
           name_expiry_(options.name_expiry) {
         registry_.set_names(&names);
+        limits_.tls = tls;
+        limits_.plaintext = options.insecure_plaintext;
         if (options.relay && !options.turn_server) {
             turn::RelayLimits relay_limits;
             relay_limits.max_allocations = plan.allocations;  // as many as descriptors allow
@@ -398,6 +402,9 @@ private:
         auto expiry = turn_->tcp_allocation_expiry(session.id(), session.remote());
         session.hold_open_until(expiry.value_or(Clock::time_point{}));
     }
+    void secured(Session& session, const std::array<std::uint8_t, 32>& binding) override {
+        registry_.secured(session.id(), binding);
+    }
     void closed(Session& session, std::string_view why) override {
         if (turn_ && session.speaks_turn()) turn_->tcp_closed(session.id(), session.remote());
         registry_.disconnected(session.id(), why);
@@ -481,6 +488,7 @@ int release_name(const ServerOptions& options) {
 }
 
 int run(const ServerOptions& options) {
+    std::signal(SIGPIPE, SIG_IGN);  // OpenSSL writes the sockets itself: a closed peer must not kill us
     std::size_t open_files = raise_open_file_limit();
     std::size_t capacity = client_capacity(open_files);
     bool relays = options.relay && !options.turn_server;
@@ -511,7 +519,13 @@ int run(const ServerOptions& options) {
         log::info("names", log::cat(names.size(), " names bound to identity keys in ", dir.names_database().string(),
                                     "; freed after ", options.name_expiry.count(), " s unused"));
         store.start_writer();
-        Server server(io, options, plan, names);
+        auto tls = tls::make_server_context(options.certificate ? *options.certificate
+                                                                : tls::self_signed_in(dir.path(), "sala-server"));
+        log::info("tls", log::cat("certificate fingerprint ", tls->fingerprint,
+                                  " (clients pin it on first use; tell your users, so they can compare)"));
+        if (options.insecure_plaintext)
+            log::warn("tls", "--insecure-plaintext: plain lines are accepted too, on this loopback address only");
+        Server server(io, options, plan, names, tls->context.native_handle());
         server.listen(options);
         server.start();
         io.run();

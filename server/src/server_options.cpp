@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <asio/ip/address.hpp>
 #include <fstream>
 
 #include <string>
@@ -46,7 +47,12 @@ FlagParser server_flags() {
                 "a name bound to a key and unused this many days is freed (default " +
                     std::to_string(kDefaultNameExpiryDays) + ")")
         .option("name-expiry-seconds", "N", "the same in seconds, for tests (overrides --name-expiry-days)")
-        .option("release-name", "NAME", "free NAME's binding in --data-dir and exit (the server must not be running)");
+        .option("release-name", "NAME", "free NAME's binding in --data-dir and exit (the server must not be running)")
+        .option("cert", "FILE", "TLS certificate (PEM, chain after it); default: a self-signed one made in --data-dir")
+        .option("key", "FILE", "the private key of --cert (PEM)")
+        .flag(
+            "insecure-plaintext",
+            "also accept plain JSON lines without TLS, for debugging with nc (only with --bind on a loopback address)");
     return parser;
 }
 
@@ -148,6 +154,22 @@ std::variant<ServerOptions, std::string> options_from_flags(const ParsedFlags& f
     if (flags.has("release-name")) {
         options.release_name = flags.get("release-name");
         if (auto problem = protocol::name_problem(*options.release_name)) return "--release-name: " + *problem;
+    }
+    if (flags.has("cert") != flags.has("key")) return std::string("--cert and --key go together");
+    if (flags.has("cert")) {
+        tls::CertificateFiles files{flags.get("cert"), flags.get("key")};
+        for (const auto& file : {files.certificate, files.key})
+            if (::access(file.c_str(), R_OK) != 0) return "--cert/--key: cannot read " + file.string();
+        options.certificate = files;
+    }
+    if (flags.has("insecure-plaintext")) {
+        std::error_code ec;
+        auto address = asio::ip::make_address(options.bind, ec);
+        if (!options.bind_given || ec || !address.is_loopback())
+            return std::string(
+                "--insecure-plaintext needs --bind on a loopback address (127.0.0.1 or ::1): plain "
+                "lines would show names and calls to anyone on the network");
+        options.insecure_plaintext = true;
     }
     return options;
 }

@@ -10,6 +10,7 @@
 
 #include "sala/cli_flags.hpp"
 #include "sala/protocol.hpp"
+#include "tls/server_certificate.hpp"
 
 namespace sala::server {
 
@@ -40,8 +41,10 @@ struct ServerOptions {
     std::optional<PortRange> relay_ports;  // default: the kernel's ephemeral range
     std::string data_dir;                  // the name bindings' database; default_data_dir() unless given
     std::chrono::seconds name_expiry{
-        std::chrono::days(kDefaultNameExpiryDays)};  // a bound name unused this long is freed
-    std::optional<std::string> release_name;         // --release-name: free this name in data_dir and exit
+        std::chrono::days(kDefaultNameExpiryDays)};    // a bound name unused this long is freed
+    std::optional<std::string> release_name;           // --release-name: free this name in data_dir and exit
+    std::optional<tls::CertificateFiles> certificate;  // --cert and --key; default: self-signed in data_dir
+    bool insecure_plaintext = false;                   // plain lines accepted too (loopback binds only)
 };
 
 // The flags sala-server accepts.

@@ -4,12 +4,15 @@
 #include <vector>
 
 #include "sala/log.hpp"
+#include "sala/protocol.hpp"
 
 namespace sala::server {
 namespace {
 using asio::ip::tcp;
 
-constexpr std::size_t kMaxGather = 64;  // queued lines written by one system call
+constexpr std::size_t kMaxGather = 64;     // queued lines written by one system call
+constexpr std::size_t kTlsGather = 16384;  // bytes of queued lines in one TLS write: a full record
+using Wait = tls::TlsLink::Wait;
 }  // namespace
 
 Session::Session(tcp::socket socket, ClientId id, SessionEvents& events, const SessionLimits& limits,
@@ -40,30 +43,23 @@ void Session::start() {
 // for readability (asio's epoll is edge-triggered): an idle connection holds no receive
 // buffer of its own. Yields now and then so that one busy client cannot starve the rest.
 asio::awaitable<void> Session::read_loop() {
+    if (!co_await decide_kind()) co_return;
+    if (tls_ && !co_await handshake()) co_return;
+    write_now();  // what was queued before the connection could be written
     constexpr int kReadsBeforeYield = 4;
     int reads = 0;
     while (phase_ == Phase::reading) {
-        std::error_code read_error;
-        std::size_t n = socket_.read_some(asio::buffer(scratch_.data(), scratch_.size()), read_error);
-        if (read_error == asio::error::would_block || read_error == asio::error::try_again) {
+        Transfer got = read_some();
+        if (got.wait != Wait::none) {
             reads = 0;
-            auto [ec] = co_await socket_.async_wait(tcp::socket::wait_read, as_result);
-            if (phase_ != Phase::reading) co_return;
-            if (ec) {
-                close(ec.message());
-                co_return;
-            }
+            if (!co_await wait_for(got.wait)) co_return;
             continue;
         }
-        if (read_error == asio::error::eof) {
-            close("closed the connection");
+        if (!got.ok()) {
+            close(got.closed ? "closed the connection" : got.error);
             co_return;
         }
-        if (read_error) {
-            close(read_error.message());
-            co_return;
-        }
-        feed(std::string_view(scratch_.data(), n));
+        feed(std::string_view(scratch_.data(), got.bytes));
         if (++reads == kReadsBeforeYield) {
             reads = 0;
             co_await asio::post(socket_.get_executor(), asio::use_awaitable);
@@ -71,16 +67,115 @@ asio::awaitable<void> Session::read_loop() {
     }
 }
 
-void Session::feed(std::string_view bytes) {
-    if (kind_ == Kind::undecided && !bytes.empty()) {
-        bool turn =
-            limits_.turn && turn::classify_first_byte(static_cast<std::uint8_t>(bytes[0])) == turn::StreamKind::turn;
-        kind_ = turn ? Kind::turn : Kind::directory;
-        if (turn) {
+asio::awaitable<bool> Session::wait_for(Wait wait) {
+    auto [ec] =
+        co_await socket_.async_wait(wait == Wait::write ? tcp::socket::wait_write : tcp::socket::wait_read, as_result);
+    if (phase_ == Phase::closed) co_return false;
+    if (ec) {
+        close(ec.message());
+        co_return false;
+    }
+    co_return true;
+}
+
+// The first byte, peeked: 0x16 opens a TLS handshake record; STUN's and ChannelData's first
+// bytes mean TURN (turn/stream_framer.hpp); '{' is a plain line.
+asio::awaitable<bool> Session::decide_kind() {
+    constexpr std::uint8_t kTlsHandshakeRecord = 0x16;
+    for (;;) {
+        std::uint8_t first = 0;
+        std::error_code ec;
+        std::size_t n = socket_.receive(asio::buffer(&first, 1), tcp::socket::message_peek, ec);
+        if (ec == asio::error::would_block || ec == asio::error::try_again) {
+            if (!co_await wait_for(Wait::read) || phase_ != Phase::reading) co_return false;
+            continue;
+        }
+        if (ec || n == 0) {
+            close(ec && ec != asio::error::eof ? ec.message() : "closed the connection");
+            co_return false;
+        }
+        if (limits_.turn && turn::classify_first_byte(first) == turn::StreamKind::turn) {
+            kind_ = Kind::turn;
             turn_framer_ = std::make_unique<turn::StreamFramer>();
             events_.turn_started(*this);
+            co_return true;
         }
+        kind_ = Kind::directory;
+        if (first == kTlsHandshakeRecord && limits_.tls) {
+            tls_ = std::make_unique<tls::TlsLink>(limits_.tls, socket_.native_handle());
+            co_return true;
+        }
+        if (limits_.plaintext) co_return true;
+        refuse_plaintext();
+        co_return false;
     }
+}
+
+void Session::refuse_plaintext() {
+    std::error_code ignored;
+    socket_.read_some(asio::buffer(scratch_.data(), scratch_.size()), ignored);  // unread bytes would reset
+    send(std::make_shared<const std::string>(protocol::to_line(
+        protocol::Json{{"type", protocol::type::error},
+                       {"code", protocol::to_string(protocol::ErrorCode::tls_required)},
+                       {"message",
+                        "This server speaks TLS only: connect with sala or sala-cli, or type at it with "
+                        "`openssl s_client -connect HOST:PORT -quiet`. (Plain lines need a server started with "
+                        "--insecure-plaintext on a loopback address.)"}})));
+    finish();
+}
+
+asio::awaitable<bool> Session::handshake() {
+    for (;;) {
+        Transfer step = tls_->handshake();
+        if (step.wait != Wait::none) {
+            if (!co_await wait_for(step.wait) || phase_ != Phase::reading) co_return false;
+            continue;
+        }
+        if (!step.ok()) {
+            close(step.closed ? "closed the connection during the TLS handshake" : step.error);
+            co_return false;
+        }
+        break;
+    }
+    last_activity_ = Clock::now();
+    events_.secured(*this, tls_->channel_binding());
+    co_return true;
+}
+
+Session::Transfer Session::read_some() {
+    if (tls_) return tls_->read(scratch_);
+    std::error_code ec;
+    std::size_t n = socket_.read_some(asio::buffer(scratch_.data(), scratch_.size()), ec);
+    if (ec == asio::error::would_block || ec == asio::error::try_again) return Transfer::waiting(Wait::read);
+    if (ec == asio::error::eof) return Transfer::ended();
+    if (ec) return Transfer::failed(ec.message());
+    return Transfer::done(n);
+}
+
+// TLS takes one buffer: the front lines are gathered into a buffer shared by all sessions (one
+// thread), up to a record's worth. After a would-block the next call gathers the same front
+// bytes again (or more of them), as OpenSSL requires.
+Session::Transfer Session::write_some() {
+    if (tls_) {
+        static thread_local std::array<char, kTlsGather> gathered;
+        std::size_t size = 0, skip = front_sent_;
+        for (const auto& line : queue_) {
+            std::size_t take = std::min(line->size() - skip, gathered.size() - size);
+            std::copy_n(line->data() + skip, take, gathered.data() + size);
+            size += take;
+            skip = 0;
+            if (size == gathered.size()) break;
+        }
+        return tls_->write(std::span<const char>(gathered.data(), size));
+    }
+    std::error_code ec;
+    std::size_t n = socket_.write_some(pending_buffers(std::min(queue_.size(), kMaxGather)), ec);
+    if (ec == asio::error::would_block || ec == asio::error::try_again) return Transfer::waiting(Wait::write);
+    if (ec) return Transfer::failed(ec.message());
+    return Transfer::done(n);
+}
+
+void Session::feed(std::string_view bytes) {
     if (kind_ == Kind::turn) {
         last_activity_ = Clock::now();
         auto data = std::span(reinterpret_cast<const std::uint8_t*>(bytes.data()), bytes.size());
@@ -124,24 +219,25 @@ void Session::consume(std::size_t written) {
     }
 }
 
-// Writes what the kernel takes at once, without a coroutine round trip; the writer
-// coroutine takes over when the socket's buffer is full.
+// Writes what the connection takes at once, without a coroutine round trip; the writer
+// coroutine takes over when it would block. Nothing is written before the connection's kind
+// (and its TLS handshake) is settled.
 void Session::write_now() {
-    if (writing_ || phase_ >= Phase::closing) return;
+    if (writing_ || phase_ >= Phase::closing || kind_ == Kind::undecided || (tls_ && !tls_->established())) return;
     while (!queue_.empty()) {
-        std::error_code ec;
-        std::size_t written = socket_.write_some(pending_buffers(std::min(queue_.size(), kMaxGather)), ec);
-        if (ec == asio::error::would_block || ec == asio::error::try_again) break;
-        if (ec) return close_soon(ec.message());
-        consume(written);
+        Transfer put = write_some();
+        if (put.wait != Wait::none) break;
+        if (!put.ok()) return close_soon(put.closed ? "closed the connection" : put.error);
+        consume(put.bytes);
     }
     if (!queue_.empty() || phase_ == Phase::finishing) wake_timer_.cancel();
 }
 
 asio::awaitable<void> Session::write_loop() {
     while (phase_ != Phase::closed) {
-        if (queue_.empty()) {
-            if (phase_ == Phase::finishing) {
+        bool ready = kind_ != Kind::undecided && (!tls_ || tls_->established());
+        if (queue_.empty() || !ready) {
+            if (phase_ == Phase::finishing && queue_.empty()) {
                 close("finished");
                 co_return;
             }
@@ -149,16 +245,20 @@ asio::awaitable<void> Session::write_loop() {
             co_await wake_timer_.async_wait(as_result);
             continue;
         }
-        std::size_t count = std::min(queue_.size(), kMaxGather);
         writing_ = true;
-        auto [ec, written] = co_await asio::async_write(socket_, pending_buffers(count), as_result);
+        Transfer put = write_some();
+        if (put.wait != Wait::none) {
+            bool open = co_await wait_for(put.wait);
+            writing_ = false;
+            if (!open) co_return;
+            continue;
+        }
         writing_ = false;
-        if (phase_ == Phase::closed) co_return;
-        if (ec) {
-            close(ec.message());
+        if (!put.ok()) {
+            close(put.closed ? "closed the connection" : put.error);
             co_return;
         }
-        consume(written);
+        consume(put.bytes);
     }
 }
 
@@ -205,6 +305,8 @@ void Session::close_soon(std::string why) {
 void Session::close(std::string_view why) {
     if (phase_ == Phase::closed) return;
     enter(Phase::closed);
+    if (tls_) tls_->shutdown();  // close_notify if the socket takes it now; never waits
+    tls_.reset();
     std::error_code ignored;
     socket_.shutdown(tcp::socket::shutdown_both, ignored);
     socket_.close(ignored);

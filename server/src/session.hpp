@@ -14,6 +14,7 @@
 
 #include "line_framer.hpp"
 #include "registry.hpp"
+#include "tls/tls_link.hpp"
 #include "turn/stream_framer.hpp"
 
 namespace sala::server {
@@ -34,6 +35,9 @@ public:
     // bytes come as frames. Only when SessionLimits::turn is set.
     virtual void turn_started(Session& session) = 0;
     virtual void turn_frame(Session& session, std::span<const std::uint8_t> frame) = 0;
+    // The TLS handshake is done: lines follow. `binding` is RFC 9266 tls-exporter, which the
+    // name proof signs.
+    virtual void secured(Session& session, const std::array<std::uint8_t, 32>& binding) = 0;
     // The connection is closed; called once.
     virtual void closed(Session& session, std::string_view why) = 0;
 };
@@ -43,6 +47,11 @@ struct SessionLimits {
     Clock::duration idle_timeout = std::chrono::seconds(30);
     bool turn = false;  // a connection whose first byte is STUN's or ChannelData's speaks TURN
     Clock::duration turn_idle_timeout = std::chrono::seconds(660);  // longer than an allocation's default
+    // A connection whose first byte opens a TLS handshake speaks TLS with this context; one whose
+    // first byte is anything else (not TURN's) speaks plain lines only if `plaintext` is set
+    // (--insecure-plaintext), else it is told in one plain line that TLS is required.
+    SSL_CTX* tls = nullptr;
+    bool plaintext = false;
 };
 
 class Session : public std::enable_shared_from_this<Session> {
@@ -85,14 +94,27 @@ private:
     std::vector<asio::const_buffer> pending_buffers(std::size_t count) const;
     void consume(std::size_t written);
 
-    // What the connection speaks, decided by its first byte.
+    // What the connection speaks, decided by its first byte (peeked, so it stays in the socket).
     enum class Kind { undecided, directory, turn };
+    // Waits for the first byte and decides; false when the connection closed meanwhile.
+    asio::awaitable<bool> decide_kind();
+    asio::awaitable<bool> handshake();
+    // Waits until the socket is ready for what TLS asked for; false when the session closed.
+    asio::awaitable<bool> wait_for(tls::TlsLink::Wait wait);
     void feed(std::string_view bytes);
+    // One read into the scratch buffer, or one write of the queue's front, through TLS when the
+    // connection has it; a would-block says what to wait for.
+    using Transfer = tls::TlsLink::Result;
+    Transfer read_some();
+    Transfer write_some();
+    // Plaintext on a TLS-only server: one plain error line, then the connection closes.
+    void refuse_plaintext();
 
     asio::ip::tcp::socket socket_;
     asio::ip::tcp::endpoint remote_;
     Kind kind_ = Kind::undecided;
     std::unique_ptr<turn::StreamFramer> turn_framer_;  // only on TURN connections
+    std::unique_ptr<tls::TlsLink> tls_;                // only on TLS connections, until closed
     ClientId id_;
     SessionEvents& events_;
     const SessionLimits& limits_;

@@ -65,7 +65,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         if (auto proof = protocol::parse_name_proof(*message, &problem)) (void)proof->identity[0];
         if (auto nonce = protocol::parse_nonce(*message))
             if (auto name = protocol::get_string(*message, "name"))
-                (void)protocol::name_proof_message(*nonce, *name).size();
+                (void)protocol::name_proof_message(*nonce, std::nullopt, *name).size();
 
         // What the server relays and the client writes: one line, which reads back the same.
         const std::string out = protocol::to_line(*message);

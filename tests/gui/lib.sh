@@ -37,15 +37,23 @@ wait_for() {
 
 # has FILE PATTERN: a line of FILE matches the extended regular expression.
 has() { grep -Eq -- "$2" "$1"; }
+# has_text FILE TEXT: a line of FILE contains TEXT as it is (fingerprints hold + and /).
+has_text() { grep -qF -- "$2" "$1"; }
 # has_times FILE PATTERN N: at least N lines of FILE match.
 has_times() { (($(grep -Ec -- "$2" "$1") >= $3)); }
 
+# start_server [DATA_DIR [PORT]]: a sala-server on 127.0.0.1; sets server (host:port), port,
+# server_pid and fingerprint (its TLS certificate's, from its log).
 start_server() {
-    "$bin/sala-server" --port 0 --data-dir "$work/server-data" >"$work/server.out" 2>"$work/server.err" &
-    pids+=($!)
+    "$bin/sala-server" --bind 127.0.0.1 --port "${2:-0}" --data-dir "$work/${1:-server-data}" >"$work/server.out" \
+        2>"$work/server.err" &
+    server_pid=$!
+    pids+=($server_pid)
     wait_for 10 "server port" has "$work/server.out" '^listening on .*:[0-9]+$'
     port=$(sed -n '1s/.*://p' "$work/server.out")
     server=127.0.0.1:$port
+    fingerprint=$(grep -o 'certificate fingerprint SHA256:[A-Za-z0-9+/]*' "$work/server.err" | cut -d' ' -f3)
+    [[ -n $fingerprint ]] || fail "no certificate fingerprint in the server's log"
 }
 
 # start_peer NAME [sala-cli options...]: a sala-cli peer reading commands from the fifo
@@ -54,7 +62,8 @@ start_peer() {
     local name=$1
     shift
     mkfifo "$work/$name.in"
-    "$bin/sala-cli" --server "$server" --name "$name" --json --audio-in tone:440 --audio-out null "$@" \
+    "$bin/sala-cli" --server "$server" --name "$name" --config-dir "$work/peer-$name" --json --audio-in tone:440 \
+        --audio-out null "$@" \
         <"$work/$name.in" >"$work/$name.out" 2>"$work/$name.err" &
     pids+=($!)
     # Hold the fifo open so the peer never sees end of input.

@@ -22,7 +22,7 @@ measure() {
 start_server
 start_peer bob --answer accept
 peer_pid=${pids[-1]}
-start_sala --server "$server" --name alice
+start_sala --server "$server" --name alice --trust-server "$fingerprint"
 wait_for 10 "registration" has "$work/sala.out" "^registered as alice"
 sleep 2  # let the start-up (fonts, first frames) pass
 measure idle

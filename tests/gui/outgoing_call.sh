@@ -6,7 +6,7 @@ source "$(dirname "$0")/lib.sh"
 start_server
 start_peer bob --answer accept
 start_peer carol --answer reject
-start_sala
+start_sala --trust-server "$fingerprint"  # gui.server_trust asks; here the fingerprint is given
 sleep 0.5  # the first frame after the window is mapped
 shot 1-started
 

@@ -5,7 +5,7 @@ source "$(dirname "$0")/lib.sh"
 
 start_server
 start_peer bob --answer accept --config-dir "$work/bob-first"
-start_sala --server "$server" --name alice
+start_sala --server "$server" --name alice --trust-server "$fingerprint"
 wait_for 10 "registration" has "$work/sala.out" "^registered as alice on $server"
 
 click user:bob

@@ -206,10 +206,10 @@ TEST(CliCalls, ServerKilledMidCallMediaContinuesAndClientReconnects) {
     EXPECT_GT((*after)["packets_received"].get<int>(), (*before)["packets_received"].get<int>() + 30);
     for (const auto& e : alice.events()) EXPECT_NE(e.value("event", ""), "call_ended") << e.dump();
 
-    // The server comes back on the same port; the client registers again by itself.
-    sala::test::TempDir data;
+    // The server comes back on the same port with its data directory (so its certificate: one
+    // made anew would be refused as changed); the client registers again by itself.
     sala::test::Process again({sala::test::bin("sala-server"), "--bind", "127.0.0.1", "--port", std::to_string(port),
-                               "--data-dir", data.file("data")});
+                               "--data-dir", server->data_dir()});
     ASSERT_TRUE(again.wait_for_line("listening on", 5000ms));
     ASSERT_TRUE(alice.wait_for("reconnected", 15000ms));
     alice.command("hangup");

@@ -98,7 +98,7 @@ TEST(DirectoryClient, AnUnansweredProbeEndsTheConnectionAndTheReconnectionResume
         lost.push_back(reason);
         lost_at = Clock::now();
     };
-    DirectoryClient client(io, h, std::chrono::milliseconds(60'000));  // no ping of its own in this test
+    DirectoryClient client(io, h, std::chrono::milliseconds(60'000), /*tls=*/false);  // plain lines; no ping of its own
     client.open("127.0.0.1", server.port(), "alice", 40000);
     ASSERT_TRUE(run_until(
         io, [&] { return registrations.size() == 1; }, 3s));
@@ -138,7 +138,8 @@ TEST(DirectoryClient, AnAnsweredProbeChangesNothing) {
     DirectoryClient::Handlers h;
     h.registered = [&](const Json&, bool, bool) { ++registered; };
     h.lost = [&](const std::string&, bool) { ++lost; };
-    DirectoryClient client(io, h, std::chrono::milliseconds(60'000));
+    DirectoryClient client(io, h, std::chrono::milliseconds(60'000),
+                           /*tls=*/false);  // the fake server speaks plain lines
     client.open("127.0.0.1", server.port(), "bob", 40000);
     ASSERT_TRUE(run_until(
         io, [&] { return registered == 1; }, 3s));
@@ -164,7 +165,8 @@ TEST(DirectoryClient, ALongWelcomeRegisters) {
     std::size_t listed = 0;
     DirectoryClient::Handlers h;
     h.registered = [&](const Json& welcome, bool, bool) { listed = welcome["users"].size(); };
-    DirectoryClient client(io, h, std::chrono::milliseconds(60'000));
+    DirectoryClient client(io, h, std::chrono::milliseconds(60'000),
+                           /*tls=*/false);  // the fake server speaks plain lines
     client.open("127.0.0.1", server.port(), "carol", 40000);
     ASSERT_TRUE(run_until(
         io, [&] { return listed > 0; }, 3s));

@@ -27,15 +27,20 @@ using sala::test::ServerProcess;
 using sala::test::TempDir;
 using namespace std::chrono_literals;
 
-// Asks the connection's challenge and returns the hello that proves `identity` for `name`.
-Json keyed_hello(LineClient& client, const Identity& identity, const std::string& name) {
+// Asks the connection's challenge and returns the hello that proves `identity` for `name`, signing
+// `binding` as the channel binding (by default the connection's own: none in plain lines).
+Json keyed_hello(LineClient& client, const Identity& identity, const std::string& name,
+                 std::optional<std::vector<std::uint8_t>> binding = std::nullopt) {
+    if (!binding) binding = client.channel_binding();
+    std::optional<sala::protocol::ChannelBinding> bound;
+    if (binding->size() == 32) std::copy(binding->begin(), binding->end(), bound.emplace().begin());
     EXPECT_TRUE(client.send(Json{{"type", "challenge"}}));
     auto challenge = client.wait_for("challenge");
     EXPECT_TRUE(challenge);
     auto nonce = challenge ? sala::protocol::parse_nonce(*challenge) : std::nullopt;
     EXPECT_TRUE(nonce) << (challenge ? challenge->dump() : "no challenge");
     if (!nonce) return {};
-    const auto signature = identity.sign(sala::protocol::name_proof_message(*nonce, name));
+    const auto signature = identity.sign(sala::protocol::name_proof_message(*nonce, bound, name));
     const auto& key = identity.public_key();
     return Json{{"type", "hello"},
                 {"version", 4},
@@ -69,6 +74,38 @@ std::vector<std::string> cli_args(const TempDir& config) {
 void stop(ServerProcess& server) {
     server.process().signal(SIGTERM);
     EXPECT_EQ(server.process().wait(5000ms), 0) << server.process().stderr_text();
+}
+
+// Protocol v5: over TLS the proof signs the connection's tls-exporter value too. A proof without
+// it, or with another connection's, is refused; a server that relayed a victim's challenge could
+// not use the victim's proof on its own connection.
+TEST(ServerNames, OverTlsTheProofSignsTheConnectionsChannelBinding) {
+    ServerProcess server({}, /*plaintext_too=*/false);
+    const Identity alice = Identity::generate();
+    {
+        auto client = LineClient::tls(server.port());
+        EXPECT_EQ(reply_to(client, keyed_hello(client, alice, "alice")), "welcome");
+    }
+    auto unbound = LineClient::tls(server.port());
+    EXPECT_EQ(reply_to(unbound, keyed_hello(unbound, alice, "alice", std::vector<std::uint8_t>{})), "bad_proof");
+    auto mine = LineClient::tls(server.port()), other = LineClient::tls(server.port());
+    ASSERT_NE(mine.channel_binding(), other.channel_binding());
+    EXPECT_EQ(reply_to(mine, keyed_hello(mine, alice, "alice", other.channel_binding())), "bad_proof");
+    auto right = LineClient::tls(server.port());
+    EXPECT_EQ(reply_to(right, keyed_hello(right, alice, "alice")), "welcome");
+}
+
+// A client typing plain lines at a server without --insecure-plaintext is told, in one plain
+// line, that TLS is needed, and the connection closes.
+TEST(ServerNames, PlainLinesOnATlsOnlyServerAreToldToUseTls) {
+    ServerProcess server({}, /*plaintext_too=*/false);
+    LineClient plain(server.port());
+    ASSERT_TRUE(plain.send(Json{{"type", "challenge"}}));
+    auto reply = plain.read();
+    ASSERT_TRUE(reply);
+    EXPECT_EQ(reply->value("code", ""), "tls_required") << *reply;
+    EXPECT_NE(reply->value("message", "").find("openssl s_client"), std::string::npos) << *reply;
+    EXPECT_TRUE(plain.wait_closed());
 }
 
 TEST(ServerNames, AnotherKeyGetsNameOwnedAndTheOwnerStillRegisters) {

@@ -27,7 +27,7 @@ TEST(ServerRegistration, FirstLineNamesTheRealPort) {
     EXPECT_EQ(line->rfind("listening on [::]:", 0), 0u) << *line;  // dual stack by default
     auto port = port_from_listening_line(*line);
     ASSERT_TRUE(port);
-    LineClient client(*port);
+    auto client = LineClient::tls(*port);  // plain lines are refused off loopback
     EXPECT_TRUE(client.hello("alice"));
 }
 
@@ -84,7 +84,7 @@ TEST(ServerRegistration, InvalidNamesGetASentenceAndUnicodeNamesWork) {
 TEST(ServerRegistration, HelloErrors) {
     ServerProcess server;
     LineClient client(server.port());
-    ASSERT_TRUE(client.send(hello_message("a", 5)));
+    ASSERT_TRUE(client.send(hello_message("a", 6)));
     EXPECT_EQ(error_code(client), "unsupported_version");
     ASSERT_TRUE(client.send(hello_message("a", 0)));
     EXPECT_EQ(error_code(client), "unsupported_version");

@@ -209,7 +209,7 @@ TEST(ServerStun, DualStackIsTheDefault) {
     response = next_response(v6);
     ASSERT_TRUE(response);
     EXPECT_EQ(response->mapped, "[::1]:" + std::to_string(v6.port()));
-    LineClient client(*port);  // and the directory over IPv4
+    auto client = LineClient::tls(*port);  // and the directory over IPv4, in TLS
     EXPECT_TRUE(client.hello("alice"));
     server.signal(SIGTERM);
     EXPECT_EQ(server.wait(), 0);

@@ -434,7 +434,7 @@ TEST(ServerTurn, AllocationsStopAtTheDescriptorBudget) {
     auto first = server.read_line(5000ms);
     auto port = first ? port_from_listening_line(*first) : std::nullopt;
     ASSERT_TRUE(port) << server.stderr_text();
-    LineClient directory(*port);
+    auto directory = LineClient::tls(*port);
     auto welcome = directory.hello("alice");
     ASSERT_TRUE(welcome);
     std::vector<std::unique_ptr<TurnClient>> clients;
@@ -446,7 +446,7 @@ TEST(ServerTurn, AllocationsStopAtTheDescriptorBudget) {
     EXPECT_EQ(one_more.allocate().error(), 508u);
     std::vector<std::unique_ptr<LineClient>> users;
     for (int i = 0; i < 20; ++i) {
-        users.push_back(std::make_unique<LineClient>(*port));
+        users.push_back(std::make_unique<LineClient>(*port, 0, LineClient::Wire::tls));
         EXPECT_TRUE(users.back()->hello("user" + std::to_string(i))) << i;
     }
     server.signal(SIGTERM);
@@ -533,7 +533,7 @@ TEST(ServerTurn, DualStackByDefaultWithIpv4RelaysUnlessAsked) {
     DefaultServer server;
     ASSERT_NE(server.port, 0) << server.process.stderr_text();
     EXPECT_EQ(server.listening, "listening on [::]:" + std::to_string(server.port));
-    LineClient directory(server.port);  // over IPv4
+    auto directory = LineClient::tls(server.port);  // over IPv4
     auto welcome = directory.hello("alice");
     ASSERT_TRUE(welcome);
     const Json& turn = (*welcome)["turn"];
@@ -607,7 +607,7 @@ TEST(ServerTurn, AnIpv4OrIpv6OnlyBindRefusesTheOtherFamily) {
 TEST(ServerTurn, ThePeerRuleIgnoresCandidatesAndTrustsAllocations) {
     DefaultServer server;  // dual stack: bob's allocation comes over IPv6, his directory over IPv4
     ASSERT_NE(server.port, 0);
-    LineClient alice_line(server.port), bob_line(server.port);
+    auto alice_line = LineClient::tls(server.port), bob_line = LineClient::tls(server.port);
     auto alice_welcome = alice_line.hello("alice");
     auto bob_welcome = bob_line.hello("bob");
     ASSERT_TRUE(alice_welcome && bob_welcome);

@@ -1,10 +1,25 @@
 #include "cli_peer.hpp"
 
+#include <algorithm>
+
+#include "sala/protocol.hpp"
+#include "temp_dir.hpp"
+
 namespace sala::test {
 namespace {
+// Unless a test gives one, each name gets a config directory of its own for the life of the test
+// program (CTest runs one test per program): the same name keeps its identity key and pinned
+// servers within a test, and no test meets another's pin for a server that had the same port.
+std::string config_dir_for(const std::string& name) {
+    static TempDir configs;
+    return configs.file("config-" + protocol::name_key(name));
+}
+
 std::vector<std::string> cli_argv(std::uint16_t port, const std::string& name, std::vector<std::string> extra) {
     std::vector<std::string> argv{bin("sala-cli"), "--server", "127.0.0.1:" + std::to_string(port),
                                   "--name",        name,       "--json"};
+    if (std::find(extra.begin(), extra.end(), "--config-dir") == extra.end())
+        argv.insert(argv.end(), {"--config-dir", config_dir_for(name)});
     argv.insert(argv.end(), extra.begin(), extra.end());
     return argv;
 }

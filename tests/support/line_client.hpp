@@ -1,12 +1,17 @@
 #pragma once
-// A TCP client for tests that speaks newline-delimited JSON to 127.0.0.1:port: raw bytes
-// or messages out, lines in with deadlines, clean close or abrupt reset.
+// A TCP client for tests that speaks newline-delimited JSON to 127.0.0.1:port, in plain lines (a
+// server started with --insecure-plaintext) or over TLS (OpenSSL, any certificate accepted:
+// what a test checks is the server, not the pin): raw bytes or messages out, lines in with
+// deadlines, clean close or abrupt reset.
 
 #include <chrono>
 #include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
+
+struct ssl_st;
 
 #include <nlohmann/json.hpp>
 
@@ -19,7 +24,10 @@ class LineClient {
 public:
     // Connects (throws std::runtime_error on failure). A non-zero receive_buffer sets
     // SO_RCVBUF before connecting, to make a client that reads slowly fill up sooner.
-    explicit LineClient(std::uint16_t port, int receive_buffer = 0);
+    enum class Wire { plain, tls };
+    explicit LineClient(std::uint16_t port, int receive_buffer = 0, Wire wire = Wire::plain);
+    static LineClient tls(std::uint16_t port) { return LineClient(port, 0, Wire::tls); }
+    LineClient(LineClient&& other) noexcept;
     ~LineClient();
     LineClient(const LineClient&) = delete;
     LineClient& operator=(const LineClient&) = delete;
@@ -47,12 +55,20 @@ public:
     void close();  // orderly close (FIN)
     void reset();  // abortive close (SO_LINGER 0: RST), as when a process is killed mid-write
     int fd() const { return fd_; }
+    // Over TLS: RFC 9266 tls-exporter (what a name proof signs) and the server's certificate
+    // fingerprint ("SHA256:..."); empty without TLS.
+    std::vector<std::uint8_t> channel_binding() const;
+    std::string server_fingerprint() const;
     std::uint16_t local_port() const;
 
 private:
     bool fill(std::chrono::steady_clock::time_point deadline);
 
+    // A would-block from TLS or the socket: waits until ready or the deadline; false on timeout.
+    bool wait(short events, std::chrono::steady_clock::time_point deadline);
+
     int fd_ = -1;
+    ssl_st* ssl_ = nullptr;  // OpenSSL's SSL, over TLS
     bool eof_ = false;
     std::string buffer_;
 };

@@ -76,7 +76,8 @@ TEST(ProtocolWords, ErrorCodesRoundTrip) {
                                    {ErrorCode::unknown_call, "unknown_call"},
                                    {ErrorCode::wrong_state, "wrong_state"},
                                    {ErrorCode::name_owned, "name_owned"},
-                                   {ErrorCode::bad_proof, "bad_proof"}},
+                                   {ErrorCode::bad_proof, "bad_proof"},
+                                   {ErrorCode::tls_required, "tls_required"}},
                                   kErrorCodeCount, parse_error_code);
 }
 

@@ -129,7 +129,7 @@ TEST_F(RegistryTest, NamesAreUniqueRegardlessOfAsciiCaseAndFreedOnLeave) {
 
 TEST_F(RegistryTest, HelloProblemsGetTheirCodeAndTheConnectionStaysUsable) {
     connect(1);
-    say(1, Json{{"type", "hello"}, {"version", 5}, {"name", "a"}, {"media_port", 5}});
+    say(1, Json{{"type", "hello"}, {"version", 6}, {"name", "a"}, {"media_port", 5}});
     EXPECT_EQ(error_code(1), "unsupported_version");
     say(1, Json{{"type", "hello"}, {"version", 1}, {"name", " bad"}, {"media_port", 5}});
     Json m = next(1);

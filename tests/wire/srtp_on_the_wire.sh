@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # The proof on the wire (issue 12): a call between two real sala-cli on loopback, captured with
-# tshark, is ciphertext to a plain RTP/Opus receiver, and GStreamer's srtpdec decodes the speech
-# with the keys from SALA_SRTP_KEYLOG. Both decodes are scored against what alice said with
-# sala-audio-compare. Usage: srtp_on_the_wire.sh [BUILD_BIN] [KEEP_DIR]
-# Exit 0 when plain RTP decoding gets nothing usable and srtpdec gets the speech; 77 (a CTest
-# skip) when not root or a tool is missing; 1 otherwise.
+# tshark. The signalling (the server's TCP port) is a TLS handshake per client and then records
+# in which no message, name or call id can be read; the media is ciphertext to a plain RTP/Opus
+# receiver, and GStreamer's srtpdec decodes the speech with the keys from SALA_SRTP_KEYLOG. Both
+# decodes are scored against what alice said with sala-audio-compare.
+# Usage: srtp_on_the_wire.sh [BUILD_BIN] [KEEP_DIR]
+# Exit 0 when all of that holds; 77 (a CTest skip) when not root or a tool is missing; 1 otherwise.
 set -uo pipefail
 bin=${1:-$(cd "$(dirname "$0")/../.." && pwd)/build/bin}
 keep=${2:-}
@@ -41,6 +42,10 @@ port=$(sed -n 's/^listening on .*:\([0-9]*\)$/\1/p' "$work/server.out")
 tshark -i lo -F pcap -w "$work/call.pcap" -f "udp and not port $port" >"$work/tshark.out" 2>"$work/tshark.err" & pids+=($!)
 tshark_pid=$!
 wait_for "$work/tshark.err" "Capturing on" 10 || fail "tshark did not start: $(cat "$work/tshark.err")"
+# And the signalling: the server's TCP port.
+tshark -i lo -F pcap -w "$work/signalling.pcap" -f "tcp port $port" >"$work/tshark-tcp.out" 2>"$work/tshark-tcp.err" & pids+=($!)
+tshark_tcp_pid=$!
+wait_for "$work/tshark-tcp.err" "Capturing on" 10 || fail "tshark did not start: $(cat "$work/tshark-tcp.err")"
 
 common=(--server "127.0.0.1:$port" --json --ice off)
 "$bin/sala-cli" "${common[@]}" --name bob --answer accept --calls 1 --audio-in silence --audio-out null \
@@ -51,7 +56,23 @@ SALA_SRTP_KEYLOG="$work/keys.log" "$bin/sala-cli" "${common[@]}" --name alice --
   --config-dir "$work/alice" >"$work/alice.out" 2>"$work/alice.err" || fail "alice's call: $(cat "$work/alice.err")"
 wait "$bob_pid" || fail "bob: $(cat "$work/bob.err")"
 sleep 0.5  # tshark writes what it has seen
-kill -INT "$tshark_pid"; wait "$tshark_pid" 2>/dev/null
+kill -INT "$tshark_pid" "$tshark_tcp_pid"; wait "$tshark_pid" "$tshark_tcp_pid" 2>/dev/null
+
+# The signalling: a TLS 1.3 handshake from each client, then nothing readable.
+echo "signalling on tcp port $port, the handshakes as tshark reads them:"
+tshark -r "$work/signalling.pcap" -d "tcp.port==$port,tls" -Y "tls.handshake.type == 1 || tls.handshake.type == 2" \
+  -T fields -E separator=' ' -e frame.number -e tcp.srcport -e tcp.dstport -e _ws.col.Info \
+  -e tls.handshake.extensions.supported_version 2>/dev/null | tee "$work/handshakes.txt"
+hellos=$(tshark -r "$work/signalling.pcap" -d "tcp.port==$port,tls" -Y "tls.handshake.type == 1" 2>/dev/null | wc -l)
+servers=$(tshark -r "$work/signalling.pcap" -d "tcp.port==$port,tls" -Y "tls.handshake.type == 2 && tls.handshake.extensions.supported_version == 0x0304" 2>/dev/null | wc -l)
+((hellos >= 2 && servers >= 2)) || fail "expected a TLS 1.3 handshake per client, saw $hellos ClientHello and $servers TLS 1.3 ServerHello"
+tshark -r "$work/signalling.pcap" -T fields -e tcp.payload 2>/dev/null | python3 -c 'import sys; sys.stdout.buffer.write(bytes.fromhex(sys.stdin.read().replace(":", "").replace("\n", "")))' >"$work/signalling.bytes"
+echo "signalling: $(stat -c %s "$work/signalling.bytes") bytes of TCP payload"
+(($(stat -c %s "$work/signalling.bytes") > 2000)) || fail "too little signalling captured to judge"
+for readable in '"type"' 'hello' 'welcome' 'alice' 'call_started' "$(grep -o '"call_id":"[0-9a-f]*"' "$work/alice.out" | head -1 | cut -d'"' -f4)"; do
+  ! grep -qaF -- "$readable" "$work/signalling.bytes" || fail "'$readable' can be read in the signalling"
+done
+echo "signalling: no message type, name or call id readable in it"
 
 read -r alice_port bob_port call_id < <(python3 - "$work" <<'PY'
 import json, sys

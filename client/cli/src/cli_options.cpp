@@ -8,6 +8,7 @@
 #include "sala/cli_flags.hpp"
 #include "sala/client/audio_devices.hpp"
 #include "sala/protocol.hpp"
+#include "sala/tls_fingerprint.hpp"
 
 namespace sala::cli {
 namespace {
@@ -74,6 +75,9 @@ CliOptions parse_cli_options(int argc, char** argv) {
                     "off offers no keys (NOT private; implies --allow-unencrypted)")
             .flag("allow-unencrypted",
                   "let a call with a peer that cannot encrypt go on in the clear (NOT private; a warning says so)")
+            .option("trust-server", "SHA256:...",
+                    "trust the server's TLS certificate with this fingerprint, and pin it (after it changed)")
+            .flag("insecure-plaintext", "talk to the server without TLS (a server started with --insecure-plaintext)")
             .flag("json", "print every event as one JSON line")
             .flag("list-devices", "list the audio devices and exit")
             .parse_or_exit(argc, argv);
@@ -154,6 +158,13 @@ CliOptions parse_cli_options(int argc, char** argv) {
         o.engine.srtp_suite != "off")
         fail("--srtp takes AES_CM_128_HMAC_SHA1_80, AEAD_AES_128_GCM or off, not '" + o.engine.srtp_suite + "'");
     o.engine.allow_unencrypted = flags.has("allow-unencrypted");
+    o.engine.insecure_plaintext = flags.has("insecure-plaintext");
+    o.engine.trust_server = flags.get("trust-server", "");
+    if (flags.has("trust-server") && !is_tls_fingerprint(o.engine.trust_server))
+        fail(
+            "--trust-server takes a fingerprint as the server logs it and sala-cli prints it, SHA256: and 43 "
+            "characters, not '" +
+            o.engine.trust_server + "'");
     // Check the audio specs now, so a bad file is reported before any call.
     if (!o.engine.media.echo && !client::check_audio_input(o.engine.audio_in, &error)) fail("--audio-in: " + error);
     if (!client::check_audio_output(o.engine.audio_out, &error)) fail("--audio-out: " + error);

@@ -15,6 +15,9 @@ client::EngineOptions engine_options(const AppOptions& o) {
     e.audio_in = o.audio_in.empty() ? o.settings.audio_in : o.audio_in;
     e.audio_out = o.audio_out.empty() ? o.settings.audio_out : o.audio_out;
     e.config_dir = o.config_dir.string();  // the identity key and the peers' keys live there too
+    e.insecure_plaintext = o.insecure_plaintext;
+    e.trust_server = o.trust_server;
+    e.trust_on_first_use = false;  // the window asks (server_trust_modal.cpp)
     return e;
 }
 
@@ -117,6 +120,7 @@ bool App::frame(const std::vector<KeyPress>& keys) {
                      ImVec2(right_width - stats_width - gap, middle_height));
     draw_log_panel(ui, ImVec2(right_x, log_y), ImVec2(right_width, origin.y + area.y - log_y - gap));
     draw_invite_modal(ui);
+    draw_server_trust_modal(ui);
     ui.map.end_frame();
     const bool changed = ui.snapshot->version != last_version_;
     last_version_ = ui.snapshot->version;

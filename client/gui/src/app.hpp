@@ -18,8 +18,10 @@ struct AppOptions {
     std::string audio_in;  // overrides for this run only ("" = the remembered device)
     std::string audio_out;
     std::string ring_wav;
-    std::string ui_map;       // --ui-map: where the controls are, for tests
-    bool log_stdout = false;  // print each event's plain words on stdout
+    std::string ui_map;               // --ui-map: where the controls are, for tests
+    bool log_stdout = false;          // print each event's plain words on stdout
+    bool insecure_plaintext = false;  // --insecure-plaintext: no TLS (a debugging server)
+    std::string trust_server;         // --trust-server: a certificate fingerprint trusted without asking
 };
 
 class App {

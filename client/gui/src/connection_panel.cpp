@@ -55,7 +55,13 @@ void draw_connection_panel(Ui& ui, ImVec2 pos, ImVec2 size) {
                                            ImGuiInputTextFlags_EnterReturnsTrue);
         ui.map.mark("server_field", rules.edit_identity);
         ImGui::EndDisabled();
-        if (has_error && !name_error) field_error(s.connect_error);
+        // A certificate question has its own window (server_trust_modal.cpp) with the details.
+        if (has_error && s.server_trust)
+            field_error(s.server_trust->pinned.empty()
+                            ? "Not connected: you have not trusted this server's certificate. Register to decide."
+                            : "Not connected: this server's certificate changed. Register to see both and decide.");
+        else if (has_error && !name_error)
+            field_error(s.connect_error);
         if (!ui.server_problem.empty()) field_error(ui.server_problem);
 
         ImGui::Spacing();
@@ -72,6 +78,8 @@ void draw_connection_panel(Ui& ui, ImVec2 pos, ImVec2 size) {
         ImGui::PushStyleColor(ImGuiCol_Text, state_colour);
         ImGui::TextWrapped("%s", connection_words(s).c_str());
         ImGui::PopStyleColor();
+        if (s.connection == client::ConnectionState::registered && !s.server_fingerprint.empty())
+            ImGui::TextColored(colour::dim, "TLS, certificate %.19s...", s.server_fingerprint.c_str());
     }
     ImGui::End();
 }

@@ -53,6 +53,9 @@ int main(int argc, char** argv) {
             .option("audio-out", "SPEC", "what is heard, for this run: device, device:NAME, null, a WAV file")
             .option("config-dir", "DIR", "where settings are kept (default $XDG_CONFIG_HOME/sala or ~/.config/sala)")
             .option("ring", "WAV", "the ring tone (default the one in the project's assets)")
+            .option("trust-server", "SHA256:...",
+                    "trust the server's TLS certificate with this fingerprint, and pin it")
+            .flag("insecure-plaintext", "talk to the server without TLS (a server started with --insecure-plaintext)")
             .flag("log-stdout", "print every event in plain words on stdout (for tests)")
             .option("ui-map", "FILE", "keep where the controls are in FILE (for tests that click them)")
             .option("frames", "N", "quit after rendering N frames (for tests)")
@@ -79,6 +82,8 @@ int main(int argc, char** argv) {
     options.ring_wav = flags.get("ring", SALA_RING_WAV);
     options.ui_map = flags.get("ui-map");
     options.log_stdout = flags.has("log-stdout");
+    options.insecure_plaintext = flags.has("insecure-plaintext");
+    options.trust_server = flags.get("trust-server", "");
 
     glfwSetErrorCallback(on_glfw_error);
     if (!glfwInit()) {

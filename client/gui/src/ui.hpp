@@ -76,6 +76,7 @@ struct Ui {
     float call_panel_height = 0;  // what the call panel's content took last frame (it grows to fit)
     std::string invite_call_id;   // the invite the modal was opened for
     bool invite_answered = false;
+    std::string trust_asked;  // the certificate fingerprint the trust modal was opened for
     StatsHistory history;
     RingPlayer ring;
     MicTest mic_test;
@@ -96,6 +97,7 @@ void draw_stats_panel(Ui& ui, ImVec2 pos, ImVec2 size);
 void draw_audio_panel(Ui& ui, ImVec2 pos, ImVec2 size);
 void draw_log_panel(Ui& ui, ImVec2 pos, ImVec2 size);
 void draw_invite_modal(Ui& ui);
+void draw_server_trust_modal(Ui& ui);
 
 // A horizontal dBFS bar with peak hold, coloured by level band, drawn with ImDrawList.
 void draw_level_meter(const char* label, const client::MeterReading& level, float width);

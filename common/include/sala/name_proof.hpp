@@ -18,8 +18,12 @@ namespace sala::protocol {
 
 inline constexpr std::size_t kNonceBytes = 32;
 using NameNonce = std::array<std::uint8_t, kNonceBytes>;
-// The signed message starts with these bytes and a 0x00.
+// The signed message starts with these bytes and a 0x00: v2 over TLS (the message carries the
+// connection's channel binding), v1 on a plaintext connection (--insecure-plaintext).
 inline constexpr std::string_view kNameProofContext = "sala name proof v1";
+inline constexpr std::string_view kBoundNameProofContext = "sala name proof v2";
+// RFC 9266 tls-exporter: 32 bytes exported with the label "EXPORTER-Channel-Binding", no context.
+using ChannelBinding = std::array<std::uint8_t, 32>;
 
 struct NameProof {
     std::array<std::uint8_t, 32> identity;   // the client's Ed25519 public key
@@ -31,7 +35,11 @@ struct NameProof {
 std::optional<NameProof> parse_name_proof(const nlohmann::json& hello, std::string* problem);
 // challenge's "nonce": nullopt unless 64 hex digits.
 std::optional<NameNonce> parse_nonce(const nlohmann::json& challenge);
-// "sala name proof v1" || 0x00 || nonce (32 bytes) || name (its UTF-8 bytes exactly as in hello).
-std::vector<std::uint8_t> name_proof_message(const NameNonce& nonce, std::string_view name);
+// Over TLS: "sala name proof v2" || 0x00 || nonce (32 bytes) || channel binding (32 bytes) || name
+// (its bytes exactly as in hello); so a proof made on one TLS connection is worthless on any
+// other, even one a malicious server opens elsewhere with the same nonce. Without TLS:
+// "sala name proof v1" || 0x00 || nonce || name.
+std::vector<std::uint8_t> name_proof_message(const NameNonce& nonce, const std::optional<ChannelBinding>& binding,
+                                             std::string_view name);
 
 }  // namespace sala::protocol

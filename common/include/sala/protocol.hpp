@@ -22,8 +22,9 @@ namespace sala::protocol {
 using Json = nlohmann::json;
 
 // What this code speaks: v2 (ICE), v3 (signed ephemeral keys for end-to-end encryption), v4 (names
-// bound to an identity key: challenge, hello's identity and proof).
-inline constexpr int kVersion = 4;
+// bound to an identity key: challenge, hello's identity and proof), v5 (the connection is TLS, and
+// a name proof signs its channel binding too).
+inline constexpr int kVersion = 5;
 inline constexpr int kMinVersion = 1;               // the oldest a server still registers
 inline constexpr std::size_t kMaxLineBytes = 4096;  // one message from a client, including its '\n'
 // One message from the server: welcome lists every other user (about 45 bytes each, up to 173 with

@@ -16,7 +16,8 @@
     X(hangup) X(rejected) X(cancelled) X(no_answer) X(peer_left) X(media_timeout) X(connection_lost) X(not_private)
 #define SALA_PROTOCOL_ERROR_CODES(X) \
     X(bad_request) X(unknown_type) X(too_long) X(not_registered) X(unsupported_version) X(invalid_name) \
-    X(name_taken) X(already_registered) X(server_full) X(unknown_call) X(wrong_state) X(name_owned) X(bad_proof)
+    X(name_taken) X(already_registered) X(server_full) X(unknown_call) X(wrong_state) X(name_owned) X(bad_proof) \
+    X(tls_required)
 // clang-format on
 // Turns a list into enumerators: enum class E { SALA_PROTOCOL_FAIL_REASONS(SALA_PROTOCOL_WORD) }.
 #define SALA_PROTOCOL_WORD(word) word,

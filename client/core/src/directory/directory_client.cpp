@@ -13,8 +13,9 @@ constexpr auto kProbeAnswer = std::chrono::milliseconds(2000);
 constexpr auto kByeGrace = std::chrono::milliseconds(200);
 }  // namespace
 
-DirectoryClient::DirectoryClient(asio::io_context& io, Handlers handlers, std::chrono::milliseconds ping_interval)
-    : io_(io), handlers_(std::move(handlers)), ping_interval_(ping_interval), backoff_timer_(io) {}
+DirectoryClient::DirectoryClient(asio::io_context& io, Handlers handlers, std::chrono::milliseconds ping_interval,
+                                 bool tls)
+    : io_(io), handlers_(std::move(handlers)), ping_interval_(ping_interval), backoff_timer_(io), tls_(tls) {}
 
 DirectoryClient::~DirectoryClient() { drop_connection(std::chrono::milliseconds(0)); }
 
@@ -62,7 +63,12 @@ void DirectoryClient::connect() {
     };
     handlers.message = [this](const Json& m) { on_message(m); };
     handlers.closed = [this](const std::string& reason) { on_closed(reason); };
-    connection_ = std::make_shared<DirectoryConnection>(io_, std::move(handlers), ping_interval_);
+    handlers.check_certificate = [this](const ServerCertificate& certificate) -> std::optional<std::string> {
+        untrusted_ = handlers_.check_certificate ? handlers_.check_certificate(certificate) : std::nullopt;
+        return untrusted_;
+    };
+    untrusted_.reset();
+    connection_ = std::make_shared<DirectoryConnection>(io_, std::move(handlers), ping_interval_, tls_);
     set_state(DirectoryState::connecting);
     connection_->start(host_, port_);
 }
@@ -79,7 +85,7 @@ void DirectoryClient::send_hello(const Json& challenge) {
         if (!nonce)
             return on_refusal(
                 protocol::error(protocol::ErrorCode::bad_request, "The server's challenge carries no nonce to sign."));
-        const auto proof = handlers_.prove(protocol::name_proof_message(*nonce, name_));
+        const auto proof = handlers_.prove(protocol::name_proof_message(*nonce, connection_->channel_binding(), name_));
         hello[protocol::field::identity] = protocol::to_hex(proof.identity.data(), proof.identity.size());
         hello[protocol::field::proof] = protocol::to_hex(proof.signature.data(), proof.signature.size());
     }
@@ -103,6 +109,12 @@ void DirectoryClient::back_off() {
 
 void DirectoryClient::on_closed(const std::string& reason) {
     connection_.reset();
+    if (untrusted_) {  // not a network problem: trying again would meet the same certificate
+        backoff_timer_.cancel();
+        set_state(DirectoryState::closed);
+        if (handlers_.refused) handlers_.refused("untrusted_server", *untrusted_, false);
+        return;
+    }
     const bool was_registered = state_ == DirectoryState::registered;
     if (registered_before_)
         back_off();

@@ -45,9 +45,13 @@ public:
         // Proves the name's identity key (protocol v4): our public key and its signature of the
         // message. When set, every hello waits for the connection's challenge and carries the proof.
         std::function<protocol::NameProof(const std::vector<std::uint8_t>& message)> prove;
+        // Judges the server's certificate after each TLS handshake: nullopt goes on; a sentence
+        // refuses the server (refused() with code "untrusted_server" and that sentence; no retry).
+        std::function<std::optional<std::string>(const ServerCertificate&)> check_certificate;
     };
 
-    DirectoryClient(asio::io_context& io, Handlers handlers, std::chrono::milliseconds ping_interval);
+    // tls false: plain lines, for a server started with --insecure-plaintext.
+    DirectoryClient(asio::io_context& io, Handlers handlers, std::chrono::milliseconds ping_interval, bool tls = true);
     ~DirectoryClient();
     DirectoryClient(const DirectoryClient&) = delete;
     DirectoryClient& operator=(const DirectoryClient&) = delete;
@@ -90,6 +94,8 @@ private:
     unsigned short port_ = 0, media_port_ = 0;
     bool registered_before_ = false;
     std::size_t failures_ = 0;  // reconnections in a row that did not register: the backoff step
+    bool tls_ = true;
+    std::optional<std::string> untrusted_;  // why the last connection's server was refused
 };
 
 }  // namespace sala::client

@@ -35,7 +35,9 @@ public:
           work_(asio::make_work_guard(io_)),
           socket_(std::make_unique<MediaSocket>(io_, asio::ip::make_address(options_.bind_address))),
           media_port_(socket_->port()),
-          directory_(io_, directory_handlers(), options_.ping_interval),
+          directory_(io_, directory_handlers(), options_.ping_interval, !options_.insecure_plaintext),
+          known_servers_(options_.config_dir.empty() ? std::filesystem::path()
+                                                     : std::filesystem::path(options_.config_dir) / "known_servers"),
           meter_timer_(io_),
           privacy_(options_) {
         state_.audio_in = options_.audio_in;
@@ -93,6 +95,7 @@ private:
         turn_.clear();
         state_.name = c.name;
         state_.connect_error.clear();
+        state_.server_trust.reset();
         calls_.set_my_name(c.name);
         directory_.open(c.host, c.port, c.name, media_port_);
     }
@@ -140,6 +143,15 @@ private:
         options_.audio_in = state_.audio_in = c.input;
         options_.audio_out = state_.audio_out = c.output;
         if (audio_) start_devices();
+    }
+
+    // The window's answer to a certificate question: pinned, and the connection tried again.
+    void handle(TrustServerCommand& c) {
+        if (!state_.server_trust || state_.server_trust->fingerprint != c.fingerprint) return;
+        options_.trust_server = c.fingerprint;  // pinned when the server presents it again
+        state_.server_trust.reset();
+        state_.connect_error.clear();
+        directory_.open(server_.host, server_.port, state_.name, media_port_);
     }
 
     void refuse(const char* command, const std::string& why) { tell(notices::refused(command, why)); }
@@ -352,6 +364,17 @@ private:
             publish();
         };
         h.prove = [this](const std::vector<std::uint8_t>& message) { return privacy_.prove_name(message); };
+        h.check_certificate = [this](const ServerCertificate& certificate) -> std::optional<std::string> {
+            const TrustPolicy policy{options_.trust_on_first_use, options_.trust_server};
+            TrustVerdict verdict = decide_trust(known_servers_, state_.server, certificate, policy);
+            state_.server_fingerprint = certificate.fingerprint;
+            if (verdict.trusted) {
+                tell(notices::server_trusted(state_.server, certificate.fingerprint, verdict.sentence));
+                return std::nullopt;
+            }
+            state_.server_trust = ServerTrustQuestion{state_.server, certificate.fingerprint, verdict.pinned};
+            return verdict.sentence;
+        };
         return h;
     }
 
@@ -390,6 +413,7 @@ private:
     std::unique_ptr<MediaSocket> socket_;  // direct media (protocol v1 peers); strays dropped between calls
     const unsigned short media_port_;
     DirectoryClient directory_;
+    KnownServers known_servers_;  // certificates pinned per server (trust on first use)
     asio::steady_timer meter_timer_;
 
     Snapshot state_;

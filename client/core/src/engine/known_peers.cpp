@@ -1,12 +1,11 @@
 #include "engine/known_peers.hpp"
 
-#include <unistd.h>
 #include <fstream>
-#include <sstream>
 #include <vector>
 
 #include "sala/key_offer.hpp"
 #include "sala/protocol.hpp"
+#include "sala/replace_file.hpp"
 
 namespace sala::client {
 
@@ -28,16 +27,9 @@ PeerKey KnownPeers::check_and_remember(const std::string& name, const PublicKey&
     }
     if (result == PeerKey::known) return result;
     kept.push_back(hex + " " + name);
-    // A whole new file renamed into place: a reader never sees half of it.
-    const auto temporary = file_.string() + ".new." + std::to_string(::getpid());
-    {
-        std::ofstream out(temporary, std::ios::trunc);
-        for (const auto& line : kept) out << line << "\n";
-        if (!out) return result;
-    }
-    std::error_code ignored;
-    std::filesystem::rename(temporary, file_, ignored);
-    if (ignored) std::filesystem::remove(temporary, ignored);
+    std::string contents;
+    for (const auto& line : kept) contents += line + "\n";
+    replace_file(file_, contents);
     return result;
 }
 

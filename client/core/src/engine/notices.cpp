@@ -65,6 +65,10 @@ Notice registration_failed(const std::string& code, const std::string& message) 
     return error(code, message, "registration failed: " + message, LogLevel::error, true);
 }
 
+Notice server_trusted(const std::string& server, const std::string& fingerprint, const std::string& sentence) {
+    return make(Json{{"event", "server_certificate"}, {"server", server}, {"fingerprint", fingerprint}}, sentence);
+}
+
 Notice registration_retry(const std::string& code, const std::string& message) {
     return error(code, message, "server: " + message, LogLevel::warning, false);
 }

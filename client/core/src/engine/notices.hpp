@@ -25,6 +25,8 @@ Notice registered(const std::string& name, const std::string& server, const std:
                   bool resumed = false, bool in_call = false);
 Notice server_unreachable(const std::string& sentence);
 Notice registration_failed(const std::string& code, const std::string& message);
+// The server's TLS certificate is trusted (vouched for, pinned before, or pinned now).
+Notice server_trusted(const std::string& server, const std::string& fingerprint, const std::string& sentence);
 Notice registration_retry(const std::string& code, const std::string& message);
 Notice server_error(const std::string& code, const std::string& message);
 Notice connection_lost(const std::string& reason, bool in_call);

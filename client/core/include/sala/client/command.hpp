@@ -30,7 +30,14 @@ struct AudioCommand {
     std::string output;
 };
 
+// The user trusts this certificate fingerprint for the server of the last ConnectCommand (the
+// window's answer to Snapshot::server_trust): the connection is tried again, and the certificate
+// pinned when the server presents it.
+struct TrustServerCommand {
+    std::string fingerprint;
+};
+
 using Command = std::variant<ConnectCommand, DisconnectCommand, CallCommand, AcceptCommand, RejectCommand,
-                             HangupCommand, MuteCommand, AudioCommand>;
+                             HangupCommand, MuteCommand, AudioCommand, TrustServerCommand>;
 
 }  // namespace sala::client

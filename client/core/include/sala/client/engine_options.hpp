@@ -32,6 +32,15 @@ struct EngineOptions {
     // clear, with a warning (otherwise it ends with the reason not_private).
     std::string srtp_suite = "AES_CM_128_HMAC_SHA1_80";
     bool allow_unencrypted = false;
+    // The directory connection is TLS (docs/protocol.md, "TLS") unless insecure_plaintext (for a
+    // server started with --insecure-plaintext). A certificate no CA vouches for is trusted by its
+    // pinned fingerprint (config_dir/known_servers); one seen for the first time is pinned at
+    // once when trust_on_first_use (sala-cli), else the front end is asked (sala's window:
+    // Snapshot::server_trust, then TrustServerCommand). trust_server (--trust-server SHA256:...)
+    // is accepted, and pinned, even in place of another pin.
+    bool insecure_plaintext = false;
+    bool trust_on_first_use = true;
+    std::string trust_server;
 };
 
 }  // namespace sala::client

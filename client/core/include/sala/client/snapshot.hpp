@@ -4,6 +4,7 @@
 #include <chrono>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -75,13 +76,23 @@ struct CallSecurity {
     bool key_logged = false;        // SALA_SRTP_KEYLOG wrote the keys to a file: not private
 };
 
+// A server certificate waiting for the user's word: seen for the first time (pinned empty), or
+// different from the one pinned before.
+struct ServerTrustQuestion {
+    std::string server;       // host:port
+    std::string fingerprint;  // what it presents now: "SHA256:..."
+    std::string pinned;       // what it presented before; empty on first use
+};
+
 struct Snapshot {
     std::uint64_t version = 0;
 
     ConnectionState connection = ConnectionState::disconnected;
-    std::string server;         // host:port
-    std::string name;           // our registered (or requested) name
-    std::string connect_error;  // the last registration/connection problem, in plain words
+    std::string server;                               // host:port
+    std::string name;                                 // our registered (or requested) name
+    std::string connect_error;                        // the last registration/connection problem, in plain words
+    std::string server_fingerprint;                   // the certificate of the server, once seen
+    std::optional<ServerTrustQuestion> server_trust;  // the user must decide before we go on
     std::shared_ptr<const std::vector<UserEntry>> users = std::make_shared<std::vector<UserEntry>>();
 
     CallState call = CallState::idle;
