@@ -199,8 +199,15 @@ two_routers() {
 start_server() {
     local turn=()
     [[ ${1:-} == coturn ]] && turn=(--turn-server "turn:$LAB_SERVER4_ALT:$coturn_port" --turn-secret-file "$turn_secret")
-    lab_bg pub "$work/case$case-server.log" "$bin/sala-server" --port "$port" --data-dir "$work/case$case-server-data" "${turn[@]}"
+    # Each case's server has a data directory of its own but the first one's TLS certificate, as
+    # one server restarted would keep it: the clients' pins (their config directories carry over
+    # from case to case) stay right.
+    local data=$work/case$case-server-data
+    mkdir -p -m 700 "$data"
+    [[ -f $work/tls-cert.pem ]] && cp "$work/tls-cert.pem" "$work/tls-key.pem" "$data/"
+    lab_bg pub "$work/case$case-server.log" "$bin/sala-server" --port "$port" --data-dir "$data" "${turn[@]}"
     lab_wait_for "$work/case$case-server.log" "^listening on" 10 || lab_die "sala-server did not start"
+    [[ -f $work/tls-cert.pem ]] || cp -p "$data/tls-cert.pem" "$data/tls-key.pem" "$work/"
 }
 
 # start_coturn: coturn in pub on $LAB_SERVER4_ALT:$coturn_port, UDP and TCP (no TLS, no DTLS),
