@@ -230,13 +230,42 @@ TEST(ServerRobustness, SigintWithNoClientsExitsZero) {
     EXPECT_EQ(server.process().wait(), 0);
 }
 
+// TLS garbage: a handshake record header and then noise, a handshake that never finishes, and a
+// client that closes mid-handshake each end only their own connection; the server goes on
+// registering TLS clients. The stalled handshake is dropped at the idle timeout.
+TEST(ServerRobustness, BrokenTlsHandshakesCloseOnlyTheirConnections) {
+    ServerProcess server({"--idle-timeout", "1"}, /*plaintext_too=*/false);
+    std::mt19937 random(11);
+    std::string noise = "\x16\x03\x01\x02\x00";
+    for (int i = 0; i < 512; ++i) noise.push_back(static_cast<char>(random() % 256));
+    LineClient garbage(server.port());
+    ASSERT_TRUE(garbage.send_raw(noise));
+    EXPECT_TRUE(garbage.wait_closed(3000ms));
+    LineClient stalled(server.port());
+    ASSERT_TRUE(stalled.send_raw("\x16\x03\x01"));  // the start of a record header, then nothing
+    {
+        LineClient quitter(server.port());
+        ASSERT_TRUE(quitter.send_raw("\x16\x03\x01\x00\x40"));
+        quitter.reset();
+    }
+    EXPECT_TRUE(stalled.wait_closed(4000ms)) << "a handshake that never finishes must not hold its connection";
+    auto fine = LineClient::tls(server.port());
+    EXPECT_TRUE(fine.hello("survivor"));
+    EXPECT_TRUE(fine.send(Json{{"type", "ping"}}));
+    EXPECT_TRUE(fine.wait_for("pong"));
+}
+
 TEST(ServerRobustness, BadFlagValuesAreRefused) {
     for (auto args : std::vector<std::vector<std::string>>{{"--port", "70000"},
                                                            {"--idle-timeout", "0"},
                                                            {"--max-clients", "x"},
                                                            {"--relay-ports", "50000"},
                                                            {"--relay-ports", "50010-50000"},
-                                                           {"--relay-ports", "80-90"}}) {
+                                                           {"--relay-ports", "80-90"},
+                                                           {"--insecure-plaintext"},  // not on a loopback bind
+                                                           {"--bind", "0.0.0.0", "--insecure-plaintext"},
+                                                           {"--cert", "/nonexistent.pem", "--key", "/nonexistent.pem"},
+                                                           {"--cert", "/etc/hostname"}}) {
         args.insert(args.begin(), bin("sala-server"));
         Process p(args);
         EXPECT_EQ(p.wait(), 2) << args[1];
