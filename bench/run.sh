@@ -4,6 +4,7 @@
 #   SALA_BENCH_CLIENTS="1000" bench/run.sh   the server load benchmark with other client counts
 #   SALA_BENCH_KEYS=1 bench/run.sh    its clients register with identity keys (protocol v4)
 #   SALA_BENCH_ONLY=server-load bench/run.sh   only the server load benchmark (plain and TLS)
+#   SALA_BENCH_SERVER=PATH bench/run.sh   that sala-server binary under load (e.g. an older build)
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 build=${SALA_BUILD_DIR:-$root/build}
@@ -22,15 +23,15 @@ trap cleanup EXIT
 # TLS), then TLS 1.3, each against a fresh server; then the TLS / plain ratios.
 # server_load MODE CLIENTS: MODE plain or tls; keeps the generator's "figures" line in $work.
 server_load() {
-  local mode=$1 clients=$2 server_flags=() load_flags=()
+  local mode=$1 clients=$2 server_flags=() load_flags=() out=$work/server-$1-$2.out log=$work/server-$1-$2.log
   if [[ $mode == plain ]]; then server_flags=(--insecure-plaintext); else load_flags=(--tls); fi
   echo "== sala-server load: $clients clients, $mode"
-  "$bin/sala-server" --bind 127.0.0.1 --port 0 --data-dir "$work/server-data-$mode-$clients" --max-clients $((clients + 1000)) --idle-timeout 3600 \
-    "${server_flags[@]}" >"$work/server.out" 2>"$work/server.log" &
+  "${SALA_BENCH_SERVER:-$bin/sala-server}" --bind 127.0.0.1 --port 0 --data-dir "$work/server-data-$mode-$clients" --max-clients $((clients + 1000)) --idle-timeout 3600 \
+    "${server_flags[@]}" >"$out" 2>"$log" &
   server_pid=$!
-  for _ in $(seq 100); do grep -q '^listening on' "$work/server.out" && break; sleep 0.05; done
-  port=$(sed -n 's/^listening on .*:\([0-9]*\)$/\1/p' "$work/server.out")
-  [[ -n $port ]] || { echo "sala-server did not start:"; cat "$work/server.log"; exit 1; }
+  for _ in $(seq 100); do grep -q '^listening on' "$out" && break; sleep 0.05; done
+  port=$(sed -n 's/^listening on .*:\([0-9]*\)$/\1/p' "$out")
+  [[ -n $port ]] || { echo "sala-server did not start:"; cat "$log"; exit 1; }
   "$bin/sala-bench-server-load" --port "$port" --server-pid "$server_pid" --clients "$clients" \
     --joins "${SALA_BENCH_JOINS:-20}" --pairs "${SALA_BENCH_PAIRS:-20}" --churn-seconds "${SALA_BENCH_CHURN_SECONDS:-5}" \
     --call-interval-ms "${SALA_BENCH_CALL_INTERVAL_MS:-100}" ${SALA_BENCH_KEYS:+--keys} "${load_flags[@]}" |
@@ -39,7 +40,7 @@ server_load() {
   kill -TERM "$server_pid"
   wait "$server_pid" || { echo "sala-server exited with status $?"; exit 1; }
   server_pid=
-  grep -E 'WARN|ERROR' "$work/server.log" | grep -v -- '--insecure-plaintext' | head -5 || true
+  grep -E 'WARN|ERROR' "$log" | grep -v -- '--insecure-plaintext' | head -5 || true
 }
 # compare CLIENTS: one line per figure, plain, TLS and TLS / plain.
 compare() {
