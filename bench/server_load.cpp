@@ -250,7 +250,9 @@ private:
     }
     // Connects and sends hello; the reply is handled in on_line.
     asio::awaitable<bool> open(Client& c) {
-        bool connected = co_await connect(c);  // not in the condition: GCC 12 miscompiles that (SIGILL)
+        // Not inside the if: written `if (!co_await connect(c))`, this coroutine died with SIGILL
+        // here (GCC 12.2, RelWithDebInfo).
+        bool connected = co_await connect(c);
         if (!connected) co_return false;
         if (keys_ && c.role == Role::idle)
             send(c, "{\"type\":\"challenge\"}\n");
