@@ -74,19 +74,21 @@ for frame in 20 10; do
       # shellcheck disable=SC2206  # SALA_CLI_ARGS="--ice relay": more options for both clients
       extra+=(${SALA_CLI_ARGS:-})
 
+      # A fresh server makes a fresh certificate (TLS), so the clients get fresh config dirs too: a
+      # pin left by an earlier server on the same port would refuse this one.
       "${prio[@]}" "$bin/sala-server" --bind 127.0.0.1 --port 0 --data-dir "$dir/server-data" >"$dir/server.out" 2>"$dir/server.log" &
       server=$!
       pids+=("$server")
       wait_for "$dir/server.out" '^listening on' 5
       port=$(sed -n 's/^listening on .*:\([0-9]*\)$/\1/p' "$dir/server.out")
 
-      "${prio[@]}" "$bin/sala-cli" --server "127.0.0.1:$port" --name bob --config-dir "$work/bob-config" --answer accept --calls 1 \
+      "${prio[@]}" "$bin/sala-cli" --server "127.0.0.1:$port" --name bob --config-dir "$dir/bob-config" --answer accept --calls 1 \
         --audio-in "$work/bob_says.wav" --audio-out "$dir/bob_heard.wav" "${extra[@]}" --json \
         >"$dir/bob.json" 2>"$dir/bob.err" &
       bob=$!
       pids+=("$bob")
       wait_for "$dir/bob.json" '"event":"registered"' 5
-      "${prio[@]}" "$bin/sala-cli" --server "127.0.0.1:$port" --name alice --config-dir "$work/alice-config" --call bob --duration "$seconds" \
+      "${prio[@]}" "$bin/sala-cli" --server "127.0.0.1:$port" --name alice --config-dir "$dir/alice-config" --call bob --duration "$seconds" \
         --audio-in "$work/alice_says.wav" --audio-out "$dir/alice_heard.wav" "${extra[@]}" --json \
         >"$dir/alice.json" 2>"$dir/alice.err" &
       alice=$!

@@ -34,18 +34,20 @@ for path in ${PATHS:-off on relay}; do
   mkdir -p "$dir"
   # shellcheck disable=SC2206  # SALA_CLI_ARGS: more options for both clients
   extra=(--ice "$path" ${SALA_CLI_ARGS:-})
+  # A fresh server makes a fresh certificate (TLS), so the clients get fresh config dirs too: a
+  # pin left by an earlier server on the same port would refuse this one.
   "$bin/sala-server" --bind 127.0.0.1 --port 0 --data-dir "$dir/server-data" >"$dir/server.out" 2>"$dir/server.log" &
   server=$!
   pids+=("$server")
   wait_for "$dir/server.out" '^listening on' 5
   port=$(sed -n 's/^listening on .*:\([0-9]*\)$/\1/p' "$dir/server.out")
-  "$bin/sala-cli" --server "127.0.0.1:$port" --name bob --config-dir "$work/bob-config" --answer accept --calls "$calls" --audio-in tone:440 \
+  "$bin/sala-cli" --server "127.0.0.1:$port" --name bob --config-dir "$dir/bob-config" --answer accept --calls "$calls" --audio-in tone:440 \
     --audio-out null "${extra[@]}" --json >"$dir/bob.json" 2>"$dir/bob.err" &
   bob=$!
   pids+=("$bob")
   wait_for "$dir/bob.json" '"event":"registered"' 5
   status=0
-  "$bin/sala-cli" --server "127.0.0.1:$port" --name alice --config-dir "$work/alice-config" --call bob --calls "$calls" --duration "$duration" \
+  "$bin/sala-cli" --server "127.0.0.1:$port" --name alice --config-dir "$dir/alice-config" --call bob --calls "$calls" --duration "$duration" \
     --audio-in tone:330 --audio-out null "${extra[@]}" --json >"$dir/alice.json" 2>"$dir/alice.err" || status=$?
   wait "$bob" || status=$?
   kill -TERM "$server"

@@ -1,7 +1,8 @@
 #pragma once
 // One client of sala-server's line protocol for the benchmarks (docs/protocol.md): connects,
 // registers with hello, sends messages and awaits the next message of a given type, skipping
-// presence. Coroutines on the caller's io_context.
+// presence. Coroutines on the caller's io_context. Plain lines, no TLS: the server must run with
+// --insecure-plaintext (loopback only), as bench/relay_load.sh starts it.
 
 #include <asio.hpp>
 #include <string>

@@ -27,9 +27,11 @@ fi
 source "$(dirname "$0")/lib.sh"
 (umask 077 && head -c 24 /dev/urandom | base64 >"$work/secret")
 
-# start_server [ARGS...]: a sala-server on a free port; sets server (pid) and port.
+# start_server [ARGS...]: a sala-server on a free port; sets server (pid) and port. It takes plain
+# lines (--insecure-plaintext, loopback only): sala-bench-relay-load's sessions speak them, as this
+# measures the relay, not signalling (bench/run.sh's server load compares TLS with plain lines).
 start_server() {
-  "$bin/sala-server" --bind 127.0.0.1 --port 0 --data-dir "$work/server-data-$RANDOM" --idle-timeout 3600 --max-allocations $((2 * calls + 100)) "$@" \
+  "$bin/sala-server" --bind 127.0.0.1 --port 0 --insecure-plaintext --data-dir "$work/server-data-$RANDOM" --idle-timeout 3600 --max-allocations $((2 * calls + 100)) "$@" \
     >"$work/server.out" 2>"$work/server.log" &
   server=$!
   pids+=("$server")

@@ -1,12 +1,14 @@
 // Load generator for sala-server: thousands of registered clients in one process (one
 // asio thread), measuring registration rate, how fast a join reaches everyone, call set-up
 // round trips while calls churn, and the server's memory and CPU. Run it with bench/run.sh.
+// With --tls every client speaks TLS 1.3 (asio::ssl::stream; the certificate is not judged).
 #include <sys/resource.h>
 #include <unistd.h>
 #include <algorithm>
 #include <array>
 #include <asio.hpp>
 #include <asio/experimental/as_tuple.hpp>
+#include <asio/ssl.hpp>
 #include <chrono>
 #include <cstdio>
 #include <deque>
@@ -14,6 +16,7 @@
 #include <functional>
 #include <iostream>
 #include <memory>
+#include <optional>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -42,6 +45,10 @@ enum class Role { idle, probe, caller, callee };
 struct Client {
     explicit Client(asio::io_context& io) : socket(io) {}
     tcp::socket socket;
+    // --tls: TLS over `socket`. Reads are synchronous on the non-blocking socket (into the shared
+    // scratch buffer, until it would block), writes asynchronous: one of each at a time.
+    std::unique_ptr<asio::ssl::stream<tcp::socket&>> tls;
+    std::optional<sala::protocol::ChannelBinding> binding;  // the TLS connection's, for the name proof
     std::string name;
     Role role = Role::idle;
     std::string partial;
@@ -60,8 +67,9 @@ struct Client {
 
 class LoadBench {
 public:
-    LoadBench(asio::io_context& io, std::uint16_t port, int server_pid)
-        : io_(io), endpoint_(asio::ip::make_address("127.0.0.1"), port), server_pid_(server_pid) {}
+    // `tls`: the clients' TLS context, or null for plain lines (--insecure-plaintext servers).
+    LoadBench(asio::io_context& io, std::uint16_t port, int server_pid, asio::ssl::context* tls)
+        : io_(io), endpoint_(asio::ip::make_address("127.0.0.1"), port), server_pid_(server_pid), tls_(tls) {}
 
     asio::awaitable<void> run(std::size_t clients, int joins, std::size_t pairs, double churn_seconds);
 
@@ -76,11 +84,15 @@ private:
             return;
         }
         c.writing = true;
-        asio::async_write(c.socket, asio::buffer(c.out.front()), [this, &c](std::error_code ec, std::size_t) {
+        auto written = [this, &c](std::error_code ec, std::size_t) {
             if (ec) return fail(c, "write: " + ec.message());
             c.out.pop_front();
             write_next(c);
-        });
+        };
+        if (c.tls)
+            asio::async_write(*c.tls, asio::buffer(c.out.front()), written);
+        else
+            asio::async_write(c.socket, asio::buffer(c.out.front()), written);
     }
     void fail(Client& c, const std::string& what) {
         if (!c.socket.is_open()) return;
@@ -97,7 +109,8 @@ private:
             return;
         }
         std::error_code read_error;
-        std::size_t n = c.socket.read_some(asio::buffer(scratch_), read_error);
+        std::size_t n = c.tls ? c.tls->read_some(asio::buffer(scratch_), read_error)
+                              : c.socket.read_some(asio::buffer(scratch_), read_error);
         if (read_error == asio::error::would_block) {
             c.socket.async_wait(tcp::socket::wait_read, [this, &c](std::error_code ec) {
                 if (ec) return fail(c, "wait: " + ec.message());
@@ -138,7 +151,7 @@ private:
             sala::protocol::NameNonce nonce{};
             if (!sala::protocol::from_hex(field(line, "nonce"), nonce.data(), nonce.size()))
                 return fail(c, "challenge without a nonce: " + std::string(line.substr(0, 200)));
-            const auto message = sala::protocol::name_proof_message(nonce, std::nullopt, c.name);
+            const auto message = sala::protocol::name_proof_message(nonce, c.binding, c.name);
             std::array<unsigned char, crypto_sign_BYTES> signature{};
             crypto_sign_detached(signature.data(), nullptr, message.data(), message.size(), c.secret_key.data());
             send(c, R"({"type":"hello","version":4,"name":")" + c.name + R"(","media_port":40000,"identity":")" +
@@ -207,15 +220,40 @@ private:
         Client& c = *clients_[opened_++];
         asio::co_spawn(io_, open(c), asio::detached);
     }
-    // Connects and sends hello; the reply is handled in on_line.
-    asio::awaitable<bool> open(Client& c) {
+    // Connects, and with --tls makes the handshake and takes the channel binding; then the
+    // socket is non-blocking for read_next.
+    asio::awaitable<bool> connect(Client& c) {
         auto [ec] = co_await c.socket.async_connect(endpoint_, as_result);
         if (ec) {
             fail(c, "connect: " + ec.message());
             co_return false;
         }
         c.socket.set_option(tcp::no_delay(true));
+        if (tls_) {
+            c.tls = std::make_unique<asio::ssl::stream<tcp::socket&>>(c.socket, *tls_);
+            auto [handshake_error] = co_await c.tls->async_handshake(asio::ssl::stream_base::client, as_result);
+            if (handshake_error) {
+                fail(c, "TLS handshake: " + handshake_error.message());
+                co_return false;
+            }
+            static constexpr char kLabel[] = "EXPORTER-Channel-Binding";
+            sala::protocol::ChannelBinding binding{};
+            if (SSL_export_keying_material(c.tls->native_handle(), binding.data(), binding.size(), kLabel,
+                                           sizeof kLabel - 1, nullptr, 0, 0) != 1) {
+                fail(c, "no TLS channel binding");
+                co_return false;
+            }
+            c.binding = binding;
+        }
         c.socket.non_blocking(true);
+        co_return true;
+    }
+    // Connects and sends hello; the reply is handled in on_line.
+    asio::awaitable<bool> open(Client& c) {
+        // Not inside the if: written `if (!co_await connect(c))`, this coroutine died with SIGILL
+        // here (GCC 12.2, RelWithDebInfo).
+        bool connected = co_await connect(c);
+        if (!connected) co_return false;
         if (keys_ && c.role == Role::idle)
             send(c, "{\"type\":\"challenge\"}\n");
         else
@@ -240,6 +278,7 @@ private:
     asio::io_context& io_;
     tcp::endpoint endpoint_;
     int server_pid_;
+    asio::ssl::context* tls_;
     std::vector<std::unique_ptr<Client>> clients_;
     std::array<char, 256 * 1024> scratch_{};
     std::size_t opened_ = 0, to_open_ = 0;
@@ -277,8 +316,8 @@ asio::awaitable<void> LoadBench::run(std::size_t count, int joins, std::size_t p
         if (keys_) crypto_sign_keypair(c->public_key.data(), c->secret_key.data());
         clients_.push_back(std::move(c));
     }
-    print(keys_ ? "hello                   v4 with an identity key (challenge, hello with proof)"
-                : "hello                   v1, no key");
+    print(std::string(tls_ ? "connection              TLS 1.3" : "connection              plain lines") +
+          (keys_ ? "; hello v4 with an identity key (challenge, hello with proof)" : "; hello v1, no key"));
     auto t0 = Clock::now();
     for (std::size_t i = 0; i < std::min(kWindow, count); ++i) open_next();
     bool all = co_await wait_until([&] { return registered_ == count || failures_; }, std::chrono::seconds(600));
@@ -320,10 +359,8 @@ asio::awaitable<void> LoadBench::run(std::size_t count, int joins, std::size_t p
         probe_arrivals_.reserve(count);
         clients_.push_back(std::move(c));
         Client& probe = *clients_.back();
-        auto [ec] = co_await probe.socket.async_connect(endpoint_, as_result);
-        if (ec) co_return;
-        probe.socket.set_option(tcp::no_delay(true));
-        probe.socket.non_blocking(true);
+        bool connected = co_await connect(probe);
+        if (!connected) co_return;
         read_next(probe);
         probe_sent_ = Clock::now();
         send(probe, R"({"type":"hello","version":1,"name":")" + probe.name +
@@ -394,6 +431,14 @@ asio::awaitable<void> LoadBench::run(std::size_t count, int joins, std::size_t p
     std::snprintf(text, sizeof text, "server CPU in total     %.2f s; RSS at the end %.1f MiB; client failures %zu",
                   end.cpu_seconds - before.cpu_seconds, end.rss_kib / 1024, failures_);
     print(text);
+    // One line for scripts (bench/run.sh compares plain and TLS runs with it).
+    std::snprintf(text, sizeof text,
+                  "figures registrations_per_s=%.1f registration_server_cpu_s=%.2f rss_kib_per_client=%.2f "
+                  "join_p50_ms=%.2f join_p99_ms=%.2f setup_p50_ms=%.3f setup_p99_ms=%.3f failures=%zu",
+                  static_cast<double>(count) / reg_s, after_reg.cpu_seconds - before.cpu_seconds,
+                  (held.rss_kib - before.rss_kib) / static_cast<double>(count), percentile(all_reached, 50),
+                  percentile(all_reached, 99), percentile(setup_ms_, 50), percentile(setup_ms_, 99), failures_);
+    print(text);
     for (auto& c : clients_) {
         std::error_code ignored;
         c->socket.close(ignored);
@@ -413,6 +458,9 @@ int main(int argc, char** argv) {
                      .option("churn-seconds", "S", "how long calls churn (default 5)")
                      .option("call-interval-ms", "MS", "each pair's pause between calls (default 100)")
                      .flag("keys", "register with identity keys (protocol v4: challenge, then hello with a proof)")
+                     .flag("tls",
+                           "speak TLS 1.3 (the server's certificate is not checked); else plain lines, which "
+                           "need a server started with --insecure-plaintext")
                      .parse_or_exit(argc, argv);
     auto port = sala::parse_integer(flags.get("port"), 1, 65535);
     auto pid = sala::parse_integer(flags.get("server-pid"), 1, 1 << 30);
@@ -434,7 +482,13 @@ int main(int argc, char** argv) {
         return 1;
     }
     asio::io_context io(1);
-    LoadBench bench(io, static_cast<std::uint16_t>(*port), static_cast<int>(*pid));
+    std::optional<asio::ssl::context> tls;
+    if (flags.has("tls")) {
+        tls.emplace(asio::ssl::context::tls_client);
+        SSL_CTX_set_min_proto_version(tls->native_handle(), TLS1_3_VERSION);
+        tls->set_verify_mode(asio::ssl::verify_none);  // measuring the server, not judging it
+    }
+    LoadBench bench(io, static_cast<std::uint16_t>(*port), static_cast<int>(*pid), tls ? &*tls : nullptr);
     bench.call_interval_ = std::chrono::milliseconds(*interval);
     bench.keys_ = flags.has("keys");
     if (bench.keys_ && sodium_init() < 0) return 1;

@@ -35,8 +35,7 @@ void Session::start() {
         executor, [self = shared_from_this()] { return self->read_loop(); }, asio::detached);
     asio::co_spawn(
         executor, [self = shared_from_this()] { return self->write_loop(); }, asio::detached);
-    asio::co_spawn(
-        executor, [self = shared_from_this()] { return self->idle_watch(); }, asio::detached);
+    watch_idle();
 }
 
 // Reads into the shared scratch buffer until the socket is drained, and only then waits
@@ -263,17 +262,13 @@ asio::awaitable<void> Session::write_loop() {
 }
 
 // Reading a line moves last_activity_; the timer only re-arms when it wakes.
-asio::awaitable<void> Session::idle_watch() {
-    while (phase_ != Phase::closed) {
-        auto deadline = kind_ == Kind::turn ? std::max(last_activity_ + limits_.turn_idle_timeout, held_until_)
-                                            : last_activity_ + limits_.idle_timeout;
-        if (Clock::now() >= deadline) {
-            close("idle timeout");
-            co_return;
-        }
-        idle_timer_.expires_at(deadline);
-        co_await idle_timer_.async_wait(as_result);
-    }
+void Session::watch_idle() {
+    if (phase_ == Phase::closed) return;
+    auto deadline = kind_ == Kind::turn ? std::max(last_activity_ + limits_.turn_idle_timeout, held_until_)
+                                        : last_activity_ + limits_.idle_timeout;
+    if (Clock::now() >= deadline) return close("idle timeout");
+    idle_timer_.expires_at(deadline);
+    idle_timer_.async_wait([self = shared_from_this()](std::error_code) { self->watch_idle(); });
 }
 
 void Session::send(const SharedLine& line) {
