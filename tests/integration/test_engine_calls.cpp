@@ -538,7 +538,7 @@ TEST(EngineCalls, CallerCancelsWhileRinging) {
     ASSERT_TRUE(bob.wait_for("invite")) << bob.describe();
     alice.post(HangupCommand{});
     EXPECT_TRUE(ended(alice, "cancelled", "alice"));
-    EXPECT_TRUE(ended(bob, "cancelled", "alice"));
+    EXPECT_TRUE(ended(bob, "cancelled", "alice")) << bob.describe();
 }
 
 TEST(EngineCalls, CallerHangsUpBeforeTheServerNamesTheCall) {
