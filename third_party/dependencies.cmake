@@ -24,6 +24,8 @@ pkg_check_modules(OPUS REQUIRED IMPORTED_TARGET opus)
 pkg_check_modules(SPEEXDSP REQUIRED IMPORTED_TARGET speexdsp)
 # librtaudio-dev
 pkg_check_modules(RTAUDIO REQUIRED IMPORTED_TARGET rtaudio)
+# libwebrtc-audio-processing-dev 0.3: the client core's voice processing, and its benchmark
+pkg_check_modules(WEBRTC_APM REQUIRED IMPORTED_TARGET webrtc-audio-processing)
 
 if(SALA_BUILD_GUI)
   find_package(glfw3 3.3 REQUIRED)

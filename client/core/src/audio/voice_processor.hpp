@@ -1,0 +1,54 @@
+#pragma once
+// Voice processing of the captured audio (issue 13): WebRTC's audio processing module
+// (libwebrtc-audio-processing 0.3, the library PulseAudio's echo canceller uses; chosen over
+// speexdsp by bench/voice_processing.sh, see docs/benchmarks.md) in 10 ms blocks at 48 kHz mono.
+// Each block of captured audio goes in with the block the speaker played at the same time and
+// the delay between the two; out comes the microphone with the echo cancelled, noise suppressed
+// and gain controlled, each as switched on, and whether it holds a voice.
+// No allocation after construction; not thread-safe: one thread calls process().
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+
+namespace webrtc {
+class AudioProcessing;
+class Config;
+}  // namespace webrtc
+
+namespace sala::client {
+
+struct VoiceSettings {
+    bool echo_cancel = true;
+    bool noise_suppress = true;
+    bool gain_control = true;
+};
+
+class VoiceProcessor {
+public:
+    static constexpr int kRate = 48000;
+    static constexpr std::size_t kBlock = kRate / 100;  // 10 ms
+
+    // Throws std::runtime_error when the library cannot be set up.
+    explicit VoiceProcessor(VoiceSettings settings);
+    ~VoiceProcessor();
+    VoiceProcessor(const VoiceProcessor&) = delete;
+    VoiceProcessor& operator=(const VoiceProcessor&) = delete;
+
+    // played: the kBlock samples sent to the speaker now (the echo reference); captured: the
+    // kBlock samples the microphone gave now, processed in place. delay_ms: how long after being
+    // played audio reaches the microphone (the device latencies and the rings between), 0-500.
+    void process(const std::int16_t* played, std::int16_t* captured, int delay_ms);
+    // Whether the last processed block held a voice (WebRTC's voice activity detector).
+    bool voice() const { return voice_; }
+    const VoiceSettings& settings() const { return settings_; }
+
+private:
+    VoiceSettings settings_;
+    std::unique_ptr<webrtc::Config> config_;
+    std::unique_ptr<webrtc::AudioProcessing> apm_;
+    float reverse_[kBlock] = {}, reverse_out_[kBlock] = {}, capture_[kBlock] = {};
+    bool voice_ = false;
+};
+
+}  // namespace sala::client
