@@ -3,6 +3,9 @@
 # call, and the worst time one audio callback took. Runs the device tests' own measurements
 # (tests/integration/test_audio_devices_pulse.cpp) RUNS times against a private PulseAudio
 # with null sinks (tools/pulse-test-server) and prints every figure and the range.
+# Then one call of SALA_DEVICE_CALL_SECONDS (default 30) with its one-way latency second by
+# second from call_started (microphone sink and speaker sink recorded on one clock), and each
+# side's underruns and overruns.
 # Usage: bench/device_latency.sh [RUNS]    (build dir: $SALA_BUILD_DIR, default build/)
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -23,3 +26,6 @@ awk '
   /^\[ callback \]/ { for (i = 1; i <= NF; i++) if ($i == "us" || $i == "us,") { c = $(i-1) + 0; if (c > cmax) cmax = c } }
   END { printf "one-way latency device to device: %d measurements, %.1f .. %.1f ms, mean %.1f ms\n", n, lo, hi, s / n;
         printf "worst callback time over all runs: %.1f us (10 ms blocks)\n", cmax }' "$log"
+"$build/bin/test_audio_devices_pulse" --gtest_filter='*LatencyEverySecond*' >"$log" 2>&1 || {
+  echo "the per-second call failed:" >&2; tail -30 "$log" >&2; exit 1; }
+grep -E '^\[ (second|seconds|devices) +\]' "$log"

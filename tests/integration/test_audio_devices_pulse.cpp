@@ -7,10 +7,15 @@
 #include <atomic>
 #include <cmath>
 #include <csignal>
+#include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <filesystem>
+#include <fstream>
 #include <iostream>
 #include <new>
+#include <numeric>
+#include <optional>
 #include <sstream>
 #include <thread>
 
@@ -121,6 +126,12 @@ public:
         std::string err;
         ASSERT_EQ(run({script_, "sink", dir_, name, std::to_string(rate), std::to_string(channels)}, &err), 0) << err;
     }
+    // Two mono sinks, left and right, that are the channels of one stereo null sink
+    // "LEFT_RIGHT": recording its monitor records both on one clock.
+    void pair(const std::string& left, const std::string& right) {
+        std::string err;
+        ASSERT_EQ(run({script_, "pair", dir_, left, right}, &err), 0) << err;
+    }
     void unload(const std::string& name) {
         std::string err;
         ASSERT_EQ(run({script_, "unload", dir_, name}, &err), 0) << err;
@@ -132,23 +143,31 @@ private:
     bool started_ = false;
 };
 
-// parec on a sink's monitor into a 48 kHz mono WAV until stop().
+// parec on a sink's monitor into a 48 kHz WAV (mono unless told) until stop().
 class Recorder {
 public:
-    Recorder(const std::string& sink, const std::string& path)
+    Recorder(const std::string& sink, const std::string& path, int channels = 1)
         : path_(path),
+          channels_(channels),
           process_({find_on_path("parec").value_or("/usr/bin/parec"), "-d", sink + ".monitor", "--rate=48000",
-                    "--channels=1", "--format=s16le", "--file-format=wav", "--latency-msec=10", path}) {}
+                    "--channels=" + std::to_string(channels), "--format=s16le", "--file-format=wav",
+                    "--latency-msec=10", path}) {}
     void stop() {
         process_.signal(SIGINT);
         process_.wait(5s);
+    }
+    // How much has been written so far, in ms of audio (48 kHz mono s16 after a 44-byte header).
+    double recorded_ms() const {
+        std::error_code ec;
+        const auto size = std::filesystem::file_size(path_, ec);
+        return ec || size < 44 ? 0.0 : double(size - 44) / 96.0 / channels_;
     }
     // Waits until audio is being written (a new PulseAudio stream may first stall).
     bool wait_until_recording(std::chrono::milliseconds timeout = 10s) const {
         const auto deadline = Clock::now() + timeout;
         std::error_code ec;
         while (Clock::now() < deadline) {
-            if (std::filesystem::file_size(path_, ec) > 44 + 2 * 4800 && !ec) return true;
+            if (recorded_ms() > 100.0) return true;
             std::this_thread::sleep_for(20ms);
         }
         return false;
@@ -156,8 +175,26 @@ public:
 
 private:
     std::string path_;
+    int channels_;
     Process process_;
 };
+
+// The two channels of a stereo 16-bit WAV file (as parec writes it).
+std::optional<std::pair<std::vector<int16_t>, std::vector<int16_t>>> read_stereo(const std::string& path) {
+    std::ifstream file(path, std::ios::binary);
+    const std::string bytes((std::istreambuf_iterator<char>(file)), std::istreambuf_iterator<char>());
+    const std::size_t data = bytes.find("data");
+    if (data == std::string::npos || data + 8 > bytes.size()) return std::nullopt;
+    std::pair<std::vector<int16_t>, std::vector<int16_t>> channels;
+    for (std::size_t at = data + 8; at + 4 <= bytes.size(); at += 4) {
+        int16_t left, right;
+        std::memcpy(&left, bytes.data() + at, 2);
+        std::memcpy(&right, bytes.data() + at + 2, 2);
+        channels.first.push_back(left);
+        channels.second.push_back(right);
+    }
+    return channels;
+}
 
 class AudioDevicesPulse : public ::testing::Test {
 protected:
@@ -256,6 +293,22 @@ protected:
         EXPECT_GT(measure(alice_says_, dir_.file("a_mic.wav")).spectral_similarity, 0.8);
         std::cout << "[ latency  ] one-way, device to device: alice->bob " << a_to_b.delay_ms << " ms, bob->alice "
                   << b_to_a.delay_ms << " ms\n";
+    }
+
+    // A field of the peer's last stats event (0 when there was none).
+    static double last_stat(const CliPeer& peer, const char* field) {
+        double value = 0;
+        for (const auto& event : peer.events())
+            if (event.value("event", "") == "stats" && event.contains(field)) value = event[field].get<double>();
+        return value;
+    }
+
+    // A field of the peer's stats event for `second` (-1 when there was none).
+    static int stat_at(const CliPeer& peer, int second, const char* field) {
+        for (const auto& event : peer.events())
+            if (event.value("event", "") == "stats" && event["seconds"].get<int>() == second && event.contains(field))
+                return static_cast<int>(event[field].get<double>());
+        return -1;
     }
 
     static int second_of(const CliPeer& peer) {
@@ -399,4 +452,80 @@ TEST_F(AudioDevicesPulse, SpeakerRemovedMidCallIsReportedTheCallGoesOnAndAnother
     alice.command("hangup");
     EXPECT_TRUE(alice.wait_for("call_ended", 10s));
     EXPECT_TRUE(bob.wait_for("call_ended", 10s));
+}
+
+// One call of SALA_DEVICE_CALL_SECONDS (default 30) through devices, alice's microphone fed
+// speech from before the call starts: the one-way latency, alice's microphone device to bob's
+// speaker device, second by second from call_started (so a slow start or a drift shows), and
+// each side's underrun and overrun counts.
+TEST_F(AudioDevicesPulse, CallThroughDevicesShowsItsLatencyEverySecond) {
+    const char* seconds_text = std::getenv("SALA_DEVICE_CALL_SECONDS");
+    const int seconds = seconds_text ? std::max(5, std::atoi(seconds_text)) : 30;
+    // Alice's microphone sink and bob's speaker sink are the two channels of one: one recorder
+    // (one clock) hears what the microphone got and what the speaker played.
+    pulse_.pair("a_in", "b_out");
+    for (const char* sink : {"a_out", "b_in"}) pulse_.sink(sink, 48000, 1);
+    // Speech longer than the call, so every second of it carries some.
+    const std::string says = dir_.file("alice_reads.wav");
+    std::string text;
+    for (int i = 0; i * 4 < seconds + 10; ++i)
+        text +=
+            "The quick brown fox jumps over the lazy dog, then runs far away into the forest. "
+            "Seven silver spoons were lying on the kitchen table, next to a bowl of soup. ";
+    speak(*find_on_path("espeak-ng"), "en+m3", text, says);
+
+    ServerProcess server;
+    CliPeer bob(server.port(), "bob",
+                {"--answer", "accept", "--calls", "1", "--audio-in", "device:b_in", "--audio-out", "device:b_out"});
+    ASSERT_TRUE(bob.wait_for("registered", 10s)) << bob.process().stderr_text();
+    Recorder both("a_in_b_out", dir_.file("a_mic_b_speaker.wav"), 2);
+    ASSERT_TRUE(both.wait_until_recording()) << "parec wrote nothing";
+    Process play({find_on_path("paplay").value_or("/usr/bin/paplay"), "-d", "a_in", says});
+    CliPeer alice(server.port(), "alice",
+                  {"--call", "bob", "--audio-in", "device:a_in", "--audio-out", "device:a_out"});
+    ASSERT_TRUE(alice.wait_for("call_started", 10s)) << alice.process().stderr_text();
+    const double call_at_ms = both.recorded_ms();  // where the call starts in the recording
+    ASSERT_TRUE(wait_for_second(alice, seconds));
+    both.stop();
+    alice.command("hangup");
+    ASSERT_TRUE(alice.wait_for("call_ended", 10s));
+    ASSERT_TRUE(bob.wait_for("call_ended", 10s));
+    play.signal(SIGINT);
+
+    auto recorded = read_stereo(dir_.file("a_mic_b_speaker.wav"));
+    ASSERT_TRUE(recorded) << "no WAV data";
+    const auto& [sent, heard] = *recorded;
+    const auto from = static_cast<std::size_t>(call_at_ms * 48.0);
+    ASSERT_LT(from + 48000u * 5, sent.size());
+    sala::audio::SimilarityOptions options;
+    options.max_delay_ms = 1000.0;
+    const auto per_second =
+        sala::audio::segment_delays(std::span(sent).subspan(from), std::span(heard).subspan(from), 1000.0, options);
+    std::vector<double> delays;
+    double first = -1, worst = 0;
+    for (const auto& s : per_second) {
+        const int second = static_cast<int>(s.start_ms / 1000.0);
+        if (second >= seconds) break;
+        std::printf("[ second   ] %2d: %6.1f ms (correlation %.2f; bob's jitter buffer %d ms)\n", second, s.delay_ms,
+                    s.correlation, stat_at(bob, second + 1, "jitter_buffer_ms"));
+        EXPECT_GT(s.delay_ms, 0.0) << "second " << second;
+        EXPECT_LT(s.delay_ms, kMaxDelayMs) << "second " << second;
+        delays.push_back(s.delay_ms);
+        if (second == 0) first = s.delay_ms;
+        worst = std::max(worst, s.delay_ms);
+    }
+    const double mean = delays.empty() ? 0 : std::accumulate(delays.begin(), delays.end(), 0.0) / delays.size();
+    std::printf(
+        "[ seconds  ] alice->bob over %d s: %zu seconds measured, mean %.1f ms, worst %.1f ms, first second "
+        "%.1f ms\n",
+        seconds, delays.size(), mean, worst, first);
+    for (const CliPeer* peer : {&alice, &bob})
+        std::printf("[ devices  ] %s: capture overruns %.0f, playback underruns %.0f\n", peer->name().c_str(),
+                    last_stat(*peer, "capture_overruns"), last_stat(*peer, "playback_underruns"));
+    for (const auto& event : bob.events())
+        if (event.value("event", "") == "first_audio")
+            std::printf("[ devices  ] bob's speaker took the first frame %.1f ms after call_started\n",
+                        event["after_call_started_ms"].get<double>());
+    std::fflush(stdout);
+    EXPECT_GE(delays.size(), static_cast<std::size_t>(seconds) * 2 / 3) << "too few seconds carried speech";
 }
