@@ -506,8 +506,11 @@ TEST_F(AudioDevicesPulse, CallThroughDevicesShowsItsLatencyEverySecond) {
     for (const auto& s : per_second) {
         const int second = static_cast<int>(s.start_ms / 1000.0);
         if (second >= seconds) break;
-        std::printf("[ second   ] %2d: %6.1f ms (correlation %.2f; bob's jitter buffer %d ms)\n", second, s.delay_ms,
-                    s.correlation, stat_at(bob, second + 1, "jitter_buffer_ms"));
+        std::printf(
+            "[ second   ] %2d: %6.1f ms (correlation %.2f; alice's microphone %d ms, bob's jitter buffer %d "
+            "ms, bob's speaker %d ms)\n",
+            second, s.delay_ms, s.correlation, stat_at(alice, second + 1, "input_latency_ms"),
+            stat_at(bob, second + 1, "jitter_buffer_ms"), stat_at(bob, second + 1, "output_latency_ms"));
         EXPECT_GT(s.delay_ms, 0.0) << "second " << second;
         EXPECT_LT(s.delay_ms, kMaxDelayMs) << "second " << second;
         delays.push_back(s.delay_ms);
@@ -519,9 +522,18 @@ TEST_F(AudioDevicesPulse, CallThroughDevicesShowsItsLatencyEverySecond) {
         "[ seconds  ] alice->bob over %d s: %zu seconds measured, mean %.1f ms, worst %.1f ms, first second "
         "%.1f ms\n",
         seconds, delays.size(), mean, worst, first);
-    for (const CliPeer* peer : {&alice, &bob})
-        std::printf("[ devices  ] %s: capture overruns %.0f, playback underruns %.0f\n", peer->name().c_str(),
-                    last_stat(*peer, "capture_overruns"), last_stat(*peer, "playback_underruns"));
+    for (const CliPeer* peer : {&alice, &bob}) {
+        std::printf(
+            "[ devices  ] %s: capture overruns %.0f, playback underruns %.0f; microphone %.1f ms, speaker "
+            "%.1f ms\n",
+            peer->name().c_str(), last_stat(*peer, "capture_overruns"), last_stat(*peer, "playback_underruns"),
+            last_stat(*peer, "input_latency_ms"), last_stat(*peer, "output_latency_ms"));
+        // PulseAudio reported each device's delay: more than the ring alone, less than a stuck queue.
+        EXPECT_GT(last_stat(*peer, "input_latency_ms"), 1.0) << peer->name();
+        EXPECT_GT(last_stat(*peer, "output_latency_ms"), 5.0) << peer->name();
+        EXPECT_LT(last_stat(*peer, "input_latency_ms") + last_stat(*peer, "output_latency_ms"), kMaxDelayMs)
+            << peer->name();
+    }
     for (const auto& event : bob.events())
         if (event.value("event", "") == "first_audio")
             std::printf("[ devices  ] bob's speaker took the first frame %.1f ms after call_started\n",

@@ -91,6 +91,13 @@ TEST(MediaSession, EachSideHearsTheOtherAndTheFiguresMove) {
         EXPECT_LT(s.rtt_ms, 50.0);
         EXPECT_GE(s.remote_loss_percent, 0.0) << "the peer's receiver report arrived";
         EXPECT_GT(side->heard_dbfs(), -30.0f) << "a tone at full scale arrives loud";
+        // Paced devices report no delay of their own: the rings only. The engine tops the
+        // playback ring up to a frame (20 ms) at each wake-up; the paced clock hands over the
+        // capture a frame at a time, which the engine encodes at once.
+        EXPECT_GT(s.output_latency_ms, 5.0);
+        EXPECT_LT(s.output_latency_ms, 40.0);
+        EXPECT_GE(s.input_latency_ms, 0.0);
+        EXPECT_LT(s.input_latency_ms, 25.0);
     }
     EXPECT_EQ(alice.timeouts + bob.timeouts, 0);
 }

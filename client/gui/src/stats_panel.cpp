@@ -47,6 +47,9 @@ void draw_stats_panel(Ui& ui, ImVec2 pos, ImVec2 size) {
                 row("Packet loss", text);
                 row("Jitter", format_ms(st.jitter_ms));
                 row("Buffer delay", format_ms(st.jitter_buffer_ms));
+                // Our sound devices' own delays (the sound server's queues and our rings).
+                row("Device delay",
+                    format_ms(st.input_latency_ms) + " microphone, " + format_ms(st.output_latency_ms) + " speaker");
                 row("Round trip", format_rtt(st.rtt_ms));
                 std::snprintf(text, sizeof text, "%llu concealed, %llu by FEC",
                               static_cast<unsigned long long>(st.concealed_frames),

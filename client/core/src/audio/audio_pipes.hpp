@@ -33,6 +33,12 @@ struct AudioPipes {
     std::atomic<std::uint64_t> capture_overruns{0};
     // Blocks short of samples (padded with silence), or the sound system's own underflow.
     std::atomic<std::uint64_t> playback_underruns{0};
+    // The devices' own delay as the sound server reports it (PulseAudio: its queue for our
+    // stream and the device's latency) plus one callback block, in microseconds; -1 when not
+    // known (file, tone and null devices, or not asked yet). Written about once a second off
+    // the audio thread, by the device's watch.
+    std::atomic<std::int64_t> input_device_latency_us{-1};
+    std::atomic<std::int64_t> output_device_latency_us{-1};
     // Worst time one sound-card callback took, in nanoseconds (0 for file/null devices).
     std::atomic<std::uint64_t> callback_max_ns{0};
 

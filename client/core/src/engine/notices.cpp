@@ -241,20 +241,23 @@ Notice stats(const std::string& peer, long long second, const CallStatistics& s,
                 {"rejected_packets", s.rejected_packets},
                 {"capture_overruns", s.capture_overruns},
                 {"playback_underruns", s.playback_underruns},
+                {"input_latency_ms", std::round(s.input_latency_ms * 10) / 10},
+                {"output_latency_ms", std::round(s.output_latency_ms * 10) / 10},
                 {"remote_loss_percent", s.remote_loss_percent},
                 {"mic_dbfs", mic.rms_dbfs},
                 {"speaker_dbfs", speaker.rms_dbfs},
                 {"media_path", media_path}};
     char rtt[32] = "rtt not yet measured";  // the first RTCP report has not come back
     if (s.rtt_ms >= 0) std::snprintf(rtt, sizeof rtt, "rtt %.1f ms", s.rtt_ms);
-    char text[320];
+    char text[400];
     std::snprintf(text, sizeof text,
                   "stats: sent %llu, received %llu, lost %.1f%%, jitter %.1f ms, buffer %d ms, %.1f kb/s out, "
-                  "%s, concealed %llu, fec %llu, path %s",
+                  "%s, concealed %llu, fec %llu, path %s, microphone delay %.0f ms, speaker delay %.0f ms",
                   static_cast<unsigned long long>(s.packets_sent), static_cast<unsigned long long>(s.packets_received),
                   s.loss_percent, s.jitter_ms, s.jitter_buffer_ms, s.send_kbps, rtt,
                   static_cast<unsigned long long>(s.concealed_frames),
-                  static_cast<unsigned long long>(s.fec_recovered_frames), media_path.c_str());
+                  static_cast<unsigned long long>(s.fec_recovered_frames), media_path.c_str(), s.input_latency_ms,
+                  s.output_latency_ms);
     return make(std::move(fields), text, LogLevel::info, false);
 }
 

@@ -13,6 +13,7 @@ namespace {
 constexpr auto kBackstop = std::chrono::milliseconds(200);
 constexpr std::size_t kIpUdpOverhead = 20 + 8;  // IPv4 + UDP headers on the wire
 constexpr std::size_t kDeviceBlock = 480;       // samples the output device takes at a time
+constexpr double kSamplesPerMs = 48.0;          // the pipes carry 48 kHz
 
 // Playout pops one device block (10 ms) at a time whatever the packet length, so the
 // playback ring holds one block and adds no more delay than the device needs. That block
@@ -106,6 +107,9 @@ void MediaSession::tick() {
     last_tick_ = now;
     play(now);
     send_frames();
+    window_capture_samples_ += pipes_.capture.size();
+    window_playback_samples_ += pipes_.playback.size();
+    ++window_ticks_;
     if (now >= next_rtcp_) {
         send_rtcp();
         // RFC 3550 randomizes the interval (0.5..1.5 of nominal) to avoid synchronization.
@@ -267,6 +271,11 @@ void MediaSession::update_rates(Clock::time_point now) {
     receive_kbps_ = window_received_bytes_ * 8.0 / 1000.0 / elapsed;
     window_sent_bytes_ = window_received_bytes_ = 0;
     rate_window_start_ = now;
+    if (window_ticks_ == 0) return;
+    const double per_ms = static_cast<double>(window_ticks_) * kSamplesPerMs;
+    capture_ring_ms_ = static_cast<double>(window_capture_samples_) / per_ms;
+    playback_ring_ms_ = static_cast<double>(window_playback_samples_) / per_ms;
+    window_capture_samples_ = window_playback_samples_ = window_ticks_ = 0;
 }
 
 std::optional<MediaSession::Clock::time_point> MediaSession::take_first_audio() {
@@ -298,6 +307,14 @@ CallStatistics MediaSession::statistics() const {
     s.capture_overruns = pipes_.capture_overruns.load(std::memory_order_relaxed);
     s.playback_underruns = pipes_.playback_underruns.load(std::memory_order_relaxed);
     s.remote_loss_percent = remote_loss_percent_;
+    // Our side of the mouth-to-ear delay: the sound server's part (when it reports one) and
+    // the ring between the device callback and the engine.
+    auto device_ms = [](const std::atomic<std::int64_t>& us) {
+        const std::int64_t v = us.load(std::memory_order_relaxed);
+        return v < 0 ? 0.0 : static_cast<double>(v) / 1000.0;
+    };
+    s.input_latency_ms = capture_ring_ms_ + device_ms(pipes_.input_device_latency_us);
+    s.output_latency_ms = playback_ring_ms_ + device_ms(pipes_.output_device_latency_us);
     return s;
 }
 

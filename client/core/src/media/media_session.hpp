@@ -105,6 +105,10 @@ private:
     std::uint64_t octets_sent_ = 0;                                    // RTP payload octets (for SR)
     std::uint64_t window_sent_bytes_ = 0, window_received_bytes_ = 0;  // IP + UDP + RTP + payload
     double send_kbps_ = 0.0, receive_kbps_ = 0.0;
+    // What the rings hold between wake-ups (samples, summed at each tick's end), and their mean
+    // over the last rate window in ms: the delay they add (Little's law).
+    std::uint64_t window_capture_samples_ = 0, window_playback_samples_ = 0, window_ticks_ = 0;
+    double capture_ring_ms_ = 0.0, playback_ring_ms_ = 0.0;
 
     std::optional<std::uint32_t> peer_ssrc_;
     std::uint64_t foreign_ = 0;           // every datagram rejected: truncated, wrong address or SSRC, not RTP/RTCP

@@ -64,6 +64,10 @@ struct CallStatistics {
     std::uint64_t capture_overruns = 0;
     std::uint64_t playback_underruns = 0;
     double remote_loss_percent = -1.0;  // what the peer reports about our stream
+    // Our devices' delays, as the sound server reports them plus the ring between the device
+    // callback and the engine (file, tone and null devices: the ring only), in ms.
+    double input_latency_ms = 0.0;   // microphone to encoder
+    double output_latency_ms = 0.0;  // decoder to speaker
 };
 
 // How private the current (or last) call is.

@@ -1,6 +1,7 @@
 #include "audio/sound_card/pulse_presence.hpp"
 
 #include <pulse/pulseaudio.h>
+#include <unistd.h>
 
 #include <memory>
 
@@ -8,28 +9,54 @@ namespace sala::client {
 
 namespace {
 
+// One query: the device's index (first listing), then this process's stream on it (second).
 struct Query {
+    explicit Query(const std::string& device_description) : description(&device_description) {}
     const std::string* description;
-    bool found = false;
+    std::string pid = std::to_string(::getpid());
+    std::optional<std::uint32_t> device;
+    std::optional<pa_usec_t> latency;
     bool done = false;
     bool failed = false;
 };
 
+bool finished(Query* query, int eol) {
+    if (eol == 0) return false;
+    query->done = true;
+    query->failed = eol < 0;
+    return true;
+}
+
 template <typename Info>
-void on_info(pa_context*, const Info* info, int eol, void* user) {
+void on_device(pa_context*, const Info* info, int eol, void* user) {
     auto* query = static_cast<Query*>(user);
-    if (eol != 0) {
-        query->done = true;
-        query->failed = eol < 0;
-        return;
-    }
-    if (info && info->description && *query->description == info->description) query->found = true;
+    if (finished(query, eol)) return;
+    if (info && info->description && *query->description == info->description) query->device = info->index;
+}
+
+bool ours(const Query& query, pa_proplist* properties) {
+    const char* pid = pa_proplist_gets(properties, PA_PROP_APPLICATION_PROCESS_ID);
+    return pid && query.pid == pid;
+}
+
+void on_sink_input(pa_context*, const pa_sink_input_info* info, int eol, void* user) {
+    auto* query = static_cast<Query*>(user);
+    if (finished(query, eol)) return;
+    if (info && info->sink == query->device && ours(*query, info->proplist))
+        query->latency = info->buffer_usec + info->sink_usec;
+}
+
+void on_source_output(pa_context*, const pa_source_output_info* info, int eol, void* user) {
+    auto* query = static_cast<Query*>(user);
+    if (finished(query, eol)) return;
+    if (info && info->source == query->device && ours(*query, info->proplist))
+        query->latency = info->buffer_usec + info->source_usec;
 }
 
 }  // namespace
 
-std::optional<bool> pulse_device_present(const std::string& description, bool input,
-                                         std::chrono::milliseconds timeout) {
+std::optional<PulseDeviceState> pulse_device_state(const std::string& description, bool input,
+                                                   std::chrono::milliseconds timeout) {
     const auto deadline = std::chrono::steady_clock::now() + timeout;
     std::unique_ptr<pa_mainloop, decltype(&pa_mainloop_free)> loop(pa_mainloop_new(), &pa_mainloop_free);
     if (!loop) return std::nullopt;
@@ -38,24 +65,39 @@ std::optional<bool> pulse_device_present(const std::string& description, bool in
     if (!context || pa_context_connect(context.get(), nullptr, PA_CONTEXT_NOAUTOSPAWN, nullptr) < 0)
         return std::nullopt;
 
-    Query query{&description};
+    Query query(description);
     pa_operation* operation = nullptr;
-    std::optional<bool> result;
+    bool listed_streams = false;
+    std::optional<PulseDeviceState> result;
+    auto next = [&](pa_operation* started) {
+        if (operation) pa_operation_unref(operation);
+        operation = started;
+        query.done = query.failed = false;
+        return started != nullptr;
+    };
     while (std::chrono::steady_clock::now() < deadline) {
         if (pa_mainloop_prepare(loop.get(), 20000) < 0 || pa_mainloop_poll(loop.get()) < 0 ||
             pa_mainloop_dispatch(loop.get()) < 0)
             break;
         const pa_context_state_t state = pa_context_get_state(context.get());
         if (!PA_CONTEXT_IS_GOOD(state)) break;
-        if (state == PA_CONTEXT_READY && !operation) {
-            operation = input ? pa_context_get_source_info_list(context.get(), &on_info<pa_source_info>, &query)
-                              : pa_context_get_sink_info_list(context.get(), &on_info<pa_sink_info>, &query);
-            if (!operation) break;
-        }
-        if (query.done) {
-            if (!query.failed) result = query.found;
+        pa_context* c = context.get();
+        if (state == PA_CONTEXT_READY && !operation &&
+            !next(input ? pa_context_get_source_info_list(c, &on_device<pa_source_info>, &query)
+                        : pa_context_get_sink_info_list(c, &on_device<pa_sink_info>, &query)))
             break;
+        if (!query.done) continue;
+        if (query.failed) break;
+        if (!listed_streams && query.device) {
+            listed_streams = true;
+            if (!next(input ? pa_context_get_source_output_info_list(c, &on_source_output, &query)
+                            : pa_context_get_sink_input_info_list(c, &on_sink_input, &query)))
+                break;
+            continue;
         }
+        result = PulseDeviceState{query.device.has_value(), std::nullopt};
+        if (query.latency) result->stream_latency = std::chrono::microseconds(*query.latency);
+        break;
     }
     if (operation) {
         pa_operation_cancel(operation);
@@ -63,6 +105,13 @@ std::optional<bool> pulse_device_present(const std::string& description, bool in
     }
     pa_context_disconnect(context.get());
     return result;
+}
+
+std::optional<bool> pulse_device_present(const std::string& description, bool input,
+                                         std::chrono::milliseconds timeout) {
+    auto state = pulse_device_state(description, input, timeout);
+    if (!state) return std::nullopt;
+    return state->present;
 }
 
 }  // namespace sala::client

@@ -234,8 +234,9 @@ bool RtAudioStream::open(Callback callback, void* self, DeviceStreamFormat* form
     return true;
 }
 
-bool RtAudioStream::run(std::string* error) {
+bool RtAudioStream::run(std::string* error, std::atomic<std::int64_t>* latency_us) {
     if (!audio_) return set_error(error, description() + " is not open");
+    latency_us_ = latency_us;
     try {
         audio_->startStream();
         gone_.store(false, std::memory_order_release);
@@ -258,9 +259,14 @@ void RtAudioStream::watch_presence(std::stop_token stop) {
         if (stop.stop_requested()) return;
         // No conclusion (nullopt) when the server does not answer in time: a server that
         // is gone shows in the callbacks instead (CallbackWatch).
-        if (pulse_device_present(opened_name_, input_, kPresenceTimeout) == false) {
+        const std::optional<PulseDeviceState> state = pulse_device_state(opened_name_, input_, kPresenceTimeout);
+        if (state && !state->present) {
             gone_.store(true, std::memory_order_release);
             return;
+        }
+        if (state && state->stream_latency && latency_us_) {
+            const std::int64_t block_us = std::int64_t(format_.frames) * 1000000 / format_.rate;
+            latency_us_->store(state->stream_latency->count() + block_us, std::memory_order_relaxed);
         }
     }
 }
@@ -270,6 +276,7 @@ void RtAudioStream::stop() {
         presence_.request_stop();
         presence_.join();
     }
+    if (latency_us_) latency_us_->store(-1, std::memory_order_relaxed);
     stop_stream(audio_.get());
     audio_.reset();
 }
@@ -300,7 +307,7 @@ bool RtAudioInput::start(AudioPipes& pipes, std::string* error) {
     block_.assign(convert_->max_output(), 0);
     far_end_.assign(convert_->max_output(), 0);
     watch_.reset(format_.rate);
-    return stream_.run(error);
+    return stream_.run(error, &pipes.input_device_latency_us);
 }
 
 int RtAudioInput::callback(void* /*out*/, void* in, unsigned frames, double /*time*/, unsigned status, void* self) {
@@ -338,7 +345,7 @@ bool RtAudioOutput::start(AudioPipes& pipes, std::string* error) {
     if (!stream_.open(&RtAudioOutput::callback, this, &format_, error)) return false;
     convert_ = std::make_unique<PlaybackFormat>(format_.rate, format_.channels, format_.frames);
     watch_.reset(format_.rate);
-    return stream_.run(error);
+    return stream_.run(error, &pipes.output_device_latency_us);
 }
 
 int RtAudioOutput::callback(void* out, void* /*in*/, unsigned frames, double /*time*/, unsigned status, void* self) {

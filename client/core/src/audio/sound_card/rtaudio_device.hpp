@@ -41,8 +41,10 @@ public:
 
     // Opens the stream (not yet running) and reports its format.
     bool open(Callback callback, void* self, DeviceStreamFormat* format, std::string* error);
-    // Starts the opened stream.
-    bool run(std::string* error);
+    // Starts the opened stream. latency_us, if set, gets the stream's delay in the sound server
+    // (PulseAudio: its queue for the stream, the device's latency) plus one callback block,
+    // about once a second, and -1 when the stream stops.
+    bool run(std::string* error, std::atomic<std::int64_t>* latency_us = nullptr);
     void stop();  // the callback is no longer running when this returns
     std::string description() const;
     // True once the opened PulseAudio device has left the server (checked about
@@ -59,6 +61,7 @@ private:
     DeviceStreamFormat format_;
     std::unique_ptr<RtAudio> audio_;
     std::atomic<bool> gone_{false};
+    std::atomic<std::int64_t>* latency_us_ = nullptr;
     std::jthread presence_;
 };
 
