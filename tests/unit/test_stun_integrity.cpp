@@ -3,7 +3,10 @@
 #include <gtest/gtest.h>
 
 #include <cctype>
+#include <span>
 #include <string>
+#include <string_view>
+#include <thread>
 #include <variant>
 #include <vector>
 
@@ -36,6 +39,27 @@ TEST(StunIntegrity, HmacSha1MatchesRfc2202) {
     // RFC 2202, test case 2: key "Jefe".
     auto digest = hmac_sha1(bytes_of("Jefe"), bytes_of("what do ya want for nothing?"));
     EXPECT_EQ(Bytes(digest.begin(), digest.end()), hex("effcdf6ae5eb2fa2d27416d5f184df9c259a7c79"));
+}
+
+TEST(StunIntegrity, HmacSha1UsesEachCallsOwnKey) {
+    // Each thread keeps one HMAC context for every call: no key may stay behind for the next, the
+    // empty one and one longer than SHA-1's block included (RFC 2202 cases 1 and 6; HMAC("", "")).
+    auto mac = [](std::span<const std::uint8_t> key, std::string_view data) {
+        auto digest = hmac_sha1(key, bytes_of(data));
+        return Bytes(digest.begin(), digest.end());
+    };
+    const Bytes case_1_key(20, 0x0b), case_6_key(80, 0xaa);
+    auto all_right = [&] {
+        for (int round = 0; round < 2; ++round) {
+            EXPECT_EQ(mac(case_6_key, "Test Using Larger Than Block-Size Key - Hash Key First"),
+                      hex("aa4ae5e15272d00e95705637ce8a3b55ed402112"));
+            EXPECT_EQ(mac({}, ""), hex("fbdb1d1b18aa6c08324b7d64b71fb76370690e1d"));
+            EXPECT_EQ(mac(case_1_key, "Hi There"), hex("b617318655057264e28bc0b6fb378c8ef146be00"));
+        }
+    };
+    all_right();
+    std::thread other(all_right);
+    other.join();
 }
 
 TEST(StunIntegrity, ShortTermVectorsCheck) {

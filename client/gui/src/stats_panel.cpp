@@ -55,6 +55,10 @@ void draw_stats_panel(Ui& ui, ImVec2 pos, ImVec2 size) {
                               static_cast<unsigned long long>(st.concealed_frames),
                               static_cast<unsigned long long>(st.fec_recovered_frames));
                 row("Repaired", text);
+                // Packets that failed SRTP authentication or the replay check: dropped, never played.
+                std::snprintf(text, sizeof text, "%llu (forged or replayed)",
+                              static_cast<unsigned long long>(st.rejected_packets));
+                row("Rejected", text);
                 // What the peer's reports say of our stream, and what the sound devices dropped.
                 row("Peer's loss",
                     st.remote_loss_percent < 0 ? "not reported yet" : format_percent(st.remote_loss_percent));

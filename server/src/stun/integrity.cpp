@@ -1,27 +1,62 @@
 #include "stun/integrity.hpp"
 
+#include <openssl/core_names.h>
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
+#include <openssl/params.h>
 
 #include <algorithm>
+#include <memory>
 
 namespace sala::server::stun {
 
+namespace {
+
+struct MacContextFree {
+    void operator()(EVP_MAC_CTX* context) const { EVP_MAC_CTX_free(context); }
+};
+
+// OpenSSL 3 looks HMAC and SHA-1 up again on every one-shot HMAC() (most of a TURN request's
+// cost): each thread keeps one context set to HMAC-SHA1, and each call only gives it the key.
+EVP_MAC_CTX* hmac_sha1_context() {
+    thread_local const std::unique_ptr<EVP_MAC_CTX, MacContextFree> context = [] {
+        EVP_MAC* mac = EVP_MAC_fetch(nullptr, "HMAC", nullptr);
+        std::unique_ptr<EVP_MAC_CTX, MacContextFree> made(mac ? EVP_MAC_CTX_new(mac) : nullptr);
+        EVP_MAC_free(mac);  // the context holds its own reference
+        char digest[] = "SHA1";
+        OSSL_PARAM params[] = {OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, digest, 0),
+                               OSSL_PARAM_construct_end()};
+        if (made && EVP_MAC_CTX_set_params(made.get(), params) != 1) made.reset();
+        return made;
+    }();
+    return context.get();
+}
+
+}  // namespace
+
 Sha1Digest hmac_sha1(std::span<const std::uint8_t> key, std::span<const std::uint8_t> data) {
     Sha1Digest digest{};
-    unsigned int size = 0;
     static const std::uint8_t empty = 0;
-    HMAC(EVP_sha1(), key.empty() ? &empty : key.data(), static_cast<int>(key.size()),
-         data.empty() ? &empty : data.data(), data.size(), digest.data(), &size);
+    const std::uint8_t* key_bytes = key.empty() ? &empty : key.data();  // a null key would reuse the last one
+    const std::uint8_t* data_bytes = data.empty() ? &empty : data.data();
+    std::size_t size = 0;
+    EVP_MAC_CTX* context = hmac_sha1_context();
+    if (context && EVP_MAC_init(context, key_bytes, key.size(), nullptr) == 1 &&
+        EVP_MAC_update(context, data_bytes, data.size()) == 1 &&
+        EVP_MAC_final(context, digest.data(), &size, digest.size()) == 1 && size == digest.size())
+        return digest;
+    unsigned int one_shot_size = 0;
+    HMAC(EVP_sha1(), key_bytes, static_cast<int>(key.size()), data_bytes, data.size(), digest.data(), &one_shot_size);
     return digest;
 }
 
 LongTermKey long_term_key(std::string_view username, std::string_view realm, std::string_view password) {
+    static EVP_MD* const md5 = EVP_MD_fetch(nullptr, "MD5", nullptr);  // EVP_md5() is looked up on every use
     EVP_MD_CTX* context = EVP_MD_CTX_new();
     LongTermKey key{};
     unsigned int size = 0;
-    EVP_DigestInit_ex(context, EVP_md5(), nullptr);
+    EVP_DigestInit_ex(context, md5 ? md5 : EVP_md5(), nullptr);
     EVP_DigestUpdate(context, username.data(), username.size());
     EVP_DigestUpdate(context, ":", 1);
     EVP_DigestUpdate(context, realm.data(), realm.size());
