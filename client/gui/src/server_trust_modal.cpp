@@ -21,9 +21,8 @@ void fingerprint_line(const char* label, const std::string& fingerprint, const I
 
 void draw_server_trust_modal(Ui& ui) {
     const auto& question = ui.snapshot->server_trust;
-    if (!question) ui.trust_asked.clear();  // answered, or a new connection: the next question opens it again
-    if (question && question->fingerprint != ui.trust_asked) {
-        ui.trust_asked = question->fingerprint;
+    if (question && question->number != ui.trust_asked) {
+        ui.trust_asked = question->number;
         ImGui::OpenPopup(kTitle);
     }
     const ImGuiViewport* viewport = ImGui::GetMainViewport();
@@ -31,7 +30,7 @@ void draw_server_trust_modal(Ui& ui) {
                             ImGuiCond_Always, ImVec2(0.5f, 0.5f));
     ImGui::SetNextWindowSize(ImVec2(ImGui::GetTextLineHeight() * 34, 0));
     if (!ImGui::BeginPopupModal(kTitle, nullptr, ImGuiWindowFlags_NoResize | ImGuiWindowFlags_NoMove)) return;
-    if (!question || question->fingerprint != ui.trust_asked) {
+    if (!question || question->number != ui.trust_asked) {
         ImGui::CloseCurrentPopup();
         ImGui::EndPopup();
         return;

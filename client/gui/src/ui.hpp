@@ -76,7 +76,7 @@ struct Ui {
     float call_panel_height = 0;  // what the call panel's content took last frame (it grows to fit)
     std::string invite_call_id;   // the invite the modal was opened for
     bool invite_answered = false;
-    std::string trust_asked;  // the certificate fingerprint the trust modal was opened for
+    std::uint64_t trust_asked = 0;  // the certificate question the trust modal was opened for
     StatsHistory history;
     RingPlayer ring;
     MicTest mic_test;

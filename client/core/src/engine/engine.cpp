@@ -372,7 +372,8 @@ private:
                 tell(notices::server_trusted(state_.server, certificate.fingerprint, verdict.sentence));
                 return std::nullopt;
             }
-            state_.server_trust = ServerTrustQuestion{state_.server, certificate.fingerprint, verdict.pinned};
+            state_.server_trust =
+                ServerTrustQuestion{state_.server, certificate.fingerprint, verdict.pinned, ++trust_questions_};
             return verdict.sentence;
         };
         return h;
@@ -414,6 +415,7 @@ private:
     const unsigned short media_port_;
     DirectoryClient directory_;
     KnownServers known_servers_;  // certificates pinned per server (trust on first use)
+    std::uint64_t trust_questions_ = 0;
     asio::steady_timer meter_timer_;
 
     Snapshot state_;

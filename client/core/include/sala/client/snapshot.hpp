@@ -83,9 +83,10 @@ struct CallSecurity {
 // A server certificate waiting for the user's word: seen for the first time (pinned empty), or
 // different from the one pinned before.
 struct ServerTrustQuestion {
-    std::string server;       // host:port
-    std::string fingerprint;  // what it presents now: "SHA256:..."
-    std::string pinned;       // what it presented before; empty on first use
+    std::string server;        // host:port
+    std::string fingerprint;   // what it presents now: "SHA256:..."
+    std::string pinned;        // what it presented before; empty on first use
+    std::uint64_t number = 0;  // new for each question, so the same certificate asked again is a new question
 };
 
 struct Snapshot {
