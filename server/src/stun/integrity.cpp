@@ -5,6 +5,7 @@
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 #include <openssl/params.h>
+#include <openssl/rand.h>
 
 #include <algorithm>
 #include <memory>
@@ -47,7 +48,13 @@ Sha1Digest hmac_sha1(std::span<const std::uint8_t> key, std::span<const std::uin
         EVP_MAC_final(context, digest.data(), &size, digest.size()) == 1 && size == digest.size())
         return digest;
     unsigned int one_shot_size = 0;
-    HMAC(EVP_sha1(), key_bytes, static_cast<int>(key.size()), data_bytes, data.size(), digest.data(), &one_shot_size);
+    if (HMAC(EVP_sha1(), key_bytes, static_cast<int>(key.size()), data_bytes, data.size(), digest.data(),
+             &one_shot_size) &&
+        one_shot_size == digest.size())
+        return digest;
+    // OpenSSL failed (out of memory): a digest nobody can have computed, so that nothing it checks
+    // passes (an all-zero one would have accepted an all-zero MESSAGE-INTEGRITY).
+    RAND_bytes(digest.data(), static_cast<int>(digest.size()));
     return digest;
 }
 
