@@ -26,6 +26,7 @@
 #include "sala/cli_flags.hpp"
 #include "sala/key_offer.hpp"
 #include "sala/name_proof.hpp"
+#include "sala/tls_channel_binding.hpp"
 
 #include <sodium.h>
 
@@ -236,14 +237,12 @@ private:
                 fail(c, "TLS handshake: " + handshake_error.message());
                 co_return false;
             }
-            static constexpr char kLabel[] = "EXPORTER-Channel-Binding";
-            sala::protocol::ChannelBinding binding{};
-            if (SSL_export_keying_material(c.tls->native_handle(), binding.data(), binding.size(), kLabel,
-                                           sizeof kLabel - 1, nullptr, 0, 0) != 1) {
+            const auto binding = sala::tls_channel_binding(c.tls->native_handle());
+            if (!binding) {
                 fail(c, "no TLS channel binding");
                 co_return false;
             }
-            c.binding = binding;
+            c.binding = *binding;
         }
         c.socket.non_blocking(true);
         co_return true;

@@ -20,6 +20,7 @@
 
 #include "deadline.hpp"
 #include "sala/cli_flags.hpp"
+#include "sala/tls_channel_binding.hpp"
 #include "sala/tls_fingerprint.hpp"
 
 namespace sala::test {
@@ -67,10 +68,8 @@ bool LineClient::wait(short events, Clock::time_point deadline) {
 
 std::vector<std::uint8_t> LineClient::channel_binding() const {
     if (!ssl_) return {};
-    std::vector<std::uint8_t> binding(32);
-    static constexpr char kLabel[] = "EXPORTER-Channel-Binding";
-    SSL_export_keying_material(ssl_, binding.data(), binding.size(), kLabel, sizeof kLabel - 1, nullptr, 0, 0);
-    return binding;
+    const auto binding = sala::tls_channel_binding(ssl_).value_or(sala::protocol::ChannelBinding{});
+    return {binding.begin(), binding.end()};
 }
 
 std::string LineClient::server_fingerprint() const {

@@ -6,6 +6,8 @@
 #include <cstring>
 #include <new>
 
+#include "sala/tls_channel_binding.hpp"
+
 namespace sala::server::tls {
 
 TlsLink::TlsLink(SSL_CTX* context, int fd) : ssl_(SSL_new(context)) {
@@ -86,10 +88,7 @@ void TlsLink::shutdown() {
 }
 
 std::array<std::uint8_t, 32> TlsLink::channel_binding() const {
-    static constexpr char kLabel[] = "EXPORTER-Channel-Binding";
-    std::array<std::uint8_t, 32> binding{};
-    SSL_export_keying_material(ssl_, binding.data(), binding.size(), kLabel, sizeof kLabel - 1, nullptr, 0, 0);
-    return binding;
+    return tls_channel_binding(ssl_).value_or(protocol::ChannelBinding{});
 }
 
 std::string TlsLink::version() const { return SSL_get_version(ssl_); }

@@ -8,6 +8,7 @@
 #include <asio/experimental/awaitable_operators.hpp>
 #include <vector>
 
+#include "sala/tls_channel_binding.hpp"
 #include "sala/tls_fingerprint.hpp"
 
 namespace sala::client {
@@ -129,11 +130,8 @@ awaitable<std::optional<std::string>> DirectoryConnection::secure(const std::str
     X509* certificate = SSL_get0_peer_certificate(ssl);
     if (!certificate) co_return "the server presented no certificate";
     ServerCertificate presented{certificate_fingerprint(certificate), SSL_get_verify_result(ssl) == X509_V_OK};
-    protocol::ChannelBinding binding{};
-    static constexpr char kLabel[] = "EXPORTER-Channel-Binding";
-    if (SSL_export_keying_material(ssl, binding.data(), binding.size(), kLabel, sizeof kLabel - 1, nullptr, 0, 0) != 1)
-        co_return "the TLS connection gives no channel binding";
-    channel_binding_ = binding;
+    channel_binding_ = tls_channel_binding(ssl);
+    if (!channel_binding_) co_return "the TLS connection gives no channel binding";
     if (handlers_.check_certificate)
         if (auto refusal = handlers_.check_certificate(presented)) co_return refusal;
     co_return std::nullopt;
