@@ -114,12 +114,10 @@ void Session::refuse_plaintext() {
     std::error_code ignored;
     socket_.read_some(asio::buffer(scratch_.data(), scratch_.size()), ignored);  // unread bytes would reset
     send(std::make_shared<const std::string>(protocol::to_line(
-        protocol::Json{{"type", protocol::type::error},
-                       {"code", protocol::to_string(protocol::ErrorCode::tls_required)},
-                       {"message",
+        protocol::error(protocol::ErrorCode::tls_required,
                         "This server speaks TLS only: connect with sala or sala-cli, or type at it with "
                         "`openssl s_client -connect HOST:PORT -quiet`. (Plain lines need a server started with "
-                        "--insecure-plaintext on a loopback address.)"}})));
+                        "--insecure-plaintext on a loopback address.)"))));
     finish();
 }
 
