@@ -196,6 +196,33 @@ std::optional<std::pair<std::vector<int16_t>, std::vector<int16_t>>> read_stereo
     return channels;
 }
 
+// Sala's streams on the test's PulseAudio server: playback (sink inputs) or capture (source
+// outputs) of the application "sala" (RtAudio gives PulseAudio the stream name as the client's
+// name); the device index of each.
+std::vector<std::string> sala_streams(bool capture) {
+    TempDir dir;
+    const std::string file = dir.file("streams.json");
+    run({"/bin/sh", "-c",
+         "pactl --format=json list " + std::string(capture ? "source-outputs" : "sink-inputs") + " > " + file});
+    std::ifstream in(file);
+    const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    std::vector<std::string> devices;
+    const auto streams = nlohmann::json::parse(text, nullptr, false);
+    if (!streams.is_array()) return devices;
+    for (const auto& stream : streams)
+        if (stream.value("properties", nlohmann::json::object()).value("application.name", "") == "sala")
+            devices.push_back(std::to_string(stream.value(capture ? "source" : "sink", -1)));
+    return devices;
+}
+
+// Waits until `count` such streams run (or the time is up); the last count seen.
+std::size_t wait_for_streams(bool capture, std::size_t count, std::chrono::milliseconds timeout = 10s) {
+    const auto deadline = Clock::now() + timeout;
+    std::size_t seen = 0;
+    while ((seen = sala_streams(capture).size()) != count && Clock::now() < deadline) std::this_thread::sleep_for(50ms);
+    return seen;
+}
+
 class AudioDevicesPulse : public ::testing::Test {
 protected:
     void SetUp() override {
@@ -541,4 +568,46 @@ TEST_F(AudioDevicesPulse, CallThroughDevicesShowsItsLatencyEverySecond) {
                         event["after_call_started_ms"].get<double>());
     std::fflush(stdout);
     EXPECT_GE(delays.size(), static_cast<std::size_t>(seconds) * 2 / 3) << "too few seconds carried speech";
+}
+
+// The sound cards open while the call is placed (caller) and while it rings (callee), before
+// anyone accepts, and close again when the call is rejected; an accepted call then finds them
+// running and says nothing about devices.
+TEST_F(AudioDevicesPulse, DevicesOpenWhileTheCallRingsAndCloseWhenItIsRejected) {
+    for (const char* sink : {"a_in", "a_out", "b_in", "b_out"}) pulse_.sink(sink, 48000, 1);
+    ServerProcess server;
+    CliPeer bob(server.port(), "bob", {"--calls", "2", "--audio-in", "device:b_in", "--audio-out", "device:b_out"});
+    ASSERT_TRUE(bob.wait_for("registered", 10s)) << bob.process().stderr_text();
+    ASSERT_EQ(wait_for_streams(false, 0), 0u);
+    CliPeer alice(server.port(), "alice", {"--calls", "2", "--audio-in", "device:a_in", "--audio-out", "device:a_out"});
+    ASSERT_TRUE(alice.wait_for("registered", 10s)) << alice.process().stderr_text();
+
+    alice.command("call bob");
+    ASSERT_TRUE(bob.wait_for("invite", 10s)) << bob.process().stderr_text();
+    EXPECT_EQ(wait_for_streams(false, 2), 2u) << "both speakers open while the call rings";
+    EXPECT_EQ(wait_for_streams(true, 2), 2u) << "both microphones open while the call rings";
+    bob.command("reject");
+    ASSERT_TRUE(alice.wait_for("call_ended", 10s));
+    EXPECT_EQ(wait_for_streams(false, 0), 0u) << "the speakers close with the rejected call";
+    EXPECT_EQ(wait_for_streams(true, 0), 0u) << "the microphones close with the rejected call";
+
+    alice.command("call bob");
+    ASSERT_TRUE(bob.wait_for("invite", 10s)) << bob.process().stderr_text();
+    EXPECT_EQ(wait_for_streams(false, 2), 2u);
+    bob.command("accept");
+    ASSERT_TRUE(alice.wait_for("call_started", 10s)) << alice.process().stderr_text();
+    ASSERT_TRUE(bob.wait_for("call_started", 10s)) << bob.process().stderr_text();
+    ASSERT_TRUE(wait_for_second(bob, 2));
+    ASSERT_TRUE(wait_for_second(alice, 2));
+    EXPECT_EQ(sala_streams(false).size(), 2u) << "the call plays on the streams opened while it rang";
+    EXPECT_EQ(sala_streams(true).size(), 2u);
+    for (CliPeer* peer : {&alice, &bob}) {
+        for (const auto& event : peer->events())
+            EXPECT_NE(event.value("code", ""), "audio_device") << peer->name() << ": " << event.dump();
+        EXPECT_GT(last_stat(*peer, "packets_received"), 50) << peer->name();
+    }
+    alice.command("hangup");
+    ASSERT_TRUE(alice.wait_for("call_ended", 10s));
+    ASSERT_TRUE(bob.wait_for("call_ended", 10s));
+    EXPECT_EQ(wait_for_streams(false, 0), 0u);
 }

@@ -39,7 +39,11 @@ public:
           known_servers_(options_.config_dir.empty() ? std::filesystem::path()
                                                      : std::filesystem::path(options_.config_dir) / "known_servers"),
           meter_timer_(io_),
-          privacy_(options_) {
+          privacy_(options_),
+          audio_(options_.media.echo, [this](const char* device, const std::string& error) {
+              state_.audio_problem = notices::audio_problem(device, error);
+              tell(notices::audio_device(device, error));
+          }) {
         state_.audio_in = options_.audio_in;
         state_.audio_out = options_.audio_out;
         state_.stats.frame_ms = options_.media.frame_ms;
@@ -142,7 +146,7 @@ private:
     void handle(AudioCommand& c) {
         options_.audio_in = state_.audio_in = c.input;
         options_.audio_out = state_.audio_out = c.output;
-        if (audio_) start_devices();
+        if (media_) start_devices();
     }
 
     // The window's answer to a certificate question: pinned, and the connection tried again.
@@ -189,6 +193,7 @@ private:
         state_.call = calls_.state();
         state_.peer = calls_.peer();
         state_.call_id = calls_.call_id();
+        audio_.follow(state_.call, options_.audio_in, options_.audio_out);  // sound cards open while it rings
     }
 
     void start_call() {
@@ -202,11 +207,7 @@ private:
         state_.call_started_at = Clock::now();
         state_.stats = CallStatistics{};
         state_.stats.frame_ms = options_.media.frame_ms;
-        audio_ = std::make_unique<CallAudio>(options_.media.echo, [this](const char* device, const std::string& error) {
-            state_.audio_problem = notices::audio_problem(device, error);
-            tell(notices::audio_device(device, error));
-        });
-        media_ = std::make_unique<MediaSession>(io_, std::move(transport), options_.media, audio_->pipes(),
+        media_ = std::make_unique<MediaSession>(io_, std::move(transport), options_.media, audio_.pipes(),
                                                 [this] { on_media_timeout(); });
         media_->set_muted(state_.muted);
         auto warnings = privacy_.secure(*media_, state_.security);
@@ -222,7 +223,7 @@ private:
 
     void start_devices() {
         state_.audio_problem.clear();
-        audio_->start(options_.audio_in, options_.audio_out);
+        audio_.start(options_.audio_in, options_.audio_out);
     }
 
     void end_call(const std::string& reason, const std::string& by) {
@@ -238,8 +239,8 @@ private:
             state_.stats = media_->statistics();
             media_->finish();
             media_.reset();
-            audio_.reset();
         }
+        audio_.close();
         close_ice();
     }
 
@@ -312,9 +313,9 @@ private:
         meter_timer_.expires_at(next_meters_);
         meter_timer_.async_wait([this](asio::error_code ec) {
             if (ec || !media_) return;
-            audio_->check_health();
-            state_.mic = audio_->mic();
-            state_.speaker = audio_->speaker();
+            audio_.check_health();
+            state_.mic = audio_.mic();
+            state_.speaker = audio_.speaker();
             state_.stats = media_->statistics();
             if (auto played = media_->take_first_audio())
                 tell(notices::first_audio(state_.peer, *played - state_.call_started_at));
@@ -430,7 +431,7 @@ private:
     std::unique_ptr<CallIce> ice_;                      // this call's ICE (protocol v2); outlives media_, which uses it
     std::optional<protocol::IceDescription> peer_ice_;  // the caller's, from the invite
     std::unique_ptr<SilenceWatch> silence_;             // this call's; uses media_
-    std::unique_ptr<CallAudio> audio_;                  // outlives media_, which uses its pipes
+    CallAudio audio_;                                   // outlives media_, which uses its pipes
     std::unique_ptr<MediaSession> media_;
     std::jthread thread_;
 };
