@@ -22,6 +22,8 @@ constexpr unsigned kMaxChannels = 8;
 // callback does not at once become a dropout.
 constexpr unsigned kDeviceBuffers = 2;
 constexpr std::chrono::milliseconds kPresenceInterval{1000};
+// The first look comes sooner, so the stream's delay is known from the call's first second.
+constexpr std::chrono::milliseconds kFirstPresenceLook{200};
 constexpr std::chrono::milliseconds kPresenceTimeout{500};
 constexpr RtAudio::Api kApis[] = {RtAudio::LINUX_PULSE, RtAudio::LINUX_ALSA};
 
@@ -254,8 +256,8 @@ void RtAudioStream::watch_presence(std::stop_token stop) {
     std::mutex mutex;
     std::condition_variable_any wake;
     std::unique_lock lock(mutex);
-    for (;;) {
-        wake.wait_for(lock, stop, kPresenceInterval, [] { return false; });
+    for (auto interval = kFirstPresenceLook;; interval = kPresenceInterval) {
+        wake.wait_for(lock, stop, interval, [] { return false; });
         if (stop.stop_requested()) return;
         // No conclusion (nullopt) when the server does not answer in time: a server that
         // is gone shows in the callbacks instead (CallbackWatch).
