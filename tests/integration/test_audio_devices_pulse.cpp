@@ -489,6 +489,9 @@ TEST_F(AudioDevicesPulse, SpeakerRemovedMidCallIsReportedTheCallGoesOnAndAnother
 TEST_F(AudioDevicesPulse, CallThroughDevicesShowsItsLatencyEverySecond) {
     const char* seconds_text = std::getenv("SALA_DEVICE_CALL_SECONDS");
     const int seconds = seconds_text ? std::max(5, std::atoi(seconds_text)) : 10;
+    // SALA_DEVICE_CALL_FRAME_MS: the codec frame both sides send (10 or 20, the default).
+    const char* frame_text = std::getenv("SALA_DEVICE_CALL_FRAME_MS");
+    const std::string frame_ms = frame_text && std::string(frame_text) == "10" ? "10" : "20";
     // Alice's microphone sink and bob's speaker sink are the two channels of one: one recorder
     // (one clock) hears what the microphone got and what the speaker played.
     pulse_.pair("a_in", "b_out");
@@ -504,13 +507,15 @@ TEST_F(AudioDevicesPulse, CallThroughDevicesShowsItsLatencyEverySecond) {
 
     ServerProcess server;
     CliPeer bob(server.port(), "bob",
-                {"--answer", "accept", "--calls", "1", "--audio-in", "device:b_in", "--audio-out", "device:b_out"});
+                {"--answer", "accept", "--calls", "1", "--audio-in", "device:b_in", "--audio-out", "device:b_out",
+                 "--frame-ms", frame_ms});
     ASSERT_TRUE(bob.wait_for("registered", 10s)) << bob.process().stderr_text();
     Recorder both("a_in_b_out", dir_.file("a_mic_b_speaker.wav"), 2);
     ASSERT_TRUE(both.wait_until_recording()) << "parec wrote nothing";
     Process play({find_on_path("paplay").value_or("/usr/bin/paplay"), "-d", "a_in", says});
-    CliPeer alice(server.port(), "alice",
-                  {"--call", "bob", "--audio-in", "device:a_in", "--audio-out", "device:a_out"});
+    CliPeer alice(
+        server.port(), "alice",
+        {"--call", "bob", "--audio-in", "device:a_in", "--audio-out", "device:a_out", "--frame-ms", frame_ms});
     ASSERT_TRUE(alice.wait_for("call_started", 10s)) << alice.process().stderr_text();
     const double call_at_ms = both.recorded_ms();  // where the call starts in the recording
     ASSERT_TRUE(wait_for_second(alice, seconds));
@@ -547,9 +552,9 @@ TEST_F(AudioDevicesPulse, CallThroughDevicesShowsItsLatencyEverySecond) {
     }
     const double mean = delays.empty() ? 0 : std::accumulate(delays.begin(), delays.end(), 0.0) / delays.size();
     std::printf(
-        "[ seconds  ] alice->bob over %d s: %zu seconds measured, mean %.1f ms, worst %.1f ms, first second "
-        "%.1f ms\n",
-        seconds, delays.size(), mean, worst, first);
+        "[ seconds  ] alice->bob over %d s, %s ms frames: %zu seconds measured, mean %.1f ms, worst %.1f ms, "
+        "first second %.1f ms\n",
+        seconds, frame_ms.c_str(), delays.size(), mean, worst, first);
     for (const CliPeer* peer : {&alice, &bob}) {
         std::printf(
             "[ devices  ] %s: capture overruns %.0f, playback underruns %.0f; microphone %.1f ms, speaker "

@@ -62,9 +62,11 @@ void draw_stats_panel(Ui& ui, ImVec2 pos, ImVec2 size) {
                 // What the peer's reports say of our stream, and what the sound devices dropped.
                 row("Peer's loss",
                     st.remote_loss_percent < 0 ? "not reported yet" : format_percent(st.remote_loss_percent));
-                std::snprintf(text, sizeof text, "%llu mic overruns, %llu speaker underruns",
+                std::snprintf(text, sizeof text, "%llu mic overruns, %llu speaker underruns (%llu, %llu a minute)",
                               static_cast<unsigned long long>(st.capture_overruns),
-                              static_cast<unsigned long long>(st.playback_underruns));
+                              static_cast<unsigned long long>(st.playback_underruns),
+                              static_cast<unsigned long long>(st.capture_overruns_per_minute),
+                              static_cast<unsigned long long>(st.playback_underruns_per_minute));
                 row("Device glitches", text);
                 ImGui::EndTable();
             }

@@ -33,6 +33,10 @@ struct AudioPipes {
     std::atomic<std::uint64_t> capture_overruns{0};
     // Blocks short of samples (padded with silence), or the sound system's own underflow.
     std::atomic<std::uint64_t> playback_underruns{0};
+    // While the output is a sound card, which wakes the engine after every block it takes,
+    // that block in samples at 48 kHz; the engine then keeps about one block queued for it.
+    // 0 for a paced device (file, null), which wakes it once per codec frame.
+    std::atomic<std::uint32_t> output_block_samples{0};
     // The devices' own delay as the sound server reports it (PulseAudio: its queue for our
     // stream and the device's latency) plus one callback block, in microseconds; -1 when not
     // known (file, tone and null devices, or not asked yet). Written about once a second off

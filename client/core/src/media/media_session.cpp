@@ -12,14 +12,12 @@ namespace {
 // The devices wake the engine once per frame; the backstop covers their absence.
 constexpr auto kBackstop = std::chrono::milliseconds(200);
 constexpr std::size_t kIpUdpOverhead = 20 + 8;  // IPv4 + UDP headers on the wire
-constexpr std::size_t kDeviceBlock = 480;       // samples the output device takes at a time
 constexpr double kSamplesPerMs = 48.0;          // the pipes carry 48 kHz
 
 // Playout pops one device block (10 ms) at a time whatever the packet length, so the
-// playback ring holds one block and adds no more delay than the device needs. That block
-// is buffering too: the jitter buffer's own floor is 10 ms, so audio waits at least 20 ms
-// between arrival and the speaker (with 20 ms packets the buffer holds at least one packet,
-// 20 ms, anyway).
+// playback ring holds what PlayoutDepth asks (one block for a sound card) and adds no more
+// delay than the device needs. That block is buffering too: the jitter buffer's own floor is 10 ms, so audio waits at
+// least 20 ms between arrival and the speaker (with 20 ms packets the buffer holds at least one packet, 20 ms, anyway).
 JitterBufferConfig jitter_config() {
     JitterBufferConfig config;
     config.frame_ms = 10;
@@ -40,6 +38,7 @@ MediaSession::MediaSession(asio::io_context& io, std::unique_ptr<MediaTransport>
       impairment_(options.impair),
       deliver_([this](std::span<const std::uint8_t> data, Clock::time_point arrival) { accept(data, arrival); }),
       random_(std::random_device{}()),
+      playout_depth_(std::max(1, options.frame_ms / 10)),
       encoder_(options.frame_ms, options.bitrate_bps, options.complexity),
       jitter_buffer_(jitter_config()),
       capture_frame_(static_cast<std::size_t>(encoder_.frame_samples())),
@@ -48,9 +47,8 @@ MediaSession::MediaSession(asio::io_context& io, std::unique_ptr<MediaTransport>
     ssrc_ = random_();
     sequence_ = static_cast<std::uint16_t>(random_());
     timestamp_ = random_();
-    // Paced devices wake us once per frame; keep that much queued for playback.
-    blocks_per_wake_ = std::max(1, options.frame_ms / 10);
-    pipes_.paced.set_blocks_per_tick(blocks_per_wake_);
+    // Paced devices wake us once per frame; PlayoutDepth keeps that much queued for them.
+    pipes_.paced.set_blocks_per_tick(std::max(1, options.frame_ms / 10));
     auto now = Clock::now();
     last_tick_ = now;
     next_rtcp_ = now + std::chrono::milliseconds(500);
@@ -150,7 +148,10 @@ void MediaSession::accept(std::span<const std::uint8_t> data, Clock::time_point 
 void MediaSession::play(Clock::time_point now) {
     // Keep what the device takes until our next wake-up queued: enough to never starve,
     // little enough to add no delay.
-    while (pipes_.playback.size() < kDeviceBlock * static_cast<std::size_t>(blocks_per_wake_)) {
+    playout_depth_.observe(now, pipes_.playback_underruns.load(std::memory_order_relaxed),
+                           pipes_.capture_overruns.load(std::memory_order_relaxed));
+    const std::size_t depth = playout_depth_.target(pipes_.output_block_samples.load(std::memory_order_relaxed));
+    while (pipes_.playback.size() < depth) {
         const FrameKind kind = jitter_buffer_.pop(playout_frame_.data(), now);
         if (!first_audio_marked_ && (kind == FrameKind::decoded || kind == FrameKind::fec)) {
             pipes_.first_audio_mark.store(pipes_.playback.pushed() + 1, std::memory_order_release);
@@ -306,6 +307,9 @@ CallStatistics MediaSession::statistics() const {
     s.rejected_packets = rejected_;
     s.capture_overruns = pipes_.capture_overruns.load(std::memory_order_relaxed);
     s.playback_underruns = pipes_.playback_underruns.load(std::memory_order_relaxed);
+    s.capture_overruns_per_minute = playout_depth_.overruns_per_minute();
+    s.playback_underruns_per_minute = playout_depth_.underruns_per_minute();
+    s.playback_margin_ms = playout_depth_.margin_ms();
     s.remote_loss_percent = remote_loss_percent_;
     // Our side of the mouth-to-ear delay: the sound server's part (when it reports one) and
     // the ring between the device callback and the engine.

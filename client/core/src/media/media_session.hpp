@@ -19,6 +19,7 @@
 #include "media/jitter_buffer.hpp"
 #include "media/media_transport.hpp"
 #include "media/opus_codec.hpp"
+#include "media/playout_depth.hpp"
 #include "media/receive_impairment.hpp"
 #include "media/rtp/receive_statistics.hpp"
 #include "media/srtp/srtp_session.hpp"
@@ -85,8 +86,8 @@ private:
     std::shared_ptr<int> life_ = std::make_shared<int>(0);  // expires with the session
     bool stopped_ = false;
     bool muted_ = false;
-    int blocks_per_wake_ = 1;
     std::mt19937 random_;
+    PlayoutDepth playout_depth_;  // what the playback ring holds; device underruns and overruns
 
     VoiceEncoder encoder_;
     JitterBuffer jitter_buffer_;

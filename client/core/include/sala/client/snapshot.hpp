@@ -63,6 +63,9 @@ struct CallStatistics {
     std::uint64_t rejected_packets = 0;  // failed SRTP authentication or the replay check: dropped
     std::uint64_t capture_overruns = 0;
     std::uint64_t playback_underruns = 0;
+    std::uint64_t capture_overruns_per_minute = 0;  // in the last 60 s (the call so far, when shorter)
+    std::uint64_t playback_underruns_per_minute = 0;
+    double playback_margin_ms = 0.0;    // queued for the speaker beyond one block, after its underruns
     double remote_loss_percent = -1.0;  // what the peer reports about our stream
     // Our devices' delays, as the sound server reports them plus the ring between the device
     // callback and the engine (file, tone and null devices: the ring only), in ms.

@@ -20,7 +20,7 @@ constexpr unsigned kRate = kInternalRate;
 constexpr unsigned kMaxChannels = 8;
 // Periods the sound system queues for us: small for latency, more than one so a late
 // callback does not at once become a dropout.
-constexpr unsigned kDeviceBuffers = 2;
+constexpr unsigned kDeviceBuffers = 1;
 constexpr std::chrono::milliseconds kPresenceInterval{1000};
 // The first look comes sooner, so the stream's delay is known from the call's first second.
 constexpr std::chrono::milliseconds kFirstPresenceLook{200};
@@ -347,7 +347,10 @@ bool RtAudioOutput::start(AudioPipes& pipes, std::string* error) {
     if (!stream_.open(&RtAudioOutput::callback, this, &format_, error)) return false;
     convert_ = std::make_unique<PlaybackFormat>(format_.rate, format_.channels, format_.frames);
     watch_.reset(format_.rate);
-    return stream_.run(error, &pipes.output_device_latency_us);
+    if (!stream_.run(error, &pipes.output_device_latency_us)) return false;
+    pipes.output_block_samples.store(static_cast<std::uint32_t>(std::uint64_t(format_.frames) * kRate / format_.rate),
+                                     std::memory_order_relaxed);
+    return true;
 }
 
 int RtAudioOutput::callback(void* out, void* /*in*/, unsigned frames, double /*time*/, unsigned status, void* self) {

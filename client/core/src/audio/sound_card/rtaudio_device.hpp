@@ -100,7 +100,10 @@ public:
     explicit RtAudioOutput(std::string name);
     ~RtAudioOutput() override;
     bool start(AudioPipes& pipes, std::string* error) override;
-    void stop() override { stream_.stop(); }
+    void stop() override {
+        stream_.stop();
+        if (pipes_) pipes_->output_block_samples.store(0, std::memory_order_relaxed);
+    }
     std::string description() const override;
     bool healthy() const override { return watch_.healthy() && !stream_.gone(); }
     const CallbackWatch& watch() const { return watch_; }
