@@ -15,14 +15,14 @@ set(CPACK_STRIP_FILES ON)
 set(CPACK_DEB_COMPONENT_INSTALL ON)
 set(CPACK_COMPONENTS_ALL ${components})
 set(CPACK_DEBIAN_FILE_NAME DEB-DEFAULT)
-# Each description's first line is the summary (CPACK_PACKAGE_DESCRIPTION_SUMMARY stays unset, or
-# CPack would put it first); CPack indents the lines after it.
 set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
 set(CPACK_DEBIAN_PACKAGE_SECTION net)
 set(CPACK_DEBIAN_PACKAGE_PRIORITY optional)
 set(CPACK_DEBIAN_PACKAGE_HOMEPAGE "https://sala.example.org/")
 set(CPACK_DEBIAN_PACKAGE_MAINTAINER "Sala maintainers <sala@example.org>")
 
+# Each description's first line is the summary (CPACK_PACKAGE_DESCRIPTION_SUMMARY stays unset, or
+# CPack would put it first); CPack indents the lines after it.
 set(CPACK_DEBIAN_SERVER_PACKAGE_NAME sala-server)
 set(CPACK_DEBIAN_SERVER_DESCRIPTION "directory server of the Sala voice-call system
 sala-server knows who is online and relays call set-up between Sala clients
