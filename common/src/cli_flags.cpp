@@ -31,6 +31,12 @@ const FlagParser::Spec* FlagParser::find(const std::string& name) const {
     return nullptr;
 }
 
+std::optional<bool> FlagParser::takes_value(const std::string& name) const {
+    const Spec* spec = find(name);
+    if (!spec) return std::nullopt;
+    return !spec->value_name.empty();
+}
+
 std::string FlagParser::usage() const {
     std::ostringstream out;
     out << "Usage: " << program_ << " " << synopsis_ << "\n" << summary_ << "\n\nOptions:\n";

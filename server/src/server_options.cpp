@@ -21,6 +21,9 @@ FlagParser server_flags() {
     FlagParser parser("sala-server", "[options]",
                       "The Sala directory server: registration, live presence, call signalling, STUN answers.");
     parser
+        .option("config", "FILE",
+                "read flags from this JSON file: {\"port\": 5000, \"relay\": \"off\", ...}, the flag names without "
+                "--; flags given here win")
         .option("bind", "ADDR", "address to listen on (default ::, both IPv6 and IPv4; 0.0.0.0 on a host without IPv6)")
         .option("port", "N",
                 "TCP port, and the UDP port of STUN; 0 for any free port (default " +

@@ -16,6 +16,7 @@
 #include "close_on_signal.hpp"
 #include "look.hpp"
 #include "sala/cli_flags.hpp"
+#include "sala/gui/asset_dir.hpp"
 #include "sala/gui/settings.hpp"
 
 namespace {
@@ -52,7 +53,7 @@ int main(int argc, char** argv) {
             .option("audio-in", "SPEC", "what is sent, for this run: device, device:NAME, tone:HZ, a WAV file")
             .option("audio-out", "SPEC", "what is heard, for this run: device, device:NAME, null, a WAV file")
             .option("config-dir", "DIR", "where settings are kept (default $XDG_CONFIG_HOME/sala or ~/.config/sala)")
-            .option("ring", "WAV", "the ring tone (default the one in the project's assets)")
+            .option("ring", "WAV", "the ring tone (default ring.wav in share/sala beside the program's bin directory)")
             .option("trust-server", "SHA256:...",
                     "trust the server's TLS certificate with this fingerprint, and pin it")
             .flag("insecure-plaintext", "talk to the server without TLS (a server started with --insecure-plaintext)")
@@ -79,7 +80,7 @@ int main(int argc, char** argv) {
     options.register_at_once = flags.has("server") && flags.has("name");
     options.audio_in = flags.get("audio-in");
     options.audio_out = flags.get("audio-out");
-    options.ring_wav = flags.get("ring", SALA_RING_WAV);
+    options.ring_wav = flags.get("ring", (sala::gui::asset_dir() / "ring.wav").string());
     options.ui_map = flags.get("ui-map");
     options.log_stdout = flags.has("log-stdout");
     options.insecure_plaintext = flags.has("insecure-plaintext");

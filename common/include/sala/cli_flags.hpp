@@ -15,6 +15,7 @@ public:
     bool has(const std::string& name) const { return values_.count(name) != 0; }
     std::string get(const std::string& name, const std::string& fallback = "") const;
     void set(const std::string& name, std::string value) { values_[name] = std::move(value); }
+    const std::map<std::string, std::string>& values() const { return values_; }
 
 private:
     std::map<std::string, std::string> values_;
@@ -31,6 +32,8 @@ public:
     FlagParser& option(std::string name, std::string value_name, std::string help);
 
     std::string usage() const;
+    // Whether the flag NAME takes a value (an option) or not (a switch); nullopt if there is no such flag.
+    std::optional<bool> takes_value(const std::string& name) const;
 
     struct Help {};
     struct Version {};
