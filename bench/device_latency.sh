@@ -5,13 +5,14 @@
 # with null sinks (tools/pulse-test-server) and prints every figure and the range.
 # Then one call of SALA_DEVICE_CALL_SECONDS (default 30) with its one-way latency second by
 # second from call_started (microphone sink and speaker sink recorded on one clock), and each
-# side's underruns and overruns.
+# side's underruns and overruns. Then the same call measured for baresip through the same
+# devices (bench/baresip_device_latency.sh; skipped with one line when baresip is missing).
 # Usage: bench/device_latency.sh [RUNS]    (build dir: $SALA_BUILD_DIR, default build/)
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 build=${SALA_BUILD_DIR:-$root/build}
 runs=${1:-5}
-cmake --build "$build" --target test_audio_devices_pulse sala-cli sala-server >/dev/null
+cmake --build "$build" --target test_audio_devices_pulse sala-cli sala-server sala-audio-compare >/dev/null
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 for ((i = 1; i <= runs; i++)); do
@@ -41,3 +42,6 @@ for frame in 20 10; do
              frame, mean, target, mean <= target ? "met" : "missed", worst - mean, worst - mean <= 15 ? "met" : "missed",
              first - mean, (first - mean <= 10 && mean - first <= 10) ? "met" : "missed" }' "$log"
 done
+status=0
+"$root/bench/baresip_device_latency.sh" "${SALA_DEVICE_CALL_SECONDS:-30}" || status=$?
+((status == 0 || status == 3)) || { echo "the baresip call failed (status $status)" >&2; exit 1; }

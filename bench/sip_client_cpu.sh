@@ -5,7 +5,8 @@
 # the sum over all threads of /proc/PID/task/*/schedstat (run time, ns) over SECONDS of the
 # established call, in % of one core.
 # Setup: two baresip instances, each with its own config dir (baresip -f DIR), no registrar:
-# alice dials sip:bob@127.0.0.1:PORT directly, bob auto-answers (account answermode=auto).
+# alice dials sip:bob@127.0.0.1:PORT directly, bob auto-answers (account answermode=auto);
+# config and accounts from bench/baresip_lib.sh.
 # Source: the aufile module playing the speech WAV (48 kHz mono s16, what aufile needs for mono
 # Opus). Player: aubridge,nowhere, a bridge device no source ever reads, i.e. no sound card;
 # baresip 1.0.0 decodes in its RTP receive path, not in the player, so decoding is still done.
@@ -19,11 +20,12 @@
 # Usage: bench/sip_client_cpu.sh [SECONDS]   (default 20)
 set -euo pipefail
 seconds=${1:-20}
-modules=/usr/lib/baresip/modules
+# shellcheck source=bench/baresip_lib.sh
+source "$(dirname "$0")/baresip_lib.sh"
 command -v baresip >/dev/null ||
   { echo "baresip missing: apt-get install -y --no-install-recommends baresip-core" >&2; exit 1; }
 for m in opus aufile aubridge menu account; do
-  [[ -f $modules/$m.so ]] || { echo "baresip module $modules/$m.so missing (package baresip-core)" >&2; exit 1; }
+  [[ -f $baresip_modules/$m.so ]] || { echo "baresip module $baresip_modules/$m.so missing (package baresip-core)" >&2; exit 1; }
 done
 for program in espeak-ng sox ss; do
   command -v $program >/dev/null || { echo "$program is needed" >&2; exit 1; }
@@ -47,81 +49,20 @@ for x in a b; do
   sox "$work/${x}0.wav" -r 48000 -c 1 -b 16 -e signed-integer "$work/$x.wav" repeat "$repeats"
 done
 
-# Two free SIP ports; baresip listens UDP+TCP on PORT and TLS on PORT+1.
-in_use=$(ss -Hatun | awk '{ n = split($5, a, ":"); print a[n] }' | sort -u)
-free_port() { # sets port
-  for port in $(shuf -i 20000-29990 -n 50); do
-    grep -qxE "$port|$((port + 1))" <<<"$in_use" || { in_use+=$'\n'"$port"$'\n'"$((port + 1))"; return; }
-  done
-  echo "no free SIP port found" >&2; exit 1
-}
-free_port; a_port=$port; free_port; b_port=$port
+baresip_ports
+baresip_config "$work/alice" "$a_port" "aufile,$work/a.wav" aubridge,nowhere 20-160 5-10 aufile.so aubridge.so
+baresip_config "$work/bob" "$b_port" "aufile,$work/b.wav" aubridge,nowhere 20-160 5-10 aufile.so aubridge.so
+baresip_accounts "$work/alice" "$work/bob"
 
-# Config: the template baresip writes into an empty dir, changed only to run headless on
-# loopback: sip_listen + net_interface 127.0.0.1 (two instances, SDP on lo), aufile source and
-# aubridge player/alert instead of alsa, modules opus.so (missing from this build's template),
-# aufile.so, aubridge.so added and stdio (fails without a tty), alsa, stun/turn/ice and the
-# unused app modules left out; opus_stereo/opus_sprop_stereo no for mono; rtp_stats yes (only
-# prints at hangup). The audio/RTP lines and opus_bitrate 28000 are the template's.
-write_config() { # DIR PORT WAV
-  mkdir -p "$1"
-  cat >"$1/config" <<EOF
-poll_method		epoll
-sip_listen		127.0.0.1:$2
-net_interface		127.0.0.1
-call_local_timeout	120
-call_max_calls		4
-audio_player		aubridge,nowhere
-audio_source		aufile,$3
-audio_alert		aubridge,nowhere
-audio_level		no
-ausrc_format		s16
-auplay_format		s16
-auenc_format		s16
-audec_format		s16
-audio_buffer		20-160
-rtp_tos			184
-rtcp_mux		no
-jitter_buffer_delay	5-10
-rtp_stats		yes
-module_path		$modules
-module			opus.so
-module			g711.so
-module			aufile.so
-module			aubridge.so
-module_tmp		uuid.so
-module_tmp		account.so
-module_app		menu.so
-opus_bitrate		28000
-opus_stereo		no
-opus_sprop_stereo	no
-EOF
-}
-write_config "$work/alice" "$a_port" "$work/a.wav"
-write_config "$work/bob" "$b_port" "$work/b.wav"
-echo "<sip:alice@127.0.0.1:$a_port>;regint=0;ptime=20" >"$work/alice/accounts"
-echo "<sip:bob@127.0.0.1:$b_port>;regint=0;ptime=20;answermode=auto" >"$work/bob/accounts"
-
-# wait_for FILE PATTERN PID: up to 10 s, failing if that baresip is gone.
-wait_for() {
-  for _ in $(seq 200); do
-    grep -q "$2" "$1" && return 0
-    kill -0 "$3" 2>/dev/null || { echo "baresip exited early; log $1:" >&2; cat "$1" >&2; exit 1; }
-    sleep 0.05
-  done
-  echo "timeout waiting for '$2' in $1:" >&2; cat "$1" >&2; exit 1
-}
 # -t: each instance quits by itself some time after the call, even if this script is killed.
 baresip -f "$work/bob" -t $((seconds + 60)) </dev/null >"$work/bob.out" 2>&1 &
 bob=$!; pids+=($bob)
-wait_for "$work/bob.out" 'baresip is ready' $bob
+baresip_wait_for "$work/bob.out" 'baresip is ready' $bob
 baresip -f "$work/alice" -t $((seconds + 60)) -e "/dial sip:bob@127.0.0.1:$b_port" </dev/null >"$work/alice.out" 2>&1 &
 alice=$!; pids+=($alice)
-wait_for "$work/alice.out" 'Call established' $alice
-wait_for "$work/bob.out" 'Call established' $bob
-for x in alice bob; do
-  grep -q 'Set audio encoder: opus 48000Hz 1ch' "$work/$x.out" || { echo "$x: not Opus mono:" >&2; cat "$work/$x.out" >&2; exit 1; }
-done
+baresip_wait_for "$work/alice.out" 'Call established' $alice
+baresip_wait_for "$work/bob.out" 'Call established' $bob
+baresip_check_opus "$work/alice.out" "$work/bob.out"
 
 # Run time in ns of all threads (schedstat); utime+stime ticks if the kernel has no schedstat.
 if [[ -r /proc/self/schedstat ]]; then
@@ -133,7 +74,7 @@ a0=$(cpu_ns $alice); b0=$(cpu_ns $bob); sleep "$seconds"; a1=$(cpu_ns $alice); b
 
 # Hang up (SIGTERM: alice sends BYE), then check the RTP stats both print at the end of the call.
 kill $alice; wait $alice || true; pids=($bob)
-wait_for "$work/bob.out" 'terminated (duration' $bob
+baresip_wait_for "$work/bob.out" 'terminated (duration' $bob
 kill $bob; wait $bob || true; pids=()
 min=$((seconds * 50 * 9 / 10))
 for x in alice bob; do
