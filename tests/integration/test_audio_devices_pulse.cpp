@@ -322,6 +322,103 @@ protected:
                   << b_to_a.delay_ms << " ms\n";
     }
 
+    // One call measured second by second (see CallThroughDevicesShowsItsLatencyEverySecond);
+    // at second change_at (if >= 0) bob opens his devices again. The delay of each second that
+    // carried speech.
+    std::vector<double> call_second_by_second(int seconds, const std::string& frame_ms, int change_at = -1) {
+        // Alice's microphone sink and bob's speaker sink are the two channels of one: one recorder
+        // (one clock) hears what the microphone got and what the speaker played.
+        pulse_.pair("a_in", "b_out");
+        for (const char* sink : {"a_out", "b_in"}) pulse_.sink(sink, 48000, 1);
+        // Speech longer than the call, so every second of it carries some.
+        const std::string says = dir_.file("alice_reads.wav");
+        std::string text;
+        for (int i = 0; i * 4 < seconds + 10; ++i)
+            text +=
+                "The quick brown fox jumps over the lazy dog, then runs far away into the forest. "
+                "Seven silver spoons were lying on the kitchen table, next to a bowl of soup. ";
+        speak(*find_on_path("espeak-ng"), "en+m3", text, says);
+
+        ServerProcess server;
+        CliPeer bob(server.port(), "bob",
+                    {"--answer", "accept", "--calls", "1", "--audio-in", "device:b_in", "--audio-out", "device:b_out",
+                     "--frame-ms", frame_ms});
+        EXPECT_TRUE(bob.wait_for("registered", 10s)) << bob.process().stderr_text();
+        Recorder both("a_in_b_out", dir_.file("a_mic_b_speaker.wav"), 2);
+        EXPECT_TRUE(both.wait_until_recording()) << "parec wrote nothing";
+        Process play({find_on_path("paplay").value_or("/usr/bin/paplay"), "-d", "a_in", says});
+        CliPeer alice(
+            server.port(), "alice",
+            {"--call", "bob", "--audio-in", "device:a_in", "--audio-out", "device:a_out", "--frame-ms", frame_ms});
+        EXPECT_TRUE(alice.wait_for("call_started", 10s)) << alice.process().stderr_text();
+        const double call_at_ms = both.recorded_ms();  // where the call starts in the recording
+        if (change_at >= 0) {
+            EXPECT_TRUE(wait_for_second(alice, change_at));
+            bob.command("audio device:b_in device:b_out");
+        }
+        EXPECT_TRUE(wait_for_second(alice, seconds));
+        both.stop();
+        alice.command("hangup");
+        EXPECT_TRUE(alice.wait_for("call_ended", 10s));
+        EXPECT_TRUE(bob.wait_for("call_ended", 10s));
+        play.signal(SIGINT);
+
+        auto recorded = read_stereo(dir_.file("a_mic_b_speaker.wav"));
+        if (!recorded) {
+            ADD_FAILURE() << "no WAV data";
+            return {};
+        }
+        const auto& [sent, heard] = *recorded;
+        const auto from = static_cast<std::size_t>(call_at_ms * 48.0);
+        if (from + 48000u * 5 >= sent.size()) {
+            ADD_FAILURE() << "the recording is shorter than the call";
+            return {};
+        }
+        sala::audio::SimilarityOptions options;
+        options.max_delay_ms = 1000.0;
+        const auto per_second =
+            sala::audio::segment_delays(std::span(sent).subspan(from), std::span(heard).subspan(from), 1000.0, options);
+        std::vector<double> delays;
+        double first = -1, worst = 0;
+        for (const auto& s : per_second) {
+            const int second = static_cast<int>(s.start_ms / 1000.0);
+            if (second >= seconds) break;
+            std::printf(
+                "[ second   ] %2d: %6.1f ms (correlation %.2f; alice's microphone %d ms, bob's jitter buffer %d "
+                "ms, bob's speaker %d ms)\n",
+                second, s.delay_ms, s.correlation, stat_at(alice, second + 1, "input_latency_ms"),
+                stat_at(bob, second + 1, "jitter_buffer_ms"), stat_at(bob, second + 1, "output_latency_ms"));
+            EXPECT_GT(s.delay_ms, 0.0) << "second " << second;
+            EXPECT_LT(s.delay_ms, kMaxDelayMs) << "second " << second;
+            delays.push_back(s.delay_ms);
+            if (second == 0) first = s.delay_ms;
+            worst = std::max(worst, s.delay_ms);
+        }
+        const double mean = delays.empty() ? 0 : std::accumulate(delays.begin(), delays.end(), 0.0) / delays.size();
+        std::printf(
+            "[ seconds  ] alice->bob over %d s, %s ms frames: %zu seconds measured, mean %.1f ms, worst %.1f ms, "
+            "first second %.1f ms\n",
+            seconds, frame_ms.c_str(), delays.size(), mean, worst, first);
+        for (const CliPeer* peer : {&alice, &bob}) {
+            std::printf(
+                "[ devices  ] %s: capture overruns %.0f, playback underruns %.0f; microphone %.1f ms, speaker "
+                "%.1f ms\n",
+                peer->name().c_str(), last_stat(*peer, "capture_overruns"), last_stat(*peer, "playback_underruns"),
+                last_stat(*peer, "input_latency_ms"), last_stat(*peer, "output_latency_ms"));
+            // PulseAudio reported each device's delay: more than the ring alone, less than a stuck queue.
+            EXPECT_GT(last_stat(*peer, "input_latency_ms"), 1.0) << peer->name();
+            EXPECT_GT(last_stat(*peer, "output_latency_ms"), 5.0) << peer->name();
+            EXPECT_LT(last_stat(*peer, "input_latency_ms") + last_stat(*peer, "output_latency_ms"), kMaxDelayMs)
+                << peer->name();
+        }
+        for (const auto& event : bob.events())
+            if (event.value("event", "") == "first_audio")
+                std::printf("[ devices  ] bob's speaker took the first frame %.1f ms after call_started\n",
+                            event["after_call_started_ms"].get<double>());
+        std::fflush(stdout);
+        return delays;
+    }
+
     // A field of the peer's last stats event (0 when there was none).
     static double last_stat(const CliPeer& peer, const char* field) {
         double value = 0;
@@ -482,97 +579,34 @@ TEST_F(AudioDevicesPulse, SpeakerRemovedMidCallIsReportedTheCallGoesOnAndAnother
 }
 
 // One call of SALA_DEVICE_CALL_SECONDS (default 10 in the test suite; bench/device_latency.sh
-// asks for 30) through devices, alice's microphone fed
-// speech from before the call starts: the one-way latency, alice's microphone device to bob's
-// speaker device, second by second from call_started (so a slow start or a drift shows), and
-// each side's underrun and overrun counts.
+// asks for 30) through devices, alice's microphone fed speech from before the call starts: the
+// one-way latency, alice's microphone device to bob's speaker device, second by second from
+// call_started (so a slow start or a drift shows), and each side's underrun and overrun counts.
 TEST_F(AudioDevicesPulse, CallThroughDevicesShowsItsLatencyEverySecond) {
     const char* seconds_text = std::getenv("SALA_DEVICE_CALL_SECONDS");
     const int seconds = seconds_text ? std::max(5, std::atoi(seconds_text)) : 10;
     // SALA_DEVICE_CALL_FRAME_MS: the codec frame both sides send (10 or 20, the default).
     const char* frame_text = std::getenv("SALA_DEVICE_CALL_FRAME_MS");
     const std::string frame_ms = frame_text && std::string(frame_text) == "10" ? "10" : "20";
-    // Alice's microphone sink and bob's speaker sink are the two channels of one: one recorder
-    // (one clock) hears what the microphone got and what the speaker played.
-    pulse_.pair("a_in", "b_out");
-    for (const char* sink : {"a_out", "b_in"}) pulse_.sink(sink, 48000, 1);
-    // Speech longer than the call, so every second of it carries some.
-    const std::string says = dir_.file("alice_reads.wav");
-    std::string text;
-    for (int i = 0; i * 4 < seconds + 10; ++i)
-        text +=
-            "The quick brown fox jumps over the lazy dog, then runs far away into the forest. "
-            "Seven silver spoons were lying on the kitchen table, next to a bowl of soup. ";
-    speak(*find_on_path("espeak-ng"), "en+m3", text, says);
-
-    ServerProcess server;
-    CliPeer bob(server.port(), "bob",
-                {"--answer", "accept", "--calls", "1", "--audio-in", "device:b_in", "--audio-out", "device:b_out",
-                 "--frame-ms", frame_ms});
-    ASSERT_TRUE(bob.wait_for("registered", 10s)) << bob.process().stderr_text();
-    Recorder both("a_in_b_out", dir_.file("a_mic_b_speaker.wav"), 2);
-    ASSERT_TRUE(both.wait_until_recording()) << "parec wrote nothing";
-    Process play({find_on_path("paplay").value_or("/usr/bin/paplay"), "-d", "a_in", says});
-    CliPeer alice(
-        server.port(), "alice",
-        {"--call", "bob", "--audio-in", "device:a_in", "--audio-out", "device:a_out", "--frame-ms", frame_ms});
-    ASSERT_TRUE(alice.wait_for("call_started", 10s)) << alice.process().stderr_text();
-    const double call_at_ms = both.recorded_ms();  // where the call starts in the recording
-    ASSERT_TRUE(wait_for_second(alice, seconds));
-    both.stop();
-    alice.command("hangup");
-    ASSERT_TRUE(alice.wait_for("call_ended", 10s));
-    ASSERT_TRUE(bob.wait_for("call_ended", 10s));
-    play.signal(SIGINT);
-
-    auto recorded = read_stereo(dir_.file("a_mic_b_speaker.wav"));
-    ASSERT_TRUE(recorded) << "no WAV data";
-    const auto& [sent, heard] = *recorded;
-    const auto from = static_cast<std::size_t>(call_at_ms * 48.0);
-    ASSERT_LT(from + 48000u * 5, sent.size());
-    sala::audio::SimilarityOptions options;
-    options.max_delay_ms = 1000.0;
-    const auto per_second =
-        sala::audio::segment_delays(std::span(sent).subspan(from), std::span(heard).subspan(from), 1000.0, options);
-    std::vector<double> delays;
-    double first = -1, worst = 0;
-    for (const auto& s : per_second) {
-        const int second = static_cast<int>(s.start_ms / 1000.0);
-        if (second >= seconds) break;
-        std::printf(
-            "[ second   ] %2d: %6.1f ms (correlation %.2f; alice's microphone %d ms, bob's jitter buffer %d "
-            "ms, bob's speaker %d ms)\n",
-            second, s.delay_ms, s.correlation, stat_at(alice, second + 1, "input_latency_ms"),
-            stat_at(bob, second + 1, "jitter_buffer_ms"), stat_at(bob, second + 1, "output_latency_ms"));
-        EXPECT_GT(s.delay_ms, 0.0) << "second " << second;
-        EXPECT_LT(s.delay_ms, kMaxDelayMs) << "second " << second;
-        delays.push_back(s.delay_ms);
-        if (second == 0) first = s.delay_ms;
-        worst = std::max(worst, s.delay_ms);
-    }
-    const double mean = delays.empty() ? 0 : std::accumulate(delays.begin(), delays.end(), 0.0) / delays.size();
-    std::printf(
-        "[ seconds  ] alice->bob over %d s, %s ms frames: %zu seconds measured, mean %.1f ms, worst %.1f ms, "
-        "first second %.1f ms\n",
-        seconds, frame_ms.c_str(), delays.size(), mean, worst, first);
-    for (const CliPeer* peer : {&alice, &bob}) {
-        std::printf(
-            "[ devices  ] %s: capture overruns %.0f, playback underruns %.0f; microphone %.1f ms, speaker "
-            "%.1f ms\n",
-            peer->name().c_str(), last_stat(*peer, "capture_overruns"), last_stat(*peer, "playback_underruns"),
-            last_stat(*peer, "input_latency_ms"), last_stat(*peer, "output_latency_ms"));
-        // PulseAudio reported each device's delay: more than the ring alone, less than a stuck queue.
-        EXPECT_GT(last_stat(*peer, "input_latency_ms"), 1.0) << peer->name();
-        EXPECT_GT(last_stat(*peer, "output_latency_ms"), 5.0) << peer->name();
-        EXPECT_LT(last_stat(*peer, "input_latency_ms") + last_stat(*peer, "output_latency_ms"), kMaxDelayMs)
-            << peer->name();
-    }
-    for (const auto& event : bob.events())
-        if (event.value("event", "") == "first_audio")
-            std::printf("[ devices  ] bob's speaker took the first frame %.1f ms after call_started\n",
-                        event["after_call_started_ms"].get<double>());
-    std::fflush(stdout);
+    const std::vector<double> delays = call_second_by_second(seconds, frame_ms);
     EXPECT_GE(delays.size(), static_cast<std::size_t>(seconds) * 2 / 3) << "too few seconds carried speech";
+}
+
+// Bob opens his devices again in the middle of a call (what choosing another device does; the
+// same sinks, so one recorder still hears both ends): the latency after the change is the
+// latency before it, not a stall's worth more that the jitter buffer takes seconds to shed.
+TEST_F(AudioDevicesPulse, ReopeningTheDevicesMidCallKeepsTheLatency) {
+    constexpr int kSeconds = 12, kChangeAt = 5;
+    const std::vector<double> delays = call_second_by_second(kSeconds, "20", kChangeAt);
+    ASSERT_GE(delays.size(), static_cast<std::size_t>(kSeconds - 1)) << "too few seconds carried speech";
+    auto mean = [&](std::size_t from, std::size_t to) {
+        return std::accumulate(delays.begin() + from, delays.begin() + to, 0.0) / static_cast<double>(to - from);
+    };
+    // The second of the change and the one after may hold the gap; then it is steady again.
+    const double before = mean(0, kChangeAt), after = mean(kChangeAt + 2, delays.size());
+    std::printf("[ change   ] bob reopened his devices at second %d: %.1f ms before, %.1f ms after\n", kChangeAt,
+                before, after);
+    EXPECT_LT(std::abs(after - before), 15.0) << "before " << before << " ms, after " << after << " ms";
 }
 
 // The sound cards open while the call is placed (caller) and while it rings (callee), before
