@@ -68,6 +68,27 @@ struct AudioPipes {
                                     std::memory_order_release);
     }
 
+    // Input device's thread: one block it captured (48 kHz mono, n samples in block, which the
+    // processor may change in place): the mic meter, the processor with the echo reference
+    // popped into far_scratch (room for n), the capture ring and its overruns.
+    void take_captured(int16_t* block, std::size_t n, int16_t* far_scratch) {
+        mic.process(block, n);
+        if (AudioProcessor* p = processor.load(std::memory_order_acquire)) {
+            const std::size_t far_n = far_end.pop(far_scratch, n);
+            p->process_capture(block, n, far_scratch, far_n);
+        }
+        const std::size_t pushed = capture.push(block, n);
+        if (pushed < n) capture_overruns.fetch_add(n - pushed, std::memory_order_relaxed);
+    }
+
+    // Output device's thread: after popping the playback ring, what was heard (48 kHz mono):
+    // the first-audio mark, the speaker meter and the processor's echo reference.
+    void note_heard(const int16_t* heard, std::size_t n) {
+        note_played();
+        speaker.process(heard, n);
+        if (processor.load(std::memory_order_relaxed)) far_end.push(heard, n);
+    }
+
     // Audio thread: raises callback_max_ns to ns if it is larger.
     void note_callback_ns(std::uint64_t ns) {
         std::uint64_t worst = callback_max_ns.load(std::memory_order_relaxed);

@@ -20,7 +20,7 @@ constexpr double kSamplesPerMs = 48.0;          // the pipes carry 48 kHz
 // least 20 ms between arrival and the speaker (with 20 ms packets the buffer holds at least one packet, 20 ms, anyway).
 JitterBufferConfig jitter_config() {
     JitterBufferConfig config;
-    config.frame_ms = 10;
+    config.frame_ms = 5;
     config.min_delay_ms = 10;
     return config;
 }

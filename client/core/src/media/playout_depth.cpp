@@ -28,7 +28,13 @@ void PlayoutDepth::observe(Clock::time_point now, std::uint64_t underruns, std::
     underrun_seconds_[second_] = new_underruns;
     overrun_seconds_[second_] = new_overruns;
     second_ = (second_ + 1) % underrun_seconds_.size();
-    if (new_underruns > 0) margin_ = std::min(margin_ + kStep, kMaxMargin);
+    if (new_underruns > 0) {
+        margin_ = std::min(margin_ + kStep, kMaxMargin);
+        calm_seconds_ = 0;
+    } else if (margin_ > 0 && ++calm_seconds_ >= kCalmSeconds) {
+        margin_ -= kStep;
+        calm_seconds_ = 0;
+    }
 }
 
 }  // namespace sala::client

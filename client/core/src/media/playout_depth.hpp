@@ -2,9 +2,11 @@
 // How much decoded audio the playback ring holds after each engine tick, and the devices'
 // health that decides it. A sound card wakes the engine after every block it takes, so one
 // block queued is enough while the machine keeps up; a paced device (file, null) wakes it once
-// per codec frame and takes that much at once. When the speaker underruns, the depth grows by
-// a step each second that had one (up to a cap) and stays there for the call: a machine that
-// cannot keep the floor gets a safer depth instead of repeated gaps.
+// per codec frame and takes that much at once. A call starts one step (5 ms) above that floor,
+// the safe side while devices and jitter buffer settle. Each second in which the speaker
+// underran adds a step (up to a cap); each kCalmSeconds without one take a step off, down to
+// the floor: a machine that cannot keep the floor gets a safer depth instead of repeated gaps,
+// and a passing load does not cost the rest of the call its latency.
 
 #include <array>
 #include <chrono>
@@ -19,6 +21,7 @@ public:
     static constexpr std::size_t kBlock = 480;  // samples a paced device takes at a time (10 ms at 48 kHz)
     static constexpr std::size_t kStep = 240;   // 5 ms more per second that underran
     static constexpr std::size_t kMaxMargin = 1440;
+    static constexpr int kCalmSeconds = 10;
 
     explicit PlayoutDepth(int blocks_per_wake) : blocks_per_wake_(blocks_per_wake) {}
 
@@ -38,7 +41,8 @@ public:
 
 private:
     int blocks_per_wake_;
-    std::size_t margin_ = 0;
+    std::size_t margin_ = kStep;
+    int calm_seconds_ = 0;  // since the last underrun or step down
     bool started_ = false;
     Clock::time_point second_start_{};
     std::uint64_t last_underruns_ = 0, last_overruns_ = 0;  // totals at the second's start

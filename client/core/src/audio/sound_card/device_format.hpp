@@ -15,6 +15,13 @@ namespace sala::client {
 // Sala's internal rate (Opus, the rings).
 inline constexpr unsigned kInternalRate = 48000;
 
+// The format a device stream was opened with.
+struct DeviceStreamFormat {
+    unsigned rate = 48000;
+    unsigned channels = 1;
+    unsigned frames = 480;  // per callback (RtAudio) or per request (PulseStream)
+};
+
 // Device capture -> 48 kHz mono: averages the channels, then resamples.
 class CaptureFormat {
 public:

@@ -1,5 +1,8 @@
 #include "audio/sound_card/pulse_presence.hpp"
 
+#include <condition_variable>
+#include <mutex>
+
 #include <pulse/pulseaudio.h>
 #include <unistd.h>
 
@@ -112,6 +115,40 @@ std::optional<bool> pulse_device_present(const std::string& description, bool in
     auto state = pulse_device_state(description, input, timeout);
     if (!state) return std::nullopt;
     return state->present;
+}
+
+void PulseStreamWatch::start(std::string description, bool input, std::atomic<bool>* gone,
+                             std::atomic<std::int64_t>* latency_us, std::int64_t extra_us) {
+    stop();
+    latency_us_ = latency_us;
+    thread_ = std::jthread([=, description = std::move(description)](std::stop_token stop) {
+        constexpr std::chrono::milliseconds kFirstLook{200}, kInterval{1000}, kTimeout{500};
+        std::mutex mutex;
+        std::condition_variable_any wake;
+        std::unique_lock lock(mutex);
+        for (auto interval = kFirstLook;; interval = kInterval) {
+            wake.wait_for(lock, stop, interval, [] { return false; });
+            if (stop.stop_requested()) return;
+            // No conclusion (nullopt) when the server does not answer in time: a server that
+            // is gone shows in the callbacks instead (CallbackWatch).
+            const std::optional<PulseDeviceState> state = pulse_device_state(description, input, kTimeout);
+            if (state && !state->present) {
+                if (gone) gone->store(true, std::memory_order_release);
+                return;
+            }
+            if (state && state->stream_latency && latency_us)
+                latency_us->store(state->stream_latency->count() + extra_us, std::memory_order_relaxed);
+        }
+    });
+}
+
+void PulseStreamWatch::stop() {
+    if (thread_.joinable()) {
+        thread_.request_stop();
+        thread_.join();
+    }
+    if (latency_us_) latency_us_->store(-1, std::memory_order_relaxed);
+    latency_us_ = nullptr;
 }
 
 }  // namespace sala::client

@@ -3,9 +3,13 @@
 // asked of the server directly with a deadline (RtAudio's listing has none, connects to every
 // device's server state, and does not say what its PulseAudio streams queue).
 
+#include <atomic>
 #include <chrono>
+#include <cstdint>
 #include <optional>
+#include <stop_token>
 #include <string>
+#include <thread>
 
 namespace sala::client {
 
@@ -27,5 +31,21 @@ std::optional<PulseDeviceState> pulse_device_state(const std::string& descriptio
 // True when that device exists, false when it does not, nullopt when the server could not be
 // asked within `timeout`.
 std::optional<bool> pulse_device_present(const std::string& description, bool input, std::chrono::milliseconds timeout);
+
+// Watches this process's stream on one device from a thread of its own: asks the server 200 ms
+// after start() (so the delay is known from a call's first second) and then once a second.
+// A device that left the server sets *gone; the stream's delay (plus extra_us, what the
+// device's callback block adds) goes to *latency_us, which is -1 again after stop().
+class PulseStreamWatch {
+public:
+    ~PulseStreamWatch() { stop(); }
+    void start(std::string description, bool input, std::atomic<bool>* gone, std::atomic<std::int64_t>* latency_us,
+               std::int64_t extra_us);
+    void stop();
+
+private:
+    std::jthread thread_;
+    std::atomic<std::int64_t>* latency_us_ = nullptr;
+};
 
 }  // namespace sala::client

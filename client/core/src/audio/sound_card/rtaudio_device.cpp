@@ -1,5 +1,7 @@
 #include "audio/sound_card/rtaudio_device.hpp"
 
+#include "audio/sound_card/device_names.hpp"
+
 #include "audio/sound_card/pulse_presence.hpp"
 
 #include <RtAudio.h>
@@ -21,22 +23,7 @@ constexpr unsigned kMaxChannels = 8;
 // Periods the sound system queues for us: small for latency, more than one so a late
 // callback does not at once become a dropout.
 constexpr unsigned kDeviceBuffers = 1;
-constexpr std::chrono::milliseconds kPresenceInterval{1000};
-// The first look comes sooner, so the stream's delay is known from the call's first second.
-constexpr std::chrono::milliseconds kFirstPresenceLook{200};
-constexpr std::chrono::milliseconds kPresenceTimeout{500};
 constexpr RtAudio::Api kApis[] = {RtAudio::LINUX_PULSE, RtAudio::LINUX_ALSA};
-
-bool set_error(std::string* error, const std::string& text) {
-    if (error) *error = text;
-    return false;
-}
-
-bool contains_ignoring_case(const std::string& haystack, const std::string& needle) {
-    auto lower = [](unsigned char c) { return std::tolower(c); };
-    return std::search(haystack.begin(), haystack.end(), needle.begin(), needle.end(),
-                       [&](char a, char b) { return lower(a) == lower(b); }) != haystack.end();
-}
 
 bool compiled(RtAudio::Api api) {
     std::vector<RtAudio::Api> apis;
@@ -106,8 +93,8 @@ std::optional<ChosenDevice> choose_device(const std::string& name, bool input, s
     try {
         audio = open_sound_system();
         if (!audio) {
-            set_error(error, std::string("no audio ") + direction +
-                                 " device: no sound system with devices (is PulseAudio running?)");
+            set_device_error(error, std::string("no audio ") + direction +
+                                        " device: no sound system with devices (is PulseAudio running?)");
             return std::nullopt;
         }
         const std::vector<AudioDeviceInfo> devices = list_devices(*audio);
@@ -129,11 +116,11 @@ std::optional<ChosenDevice> choose_device(const std::string& name, bool input, s
         std::string names;
         for (const AudioDeviceInfo& d : devices)
             if (usable(d)) names += (names.empty() ? "'" : ", '") + d.name + "'";
-        set_error(error, std::string("no audio ") + direction + " device" +
-                             (name.empty() ? "" : " matching '" + name + "'") +
-                             " (available: " + (names.empty() ? "none" : names) + ")");
+        set_device_error(error, std::string("no audio ") + direction + " device" +
+                                    (name.empty() ? "" : " matching '" + name + "'") +
+                                    " (available: " + (names.empty() ? "none" : names) + ")");
     } catch (const RtAudioError& e) {
-        set_error(error, std::string("audio ") + direction + ": " + e.getMessage());
+        set_device_error(error, std::string("audio ") + direction + ": " + e.getMessage());
     }
     return std::nullopt;
 }
@@ -190,8 +177,8 @@ bool open_stream(ChosenDevice& device, bool input, RtAudioCallback callback, voi
         why = e.getMessage();
     }
     if (device.audio->isStreamOpen()) device.audio->closeStream();
-    return set_error(error, std::string("audio ") + direction + " device '" + device.info.name +
-                                "' cannot be opened: " + (why.empty() ? "refused" : why));
+    return set_device_error(error, std::string("audio ") + direction + " device '" + device.info.name +
+                                       "' cannot be opened: " + (why.empty() ? "refused" : why));
 }
 
 void stop_stream(RtAudio* audio) {
@@ -215,9 +202,11 @@ std::vector<AudioDeviceInfo> list_audio_devices() {
     return {};
 }
 
-bool find_audio_device(const std::string& name, bool input, std::string* error) {
+bool find_audio_device(const std::string& name, bool input, std::string* error, bool* on_pulse) {
     std::lock_guard lock(sound_system_mutex());
-    return choose_device(name, input, error).has_value();
+    std::optional<ChosenDevice> device = choose_device(name, input, error);
+    if (device && on_pulse) *on_pulse = device->audio->getCurrentApi() == RtAudio::LINUX_PULSE;
+    return device.has_value();
 }
 
 RtAudioStream::RtAudioStream(std::string name, bool input) : name_(std::move(name)), input_(input) {}
@@ -237,48 +226,23 @@ bool RtAudioStream::open(Callback callback, void* self, DeviceStreamFormat* form
 }
 
 bool RtAudioStream::run(std::string* error, std::atomic<std::int64_t>* latency_us) {
-    if (!audio_) return set_error(error, description() + " is not open");
-    latency_us_ = latency_us;
+    if (!audio_) return set_device_error(error, description() + " is not open");
     try {
         audio_->startStream();
         gone_.store(false, std::memory_order_release);
-        if (audio_->getCurrentApi() == RtAudio::LINUX_PULSE)
-            presence_ = std::jthread([this](std::stop_token stop) { watch_presence(stop); });
+        if (audio_->getCurrentApi() == RtAudio::LINUX_PULSE)  // plus one callback block
+            watch_.start(opened_name_, input_, &gone_, latency_us,
+                         std::int64_t(format_.frames) * 1000000 / format_.rate);
         return true;
     } catch (const RtAudioError& e) {
         const std::string text = description() + " cannot start: " + e.getMessage();
         stop();
-        return set_error(error, text);
-    }
-}
-
-void RtAudioStream::watch_presence(std::stop_token stop) {
-    std::mutex mutex;
-    std::condition_variable_any wake;
-    std::unique_lock lock(mutex);
-    for (auto interval = kFirstPresenceLook;; interval = kPresenceInterval) {
-        wake.wait_for(lock, stop, interval, [] { return false; });
-        if (stop.stop_requested()) return;
-        // No conclusion (nullopt) when the server does not answer in time: a server that
-        // is gone shows in the callbacks instead (CallbackWatch).
-        const std::optional<PulseDeviceState> state = pulse_device_state(opened_name_, input_, kPresenceTimeout);
-        if (state && !state->present) {
-            gone_.store(true, std::memory_order_release);
-            return;
-        }
-        if (state && state->stream_latency && latency_us_) {
-            const std::int64_t block_us = std::int64_t(format_.frames) * 1000000 / format_.rate;
-            latency_us_->store(state->stream_latency->count() + block_us, std::memory_order_relaxed);
-        }
+        return set_device_error(error, text);
     }
 }
 
 void RtAudioStream::stop() {
-    if (presence_.joinable()) {
-        presence_.request_stop();
-        presence_.join();
-    }
-    if (latency_us_) latency_us_->store(-1, std::memory_order_relaxed);
+    watch_.stop();
     stop_stream(audio_.get());
     audio_.reset();
 }
@@ -320,13 +284,7 @@ int RtAudioInput::callback(void* /*out*/, void* in, unsigned frames, double /*ti
     if (in) {
         int16_t* block = device->block_.data();
         const std::size_t n = device->convert_->convert(static_cast<const int16_t*>(in), frames, block);
-        pipes.mic.process(block, n);
-        if (AudioProcessor* processor = pipes.processor.load(std::memory_order_acquire)) {
-            const std::size_t far_n = pipes.far_end.pop(device->far_end_.data(), n);
-            processor->process_capture(block, n, device->far_end_.data(), far_n);
-        }
-        const std::size_t pushed = pipes.capture.push(block, n);
-        if (pushed < n) pipes.capture_overruns.fetch_add(n - pushed, std::memory_order_relaxed);
+        pipes.take_captured(block, n, device->far_end_.data());
     }
     const bool alive = device->watch_.end(begun, frames);
     pipes.note_callback_ns(device->watch_.max_callback_ns());
@@ -361,11 +319,7 @@ int RtAudioOutput::callback(void* out, void* /*in*/, unsigned frames, double /*t
     if (out) {
         if (!device->convert_->fill(pipes.playback, static_cast<int16_t*>(out), frames))
             pipes.playback_underruns.fetch_add(1, std::memory_order_relaxed);
-        pipes.note_played();
-        const int16_t* heard = device->convert_->last_input();
-        const std::size_t heard_n = device->convert_->last_input_count();
-        pipes.speaker.process(heard, heard_n);
-        if (pipes.processor.load(std::memory_order_relaxed)) pipes.far_end.push(heard, heard_n);
+        pipes.note_heard(device->convert_->last_input(), device->convert_->last_input_count());
     }
     const bool alive = device->watch_.end(begun, frames);
     pipes.note_callback_ns(device->watch_.max_callback_ns());

@@ -4,6 +4,7 @@
 #include "audio/audio_device.hpp"
 #include "audio/sound_card/callback_watch.hpp"
 #include "audio/sound_card/device_format.hpp"
+#include "audio/sound_card/pulse_presence.hpp"
 #include "sala/client/audio_devices.hpp"
 
 #include <atomic>
@@ -18,13 +19,6 @@
 class RtAudio;
 
 namespace sala::client {
-
-// The format a device stream was opened with.
-struct DeviceStreamFormat {
-    unsigned rate = 48000;
-    unsigned channels = 1;
-    unsigned frames = 480;  // per callback
-};
 
 // One RtAudio stream on a named (or the default) device at the device's own rate and
 // channel count, int16, ~10 ms per callback: what input and output share.
@@ -53,16 +47,13 @@ public:
     bool gone() const { return gone_.load(std::memory_order_acquire); }
 
 private:
-    void watch_presence(std::stop_token stop);
-
     std::string name_;
     bool input_;
     std::string opened_name_;
     DeviceStreamFormat format_;
     std::unique_ptr<RtAudio> audio_;
     std::atomic<bool> gone_{false};
-    std::atomic<std::int64_t>* latency_us_ = nullptr;
-    std::jthread presence_;
+    PulseStreamWatch watch_;
 };
 
 // Captures from a sound device: the RtAudio callback mixes the device's channels down to
@@ -121,6 +112,6 @@ private:
 
 // Checks now that a device matching name ("" = default) exists for input or output, so a
 // wrong name is reported before any call. False with *error set otherwise.
-bool find_audio_device(const std::string& name, bool input, std::string* error);
+bool find_audio_device(const std::string& name, bool input, std::string* error, bool* on_pulse = nullptr);
 
 }  // namespace sala::client

@@ -1,0 +1,125 @@
+#include "audio/sound_card/pulse_device.hpp"
+
+#include <algorithm>
+
+namespace sala::client {
+
+namespace {
+// The most device frames converted at once: the server may ask for (or hand over) several
+// blocks together, which are then done in pieces of this size.
+constexpr unsigned kMaxBlocksAtOnce = 8;
+}  // namespace
+
+// ---- input ------------------------------------------------------------------------------------
+
+PulseInput::PulseInput(std::string name) : stream_(std::move(name), true) {}
+PulseInput::~PulseInput() { stop(); }
+
+bool PulseInput::start(AudioPipes& pipes, std::string* error) {
+    stream_.stop();
+    pipes_ = &pipes;
+    if (!stream_.open(&PulseInput::prepare, &PulseInput::on_ready, this, &format_, error,
+                      &pipes.input_device_latency_us))
+        return false;
+    return true;
+}
+
+void PulseInput::prepare(const DeviceStreamFormat& format, void* self) {
+    auto* device = static_cast<PulseInput*>(self);
+    device->max_frames_ = std::size_t(format.frames) * kMaxBlocksAtOnce;
+    device->convert_ = std::make_unique<CaptureFormat>(format.rate, format.channels, device->max_frames_);
+    device->block_.assign(device->convert_->max_output(), 0);
+    device->far_end_.assign(device->convert_->max_output(), 0);
+    device->watch_.reset(format.rate);
+}
+
+void PulseInput::on_ready(pa_stream* stream, std::size_t, void* self) {
+    auto* device = static_cast<PulseInput*>(self);
+    const std::int64_t begun = device->watch_.begin();
+    AudioPipes& pipes = *device->pipes_;
+    const std::size_t frame_bytes = std::size_t(device->format_.channels) * sizeof(int16_t);
+    std::size_t frames_seen = 0;
+    for (;;) {
+        const void* data = nullptr;
+        std::size_t size = 0;
+        if (pa_stream_peek(stream, &data, &size) < 0 || size == 0) break;
+        const std::size_t frames = size / frame_bytes;
+        frames_seen += frames;
+        if (!data) {  // a hole: the server dropped what we did not read in time
+            pipes.capture_overruns.fetch_add(frames, std::memory_order_relaxed);
+        } else {
+            const auto* in = static_cast<const int16_t*>(data);
+            for (std::size_t done = 0; done < frames;) {
+                const std::size_t n = std::min(frames - done, device->max_frames_);
+                int16_t* block = device->block_.data();
+                const std::size_t out = device->convert_->convert(in + done * device->format_.channels, n, block);
+                pipes.take_captured(block, out, device->far_end_.data());
+                done += n;
+            }
+        }
+        pa_stream_drop(stream);
+    }
+    device->watch_.end(begun, static_cast<unsigned>(frames_seen));
+    pipes.note_callback_ns(device->watch_.max_callback_ns());
+    pipes.wake.notify();
+}
+
+// ---- output -----------------------------------------------------------------------------------
+
+PulseOutput::PulseOutput(std::string name) : stream_(std::move(name), false) {}
+PulseOutput::~PulseOutput() { stop(); }
+
+void PulseOutput::stop() {
+    stream_.stop();
+    if (pipes_) {
+        pipes_->output_block_samples.store(0, std::memory_order_relaxed);
+    }
+}
+
+bool PulseOutput::start(AudioPipes& pipes, std::string* error) {
+    stream_.stop();
+    pipes_ = &pipes;
+    if (!stream_.open(&PulseOutput::prepare, &PulseOutput::on_ready, this, &format_, error,
+                      &pipes.output_device_latency_us))
+        return false;
+    return true;
+}
+
+void PulseOutput::prepare(const DeviceStreamFormat& format, void* self) {
+    auto* device = static_cast<PulseOutput*>(self);
+    device->max_frames_ = std::size_t(format.frames) * kMaxBlocksAtOnce;
+    device->convert_ = std::make_unique<PlaybackFormat>(format.rate, format.channels, device->max_frames_);
+    device->watch_.reset(format.rate);
+    // The server asks for a block at a time and the engine is woken after each: one block
+    // queued in the ring is enough (PlayoutDepth).
+    device->pipes_->output_block_samples.store(
+        static_cast<std::uint32_t>(std::uint64_t(format.frames) * kInternalRate / format.rate),
+        std::memory_order_relaxed);
+}
+
+void PulseOutput::on_ready(pa_stream* stream, std::size_t bytes, void* self) {
+    auto* device = static_cast<PulseOutput*>(self);
+    AudioPipes& pipes = *device->pipes_;
+    const std::int64_t begun = device->watch_.begin();
+    const std::size_t frame_bytes = std::size_t(device->format_.channels) * sizeof(int16_t);
+    const std::size_t frames = bytes / frame_bytes;
+    std::size_t done = 0;
+    while (done < frames) {
+        std::size_t n = std::min(frames - done, device->max_frames_);
+        void* data = nullptr;
+        std::size_t size = n * frame_bytes;
+        if (pa_stream_begin_write(stream, &data, &size) < 0 || !data || size < frame_bytes) break;
+        n = std::min(n, size / frame_bytes);
+        auto* out = static_cast<int16_t*>(data);
+        if (!device->convert_->fill(pipes.playback, out, n))
+            pipes.playback_underruns.fetch_add(1, std::memory_order_relaxed);
+        pipes.note_heard(device->convert_->last_input(), device->convert_->last_input_count());
+        if (pa_stream_write(stream, data, n * frame_bytes, nullptr, 0, PA_SEEK_RELATIVE) < 0) break;
+        done += n;
+    }
+    device->watch_.end(begun, static_cast<unsigned>(done));
+    pipes.note_callback_ns(device->watch_.max_callback_ns());
+    pipes.wake.notify();
+}
+
+}  // namespace sala::client
