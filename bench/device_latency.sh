@@ -7,6 +7,8 @@
 # second from call_started (microphone sink and speaker sink recorded on one clock), and each
 # side's underruns and overruns.
 # Usage: bench/device_latency.sh [RUNS]    (build dir: $SALA_BUILD_DIR, default build/)
+#        SALA_SOUND_SERVER=pipewire bench/device_latency.sh [RUNS]: the same against PipeWire's
+#        pipewire-pulse (packages pipewire pipewire-pulse wireplumber; docs/benchmarks.md)
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 build=${SALA_BUILD_DIR:-$root/build}
