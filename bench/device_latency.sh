@@ -8,6 +8,8 @@
 # side's underruns and overruns. Then the same call measured for baresip through the same
 # devices (bench/baresip_device_latency.sh; skipped with one line when baresip is missing).
 # Usage: bench/device_latency.sh [RUNS]    (build dir: $SALA_BUILD_DIR, default build/)
+#        SALA_SOUND_SERVER=pipewire bench/device_latency.sh [RUNS]: the same against PipeWire's
+#        pipewire-pulse (packages pipewire pipewire-pulse wireplumber; docs/benchmarks.md)
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 build=${SALA_BUILD_DIR:-$root/build}

@@ -30,11 +30,21 @@ bool finished(Query* query, int eol) {
     return true;
 }
 
+// A device's name as RtAudio gives it: the "device.description" property, which is not always
+// the description field: PipeWire's pipewire-pulse gives a sink's monitor the sink's own
+// property ("a_in") and the field "Monitor of a_in"; PulseAudio both "Monitor of a_in".
+template <typename Info>
+const char* rtaudio_name(const Info& info) {
+    const char* property = pa_proplist_gets(info.proplist, PA_PROP_DEVICE_DESCRIPTION);
+    return property ? property : info.description;
+}
+
 template <typename Info>
 void on_device(pa_context*, const Info* info, int eol, void* user) {
     auto* query = static_cast<Query*>(user);
     if (finished(query, eol)) return;
-    if (info && info->description && *query->description == info->description) query->device = info->index;
+    const char* name = info ? rtaudio_name(*info) : nullptr;
+    if (name && *query->description == name) query->device = info->index;
 }
 
 bool ours(const Query& query, pa_proplist* properties) {

@@ -22,9 +22,9 @@ struct PulseDeviceState {
     std::optional<std::chrono::microseconds> stream_latency;
 };
 
-// The state of the source (input) or sink (output) described as `description` on the server
-// libpulse connects to (PULSE_SERVER or the default); nullopt when the server could not be
-// asked within `timeout`.
+// The state of the source (input) or sink (output) named `description` as RtAudio names it
+// (its "device.description" property) on the server libpulse connects to (PULSE_SERVER or the
+// default); nullopt when the server could not be asked within `timeout`.
 std::optional<PulseDeviceState> pulse_device_state(const std::string& description, bool input,
                                                    std::chrono::milliseconds timeout);
 
