@@ -296,7 +296,14 @@ FrameKind JitterBuffer::produce(double now_ms) {
         ++stats_.decoded;
         advance(current->ts + samples, false);
         const bool next_there = stored(next_seq_) != nullptr;
-        if (next_there && may_shrink(now_ms, delay, samples / kSamplesPerMs)) {
+        // What may go to lower the delay: the whole packet, or, when less than a packet is in
+        // excess (after a device stall, say), whole playout units of it: otherwise an excess
+        // under one packet would stay for the rest of the call.
+        const double packet_ms = samples / kSamplesPerMs;
+        const double excess_units = std::floor((delay - target_ms_) / config_.frame_ms);
+        const double shrink_ms =
+            delay - packet_ms >= target_ms_ ? packet_ms : std::min(packet_ms, excess_units * config_.frame_ms);
+        if (next_there && shrink_ms >= config_.frame_ms && may_shrink(now_ms, delay, shrink_ms)) {
             long sum = 0;
             for (int i = 0; i < samples; ++i) sum += std::abs(tail[i]);
             if (sum < kQuietMeanAbs * samples || now_ms - shrink_due_since_ms_ >= kShrinkPatienceMs ||
@@ -304,8 +311,15 @@ FrameKind JitterBuffer::produce(double now_ms) {
                 ++stats_.shrunk;
                 last_shrink_ms_ = now_ms;
                 shrink_due_since_ms_ = -1.0;
-                return FrameKind::decoded;  // decoded to keep the decoder's history, not played
+                const auto dropped = static_cast<int>(std::lround(shrink_ms * kSamplesPerMs));
+                if (dropped >= samples) return FrameKind::decoded;  // decoded for the decoder's history, not played
+                std::copy(tail + dropped, tail + samples, tail);    // the packet's start goes
+                pcm_size_ += static_cast<std::size_t>(samples - dropped);
+                concealed_run_ = 0;
+                return FrameKind::decoded;
             }
+        } else if (next_there && shrink_ms < config_.frame_ms) {
+            may_shrink(now_ms, delay, packet_ms);  // nothing in excess: the patience clock stops
         }
         pcm_size_ += static_cast<std::size_t>(samples);
         concealed_run_ = 0;

@@ -4,6 +4,9 @@
 
 #include "audio/sound_card/pulse_presence.hpp"
 
+#include <pthread.h>
+#include <sched.h>
+
 #include <algorithm>
 #include <cctype>
 #include <thread>
@@ -14,6 +17,7 @@ namespace sala::client {
 namespace {
 
 constexpr unsigned kMaxChannels = 8;
+constexpr int kRealTimePriority = 10;  // low among real-time threads: the sound server runs above it
 constexpr std::chrono::milliseconds kConnectLimit{3000};
 constexpr std::chrono::milliseconds kStepWait{2};
 constexpr std::uint32_t kServerDefault = static_cast<std::uint32_t>(-1);
@@ -21,6 +25,7 @@ constexpr std::uint32_t kServerDefault = static_cast<std::uint32_t>(-1);
 // One device as the server lists it.
 struct Listed {
     std::string name, description;
+    std::string known_as;  // the "device.description" property: what RtAudio and the watch call it
     pa_sample_spec spec{};
     pa_channel_map map{};
 };
@@ -38,7 +43,9 @@ void on_device(pa_context*, const Info* info, int eol, void* user) {
         --listing->pending;
         return;
     }
-    listing->devices.push_back({info->name ? info->name : "", info->description ? info->description : "",
+    const char* property = pa_proplist_gets(info->proplist, PA_PROP_DEVICE_DESCRIPTION);
+    const std::string description = info->description ? info->description : "";
+    listing->devices.push_back({info->name ? info->name : "", description, property ? property : description,
                                 info->sample_spec, info->channel_map});
 }
 
@@ -59,6 +66,7 @@ void on_server_source(pa_context*, const pa_server_info* info, void* user) {
 struct PulseStream::Device {
     std::string name;  // the server's name for it, what the stream connects to
     std::string description;
+    std::string known_as;
     pa_sample_spec spec{};
     pa_channel_map map{};
 };
@@ -97,6 +105,15 @@ void PulseStream::on_xrun(pa_stream*, void* self) {
 
 void PulseStream::on_ready(pa_stream* stream, std::size_t bytes, void* self) {
     auto* me = static_cast<PulseStream*>(self);
+    if (!me->asked_for_real_time_) {
+        // Once, on PA's thread: real-time scheduling where the system allows it (as PulseAudio's
+        // own clients ask through rtkit), so a busy machine does not starve the speaker of its
+        // 5 ms requests. One system call; refused (EPERM) without the right, which is fine.
+        me->asked_for_real_time_ = true;
+        sched_param param{};
+        param.sched_priority = kRealTimePriority;
+        pthread_setschedparam(pthread_self(), SCHED_FIFO, &param);
+    }
     me->ready_(stream, bytes, me->self_);
 }
 
@@ -151,7 +168,8 @@ bool PulseStream::find_device(Device* device, std::string* error) {
         chosen = pick([&](const Listed& d) { return d.name == listing.default_name; });
         if (!chosen && !listing.devices.empty()) chosen = &listing.devices.front();
     } else {
-        chosen = pick([&](const Listed& d) { return d.name == name_ || d.description == name_; });
+        chosen =
+            pick([&](const Listed& d) { return d.name == name_ || d.description == name_ || d.known_as == name_; });
         if (!chosen && input_) chosen = pick([&](const Listed& d) { return d.name == name_ + ".monitor"; });
         if (!chosen) chosen = pick([&](const Listed& d) { return contains_ignoring_case(d.description, name_); });
     }
@@ -162,7 +180,7 @@ bool PulseStream::find_device(Device* device, std::string* error) {
                                            (name_.empty() ? "" : " matching '" + name_ + "'") +
                                            " (available: " + (names.empty() ? "none" : names) + ")");
     }
-    *device = {chosen->name, chosen->description, chosen->spec, chosen->map};
+    *device = {chosen->name, chosen->description, chosen->known_as, chosen->spec, chosen->map};
     return true;
 }
 
@@ -229,6 +247,7 @@ bool PulseStream::open(Prepare prepare, Ready ready, void* self, DeviceStreamFor
                        std::atomic<std::int64_t>* latency_us) {
     stop();
     gone_.store(false, std::memory_order_release);
+    asked_for_real_time_ = false;  // a new PA thread
     xruns_.store(0, std::memory_order_relaxed);
     format_ = format;
     if (!connect(error)) {
@@ -244,7 +263,7 @@ bool PulseStream::open(Prepare prepare, Ready ready, void* self, DeviceStreamFor
         return false;
     }
     opened_name_ = device.description;
-    watch_.start(opened_name_, input_, &gone_, latency_us, 0);
+    watch_.start(device.known_as, input_, &gone_, latency_us, 0);
     return true;
 }
 

@@ -78,6 +78,7 @@ private:
     pa_stream* stream_ = nullptr;
     Ready ready_ = nullptr;
     void* self_ = nullptr;
+    bool asked_for_real_time_ = false;  // PA's thread only
     std::atomic<bool> gone_{false};
     std::atomic<std::uint64_t> xruns_{0};
     PulseStreamWatch watch_;
