@@ -18,6 +18,7 @@ client::EngineOptions engine_options(const AppOptions& o) {
     e.insecure_plaintext = o.insecure_plaintext;
     e.trust_server = o.trust_server;
     e.trust_on_first_use = false;  // the window asks (server_trust_modal.cpp)
+    e.meter_interval = kMeterInterval;
     return e;
 }
 
@@ -130,7 +131,7 @@ bool App::frame(const std::vector<KeyPress>& keys) {
 double App::redraw_interval() const {
     const auto& s = *ui_->snapshot;
     if (s.call == client::CallState::in_call || s.call == client::CallState::ringing || ui_->mic_test.running())
-        return 1.0 / 30;
+        return std::chrono::duration<double>(kMeterInterval).count();
     if (s.call == client::CallState::calling) return 0.25;
     return 0;  // wait for input or the engine
 }

@@ -71,9 +71,15 @@ void draw_in_call(Ui& ui) {
     ImGui::PopStyleColor(2);
 
     ImGui::Spacing();
+    // In a child window of their own: its own draw list, so the window redraws only the meters
+    // when they move (frame_damage.hpp).
+    const float meters_height = ImGui::GetFrameHeight() * 2 + ImGui::GetStyle().ItemSpacing.y;
+    ImGui::BeginChild("meters", ImVec2(0, meters_height), false,
+                      ImGuiWindowFlags_NoScrollbar | ImGuiWindowFlags_NoBackground);
     const float meter_width = ImGui::GetContentRegionAvail().x;
     draw_level_meter("Mic", s.mic, meter_width);
     draw_level_meter("Peer", s.speaker, meter_width);
+    ImGui::EndChild();
     if (!s.audio_problem.empty()) ImGui::TextColored(colour::warn, "%s", s.audio_problem.c_str());
 }
 

@@ -2,6 +2,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <iostream>
+#include <optional>
 #include <stdexcept>
 
 // glad first: it must define the OpenGL declarations before GLFW would include GL/gl.h.
@@ -14,6 +15,8 @@
 
 #include "app.hpp"
 #include "close_on_signal.hpp"
+#include "frame_canvas.hpp"
+#include "frame_stats.hpp"
 #include "look.hpp"
 #include "sala/cli_flags.hpp"
 #include "sala/gui/asset_dir.hpp"
@@ -29,6 +32,8 @@ void count_input() { ++input_events; }
 // Keys pressed since the last frame: ImGui 1.86 misses a key pressed and released within one
 // frame (xdotool does that; so can a quick finger at 30 fps), so shortcuts are read from here.
 std::vector<sala::gui::KeyPress> key_presses;
+// The window system lost what the window showed (uncovered, restored): the next frame is drawn whole.
+bool exposed = false;
 void install_input_counters(GLFWwindow* window) {
     glfwSetWindowFocusCallback(window, [](GLFWwindow*, int) { count_input(); });
     glfwSetCursorEnterCallback(window, [](GLFWwindow*, int) { count_input(); });
@@ -41,6 +46,7 @@ void install_input_counters(GLFWwindow* window) {
     });
     glfwSetCharCallback(window, [](GLFWwindow*, unsigned) { count_input(); });
     glfwSetWindowSizeCallback(window, [](GLFWwindow*, int, int) { count_input(); });
+    glfwSetWindowRefreshCallback(window, [](GLFWwindow*) { exposed = true; });
 }
 }  // namespace
 
@@ -60,6 +66,7 @@ int main(int argc, char** argv) {
             .flag("log-stdout", "print every event in plain words on stdout (for tests)")
             .option("ui-map", "FILE", "keep where the controls are in FILE (for tests that click them)")
             .option("frames", "N", "quit after rendering N frames (for tests)")
+            .flag("frame-stats", "print on stderr, each second, how many frames were drawn (for measurements)")
             .parse_or_exit(argc, argv);
 
     const char* display = std::getenv("DISPLAY");
@@ -135,6 +142,10 @@ int main(int argc, char** argv) {
         const long long max_frames =
             flags.has("frames") ? sala::parse_integer(flags.get("frames"), 1, 1LL << 40).value_or(1) : -1;
         int settle_frames = 2;
+        sala::gui::FrameDamage damage;
+        sala::gui::FrameCanvas canvas(window);
+        std::optional<sala::gui::FrameStats> frame_stats;
+        if (flags.has("frame-stats")) frame_stats.emplace();
         double last_frame_start = glfwGetTime();
         for (long long frame = 0; !glfwWindowShouldClose(window) && frame != max_frames; ++frame) {
             const unsigned seen = input_events;
@@ -161,13 +172,15 @@ int main(int argc, char** argv) {
             key_presses.clear();
             if (changed && app.redraw_interval() == 0) settle_frames = std::max(settle_frames, 1);
             ImGui::Render();
+            // Only what changed is drawn, and a frame that would look the same is not drawn.
+            ImDrawData& draw_data = *ImGui::GetDrawData();
+            if (exposed) damage.invalidate();
+            exposed = false;
+            const sala::gui::Damage changed_area = damage.measure(draw_data);
             int width = 0, height = 0;
             glfwGetFramebufferSize(window, &width, &height);
-            glViewport(0, 0, width, height);
-            glClearColor(0.06f, 0.065f, 0.075f, 1.0f);
-            glClear(GL_COLOR_BUFFER_BIT);
-            ImGui_ImplOpenGL3_RenderDrawData(ImGui::GetDrawData());
-            glfwSwapBuffers(window);
+            const bool drawn = canvas.draw(draw_data, changed_area, width, height);
+            if (frame_stats) frame_stats->count(drawn, changed_area.area(), draw_data.DisplaySize);
         }
         // Gone from the screen at once; the engine then hangs up and says bye (briefly, even
         // when the server is unreachable) as the app is destroyed.
