@@ -94,6 +94,9 @@ void draw_call_panel(Ui& ui, ImVec2 pos, ImVec2 size) {
                 ImGui::TextColored(colour::dim, s.connection == client::ConnectionState::registered
                                                     ? "Pick someone in Users and press Call, or double-click a name."
                                                     : "Register with a server to make and receive calls.");
+                if (s.missed_calls > 0)
+                    ImGui::TextColored(colour::warn, "%d missed call%s: see History, beside Online.", s.missed_calls,
+                                       s.missed_calls == 1 ? "" : "s");
                 if (!ui.last_call_words.empty()) {
                     ImGui::Spacing();
                     ImGui::TextWrapped("Last call: %s", ui.last_call_words.c_str());

@@ -91,7 +91,8 @@ struct Ui {
 
 // One panel each; rect in window coordinates.
 void draw_connection_panel(Ui& ui, ImVec2 pos, ImVec2 size);
-void draw_users_panel(Ui& ui, ImVec2 pos, ImVec2 size);
+void draw_users_panel(Ui& ui, ImVec2 pos, ImVec2 size);  // with the history in a tab
+void draw_history_tab(Ui& ui);
 void draw_call_panel(Ui& ui, ImVec2 pos, ImVec2 size);
 void draw_stats_panel(Ui& ui, ImVec2 pos, ImVec2 size);
 void draw_audio_panel(Ui& ui, ImVec2 pos, ImVec2 size);

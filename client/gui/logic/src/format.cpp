@@ -3,19 +3,12 @@
 #include <cstdio>
 #include <ctime>
 
+#include "sala/client/call_history.hpp"
 #include "sala/protocol.hpp"
 
 namespace sala::gui {
 
-std::string format_duration(std::chrono::seconds duration) {
-    long long total = duration.count() < 0 ? 0 : duration.count();
-    char text[32];
-    if (total >= 3600)
-        std::snprintf(text, sizeof text, "%lld:%02lld:%02lld", total / 3600, total / 60 % 60, total % 60);
-    else
-        std::snprintf(text, sizeof text, "%lld:%02lld", total / 60, total % 60);
-    return text;
-}
+std::string format_duration(std::chrono::seconds duration) { return client::call_length_text(duration); }
 
 std::string format_dbfs(float dbfs) {
     if (dbfs <= -90.0f) return "silence";

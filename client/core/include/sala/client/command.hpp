@@ -37,7 +37,10 @@ struct TrustServerCommand {
     std::string fingerprint;
 };
 
+// The user has looked at the call history: its missed calls are no longer counted as new.
+struct SeenCallsCommand {};
+
 using Command = std::variant<ConnectCommand, DisconnectCommand, CallCommand, AcceptCommand, RejectCommand,
-                             HangupCommand, MuteCommand, AudioCommand, TrustServerCommand>;
+                             HangupCommand, MuteCommand, AudioCommand, TrustServerCommand, SeenCallsCommand>;
 
 }  // namespace sala::client

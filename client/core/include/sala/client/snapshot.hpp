@@ -8,6 +8,8 @@
 #include <string>
 #include <vector>
 
+#include "sala/client/call_history.hpp"
+
 namespace sala::client {
 
 enum class ConnectionState { disconnected, connecting, registered, reconnecting };
@@ -122,6 +124,10 @@ struct Snapshot {
     CallStatistics stats;
 
     std::shared_ptr<const std::vector<LogEntry>> log = std::make_shared<std::vector<LogEntry>>();
+    // The calls made and received, oldest first (kept in the config directory), and how many
+    // of them were missed and not seen yet (SeenCallsCommand).
+    std::shared_ptr<const std::vector<CallRecord>> history = std::make_shared<std::vector<CallRecord>>();
+    int missed_calls = 0;
 };
 
 using SnapshotPtr = std::shared_ptr<const Snapshot>;
