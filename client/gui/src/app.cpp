@@ -95,6 +95,7 @@ bool App::frame(const std::vector<KeyPress>& keys) {
     ui.keys = keys;
     ui.snapshot = engine_->snapshot();
     ui.rules = control_rules(*ui.snapshot, ui.facts());
+    ui.history.update(*ui.snapshot);  // the figures of this second, for the call and statistics panels
 
     const ImGuiViewport* viewport = ImGui::GetMainViewport();
     const float gap = 8.0f * ui.look.scale;

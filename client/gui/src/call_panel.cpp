@@ -1,5 +1,6 @@
 #include <GLFW/glfw3.h>
 
+#include "sala/client/call_quality.hpp"
 #include "sala/gui/format.hpp"
 #include "ui.hpp"
 
@@ -43,6 +44,40 @@ void draw_security(const client::Snapshot& s) {
     ImGui::PopTextWrapPos();
 }
 
+// The one-way delay (an estimate: the peer's devices are not known) and the quality as a MOS,
+// from the figures of the last second.
+void draw_quality(Ui& ui) {
+    const auto& figures = ui.history.figures();
+    const double delay = client::one_way_delay_estimate_ms(figures);
+    ImGui::AlignTextToFramePadding();
+    if (delay < 0) {
+        ImGui::TextColored(colour::dim, "Delay and quality: measuring...");
+        ui.map.mark("delay_estimate", false);
+        return;
+    }
+    ImGui::TextColored(colour::dim, "Delay one way about");
+    ImGui::SameLine();
+    ImGui::Text("%.0f ms", delay);
+    ImGui::SameLine();
+    ImGui::TextColored(colour::dim, "(estimate)");
+    ui.map.mark("delay_estimate", true);
+    if (ImGui::IsItemHovered())
+        ImGui::SetTooltip(
+            "Half the round trip (%.0f ms), the jitter buffer (%d ms), this side's microphone and speaker\n"
+            "(%.0f + %.0f ms, standing in for the peer's, which are not known) and Opus (%.1f ms).",
+            figures.rtt_ms / 2, figures.jitter_buffer_ms, figures.input_latency_ms, figures.output_latency_ms,
+            client::codec_delay_ms(figures.frame_ms));
+    const double mos = client::mos_estimate(figures);
+    ImGui::SameLine();
+    ImGui::TextColored(colour::dim, "   Quality");
+    ImGui::SameLine();
+    ImGui::TextColored(mos >= 4.0   ? colour::good
+                       : mos >= 3.6 ? colour::warn
+                                    : colour::bad,
+                       "%s (%.1f of 5)", client::quality_word(mos), mos);
+    ui.map.mark("quality", true);
+}
+
 void draw_in_call(Ui& ui) {
     const auto& s = *ui.snapshot;
     auto elapsed =
@@ -58,6 +93,7 @@ void draw_in_call(Ui& ui) {
         ImGui::TextColored(colour::warn, "  microphone muted");
     }
 
+    draw_quality(ui);
     draw_security(s);
 
     const float width = ImGui::GetTextLineHeight() * 8;
