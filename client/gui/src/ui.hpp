@@ -10,6 +10,7 @@
 
 #include <imgui.h>
 
+#include "desktop_notifier.hpp"
 #include "mic_test.hpp"
 #include "ring_player.hpp"
 #include "sala/client/audio_devices.hpp"
@@ -79,6 +80,7 @@ struct Ui {
     std::uint64_t trust_asked = 0;  // the certificate question the trust modal was opened for
     StatsHistory history;
     RingPlayer ring;
+    DesktopNotifier notifier;  // an incoming call while the window is not focused
     MicTest mic_test;
     std::future<std::vector<client::AudioDeviceInfo>> devices_loading;
     std::vector<client::AudioDeviceInfo> devices;
