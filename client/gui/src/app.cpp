@@ -59,6 +59,7 @@ App::App(GLFWwindow* window, AppOptions options) {
     });
     engine_->on_publish([] { glfwPostEmptyEvent(); });
     ui_->snapshot = engine_->snapshot();
+    post_volume(*ui_);
 
     if (options.register_at_once) {
         client::ServerAddress address;
@@ -96,6 +97,11 @@ bool App::frame(const std::vector<KeyPress>& keys) {
     ui.snapshot = engine_->snapshot();
     ui.rules = control_rules(*ui.snapshot, ui.facts());
     ui.history.update(*ui.snapshot);  // the figures of this second, for the call and statistics panels
+
+    // The mute key, wherever the focus is: M outside text fields, Ctrl+M in them too.
+    const bool m = key_pressed(ui, GLFW_KEY_M), ctrl_m = key_pressed(ui, GLFW_KEY_M, true);
+    if (ui.rules.mute && (ctrl_m || (m && !ImGui::GetIO().WantTextInput)))
+        engine_->post(client::MuteCommand{!ui.snapshot->muted});
 
     const ImGuiViewport* viewport = ImGui::GetMainViewport();
     const float gap = 8.0f * ui.look.scale;

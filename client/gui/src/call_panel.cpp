@@ -11,11 +11,6 @@ using client::CallState;
 
 void toggle_mute(Ui& ui) { ui.engine.post(client::MuteCommand{!ui.snapshot->muted}); }
 
-// M outside text fields, Ctrl+M anywhere.
-bool mute_shortcut(const Ui& ui) {
-    return key_pressed(ui, GLFW_KEY_M, true) || (key_pressed(ui, GLFW_KEY_M) && !ImGui::GetIO().WantTextInput);
-}
-
 // How private the call is: the safety code to read aloud, and plain warnings when it is not.
 void draw_security(const client::Snapshot& s) {
     const auto& sec = s.security;
@@ -97,9 +92,7 @@ void draw_in_call(Ui& ui) {
     draw_security(s);
 
     const float width = ImGui::GetTextLineHeight() * 8;
-    if (button(ui, s.muted ? "Unmute (M)" : "Mute (M)", "mute", ui.rules.mute, ImVec2(width, 0)) ||
-        (ui.rules.mute && mute_shortcut(ui)))
-        toggle_mute(ui);
+    if (button(ui, s.muted ? "Unmute (M)" : "Mute (M)", "mute", ui.rules.mute, ImVec2(width, 0))) toggle_mute(ui);
     ImGui::SameLine();
     ImGui::PushStyleColor(ImGuiCol_Button, ImVec4(0.62f, 0.20f, 0.20f, 1.0f));
     ImGui::PushStyleColor(ImGuiCol_ButtonHovered, ImVec4(0.78f, 0.26f, 0.26f, 1.0f));

@@ -102,6 +102,9 @@ void draw_log_panel(Ui& ui, ImVec2 pos, ImVec2 size);
 void draw_invite_modal(Ui& ui);
 void draw_server_trust_modal(Ui& ui);
 
+// Tells the engine the volumes of the settings.
+void post_volume(Ui& ui);
+
 // A horizontal dBFS bar with peak hold, coloured by level band, drawn with ImDrawList.
 void draw_level_meter(const char* label, const client::MeterReading& level, float width);
 

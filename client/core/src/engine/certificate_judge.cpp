@@ -20,4 +20,12 @@ std::optional<std::string> CertificateJudge::judge(const ServerCertificate& cert
     return verdict.sentence;
 }
 
+bool CertificateJudge::trust(const std::string& fingerprint, EngineOptions& options, Snapshot& state) {
+    if (!state.server_trust || state.server_trust->fingerprint != fingerprint) return false;
+    options.trust_server = fingerprint;  // pinned when the server presents it again
+    state.server_trust.reset();
+    state.connect_error.clear();
+    return true;
+}
+
 }  // namespace sala::client

@@ -24,6 +24,10 @@ public:
     std::optional<std::string> judge(const ServerCertificate& certificate, const EngineOptions& options,
                                      Snapshot& state, std::optional<Notice>& told);
 
+    // The user's answer to state.server_trust: true when it was about this fingerprint, which is
+    // then trusted (and pinned when the server presents it again) and the question cleared.
+    bool trust(const std::string& fingerprint, EngineOptions& options, Snapshot& state);
+
 private:
     KnownServers known_;
     std::uint64_t questions_ = 0;

@@ -154,11 +154,12 @@ private:
 
     // The window's answer to a certificate question: pinned, and the connection tried again.
     void handle(TrustServerCommand& c) {
-        if (!state_.server_trust || state_.server_trust->fingerprint != c.fingerprint) return;
-        options_.trust_server = c.fingerprint;  // pinned when the server presents it again
-        state_.server_trust.reset();
-        state_.connect_error.clear();
-        directory_.open(server_.host, server_.port, state_.name, media_port_);
+        if (judge_.trust(c.fingerprint, options_, state_))
+            directory_.open(server_.host, server_.port, state_.name, media_port_);
+    }
+    void handle(VolumeCommand& c) {
+        state_.volume = c;
+        if (media_) media_->set_volume(c.microphone, c.speaker);
     }
 
     void handle(SeenCallsCommand&) { recorder_.mark_seen(state_); }
@@ -215,6 +216,7 @@ private:
         media_ = std::make_unique<MediaSession>(io_, std::move(transport), options_.media, audio_.pipes(),
                                                 [this] { on_media_timeout(); });
         media_->set_muted(state_.muted);
+        media_->set_volume(state_.volume.microphone, state_.volume.speaker);
         auto warnings = privacy_.secure(*media_, state_.security);
         silence_ = std::make_unique<SilenceWatch>(io_, *media_, [this] { recover_path(); });
         start_devices();

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "sala/client/call_history.hpp"
+#include "sala/client/command.hpp"
 
 namespace sala::client {
 
@@ -110,6 +111,7 @@ struct Snapshot {
     std::string call_id;
     std::chrono::steady_clock::time_point call_started_at{};
     bool muted = false;
+    VolumeCommand volume;  // the volumes asked for last
     std::string audio_in = "device";
     std::string audio_out = "device";
     std::string audio_problem;  // a device that failed, in plain words; empty when fine
