@@ -21,6 +21,7 @@
 #include "sala/cli_flags.hpp"
 #include "sala/gui/asset_dir.hpp"
 #include "sala/gui/settings.hpp"
+#include "window_scale.hpp"
 
 namespace {
 void on_glfw_error(int code, const char* text) { std::fprintf(stderr, "sala: GLFW error %d: %s\n", code, text); }
@@ -66,6 +67,8 @@ int main(int argc, char** argv) {
             .flag("log-stdout", "print every event in plain words on stdout (for tests)")
             .option("ui-map", "FILE", "keep where the controls are in FILE (for tests that click them)")
             .option("frames", "N", "quit after rendering N frames (for tests)")
+            .option("scale", "FACTOR",
+                    "size of text and controls, e.g. 1.5 or 2 (default: the monitor's content scale)")
             .flag("frame-stats", "print on stderr, each second, how many frames were drawn (for measurements)")
             .parse_or_exit(argc, argv);
 
@@ -101,7 +104,22 @@ int main(int argc, char** argv) {
     glfwWindowHint(GLFW_CONTEXT_VERSION_MAJOR, 3);
     glfwWindowHint(GLFW_CONTEXT_VERSION_MINOR, 3);
     glfwWindowHint(GLFW_OPENGL_PROFILE, GLFW_OPENGL_CORE_PROFILE);
-    GLFWwindow* window = glfwCreateWindow(1280, 720, "Sala", nullptr, nullptr);
+    std::optional<float> fixed_scale;
+    if (flags.has("scale")) {
+        const std::string text = flags.get("scale");
+        char* end = nullptr;
+        const float value = std::strtof(text.c_str(), &end);
+        if (end == text.c_str() || *end || !(value >= 0.5f && value <= 4.0f)) {
+            std::cerr << "sala: --scale takes a number from 0.5 to 4, not '" << text << "'\n";
+            glfwTerminate();
+            return 2;
+        }
+        fixed_scale = value;
+    }
+    sala::gui::WindowScale window_scale(fixed_scale);
+    int window_width = 1280, window_height = 720;
+    window_scale.window_size(window_scale.initial(), window_width, window_height);
+    GLFWwindow* window = glfwCreateWindow(window_width, window_height, "Sala", nullptr, nullptr);
     if (!window) {
         std::cerr << "sala: cannot create an OpenGL 3.3 window\n";
         glfwTerminate();
@@ -128,9 +146,8 @@ int main(int argc, char** argv) {
         ini_path = (options.config_dir / "imgui.ini").string();
         ImGui::GetIO().IniFilename = ini_path.c_str();
     }
-    float scale_x = 1.0f, scale_y = 1.0f;
-    glfwGetWindowContentScale(window, &scale_x, &scale_y);
-    sala::gui::Look look = sala::gui::apply_look(scale_x > 0 ? scale_x : 1.0f);
+    window_scale.watch(window);
+    sala::gui::Look look = sala::gui::apply_look(window_scale.current());
     install_input_counters(window);  // before the backend, which chains to them
     ImGui_ImplGlfw_InitForOpenGL(window, true);
     ImGui_ImplOpenGL3_Init("#version 330 core");
@@ -164,6 +181,10 @@ int main(int argc, char** argv) {
             }
             if (input_events != seen) settle_frames = 2;
             last_frame_start = glfwGetTime();
+            if (float scale = 1.0f; window_scale.changed(window, &scale)) {
+                app.set_look(sala::gui::reapply_look(scale));
+                damage.invalidate();
+            }
             ImGui_ImplOpenGL3_NewFrame();
             ImGui_ImplGlfw_NewFrame();
             ImGui::NewFrame();
