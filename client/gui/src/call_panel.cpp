@@ -106,7 +106,7 @@ void draw_in_call(Ui& ui) {
     ImGui::BeginChild("meters", ImVec2(0, meters_height), false,
                       ImGuiWindowFlags_NoScrollbar | ImGuiWindowFlags_NoBackground);
     const float meter_width = ImGui::GetContentRegionAvail().x;
-    draw_level_meter("Mic", s.mic, meter_width);
+    draw_level_meter("Mic", after_volume(s.mic, s.volume.microphone), meter_width);  // what is sent
     draw_level_meter("Peer", s.speaker, meter_width);
     ImGui::EndChild();
     if (!s.audio_problem.empty()) ImGui::TextColored(colour::warn, "%s", s.audio_problem.c_str());

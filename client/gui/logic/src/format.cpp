@@ -1,5 +1,7 @@
 #include "sala/gui/format.hpp"
 
+#include <algorithm>
+#include <cmath>
 #include <cstdio>
 #include <ctime>
 
@@ -88,6 +90,13 @@ ErrorField error_field(const std::string& code) {
 
 bool name_matches_filter(const std::string& name, const std::string& filter) {
     return protocol::name_key(name).find(protocol::name_key(filter)) != std::string::npos;
+}
+
+client::MeterReading after_volume(const client::MeterReading& level, float volume) {
+    if (volume == 1.0f) return level;
+    const float shift = volume > 0 ? 20.0f * std::log10(volume) : -1000.0f;
+    auto scaled = [shift](float dbfs) { return std::clamp(dbfs + shift, -90.0f, 0.0f); };
+    return {scaled(level.rms_dbfs), scaled(level.peak_dbfs), scaled(level.hold_dbfs)};
 }
 
 }  // namespace sala::gui
