@@ -161,7 +161,6 @@ private:
         state_.volume = c;
         if (media_) media_->set_volume(c.microphone, c.speaker);
     }
-
     void handle(SeenCallsCommand&) { recorder_.mark_seen(state_); }
 
     void refuse(const char* command, const std::string& why) { tell(notices::refused(command, why)); }
