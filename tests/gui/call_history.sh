@@ -18,7 +18,8 @@ shot 1-missed
 grep -q '"direction":"incoming".*"outcome":"missed".*"peer":"bob".*"seen":false' "$work/config/call_history.jsonl" ||
     fail "no unseen missed call in the history file"
 
-# 2. Opening the tab marks it seen; the row has a button to call bob back.
+# 2. Opening the tab marks it seen (in a focused window); the row has a button to call bob back.
+xdotool windowfocus --sync "$wid"
 click tab:history:missed
 wait_for 10 "the count gone once seen" control tab:history
 wait_for 10 "the call-back button" enabled history_call:0

@@ -1,5 +1,7 @@
 #include <ctime>
 
+#include <GLFW/glfw3.h>
+
 #include "sala/gui/format.hpp"
 #include "ui.hpp"
 
@@ -36,7 +38,8 @@ ImVec4 outcome_colour(client::CallOutcome outcome) {
 // marks the missed calls as seen.
 void draw_history_tab(Ui& ui) {
     const auto& s = *ui.snapshot;
-    if (s.missed_calls > 0) ui.engine.post(client::SeenCallsCommand{});
+    // Seen: the tab is open in a window that has the focus (not one left open behind others).
+    if (s.missed_calls > 0 && glfwGetWindowAttrib(ui.window, GLFW_FOCUSED)) ui.engine.post(client::SeenCallsCommand{});
     const auto& records = *s.history;
     ImGui::BeginChild("history", ImVec2(0, 0), true);
     if (records.empty()) ImGui::TextColored(colour::dim, "No calls yet.");
