@@ -3,11 +3,7 @@
 # the caller cancelling; and closing the window when the server is gone.
 source "$(dirname "$0")/lib.sh"
 
-start_server
-start_peer bob
-start_sala --server "$server" --name alice --trust-server "$fingerprint"
-wait_for 10 "registration" has "$work/sala.out" "^registered as alice on $server"
-wait_for 10 "alice in bob's list" has "$work/bob.out" '"event":"user_joined","name":"alice"'
+start_alice_and_bob
 
 # 1. Accept by clicking.
 peer_says bob "call alice"

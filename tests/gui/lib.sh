@@ -83,6 +83,16 @@ start_sala() {
     wait_for 10 "first frame" test -s "$work/ui.map"
 }
 
+# start_alice_and_bob [sala-cli options...]: a server, a sala-cli peer bob, and the window
+# registered as alice, each in the other's list.
+start_alice_and_bob() {
+    start_server
+    start_peer bob "$@"
+    start_sala --server "$server" --name alice --trust-server "$fingerprint"
+    wait_for 10 "registration" has "$work/sala.out" "^registered as alice on $server"
+    wait_for 10 "alice in bob's list" has "$work/bob.out" '"event":"user_joined","name":"alice"'
+}
+
 # control NAME: prints "X Y enabled|disabled" of a control drawn in the last frame.
 control() { awk -v n="$1" '$1 == n { print $2, $3, $4; found = 1 } END { exit !found }' "$work/ui.map"; }
 enabled() { [[ $(control "$1" | cut -d' ' -f3) == enabled ]]; }

@@ -6,4 +6,6 @@ scenario=$1
 shift
 mkdir -p "$2"
 export LIBGL_ALWAYS_SOFTWARE=1
-exec xvfb-run -a -s '-screen 0 1280x720x24' bash "$scenario" "$@"
+# -noreset: the server keeps its state (root window properties such as xrdb's resources) when
+# its last client goes, as a desktop's X server does.
+exec xvfb-run -a -s '-screen 0 1280x720x24 -noreset' bash "$scenario" "$@"

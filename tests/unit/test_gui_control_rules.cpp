@@ -138,6 +138,14 @@ TEST(GuiFormat, MeterLevelsAndBands) {
     EXPECT_EQ(meter_zone(0.0f), MeterZone::red);
 }
 
+TEST(GuiFormat, TheMicMeterShowsWhatTheVolumeSends) {
+    const sala::client::MeterReading level{-20.0f, -10.0f, -6.0f};
+    EXPECT_EQ(after_volume(level, 1.0f).rms_dbfs, -20.0f);
+    EXPECT_NEAR(after_volume(level, 0.5f).rms_dbfs, -26.02f, 0.01f);
+    EXPECT_NEAR(after_volume(level, 2.0f).hold_dbfs, 0.0f, 0.03f);  // held at full scale
+    EXPECT_EQ(after_volume(level, 0.0f).peak_dbfs, -90.0f);         // silence
+}
+
 TEST(GuiFormat, CallFigures) {
     EXPECT_EQ(format_kbps(24.56), "24.6 kb/s");
     EXPECT_EQ(format_percent(2.54), "2.5 %");

@@ -41,6 +41,14 @@ client::Impairment parse_impairment(const std::string& text) {
     return impair;
 }
 
+// --config-dir, else $XDG_CONFIG_HOME/sala, else ~/.config/sala.
+std::string config_dir(const ParsedFlags& flags) {
+    if (flags.has("config-dir")) return flags.get("config-dir");
+    if (const char* xdg = std::getenv("XDG_CONFIG_HOME"); xdg && *xdg) return std::string(xdg) + "/sala";
+    if (const char* home = std::getenv("HOME"); home && *home) return std::string(home) + "/.config/sala";
+    fail("no config directory: set HOME or give --config-dir DIR");
+}
+
 }  // namespace
 
 CliOptions parse_cli_options(int argc, char** argv) {
@@ -80,13 +88,17 @@ CliOptions parse_cli_options(int argc, char** argv) {
             .flag("insecure-plaintext", "talk to the server without TLS (a server started with --insecure-plaintext)")
             .flag("json", "print every event as one JSON line")
             .flag("list-devices", "list the audio devices and exit")
+            .flag("history", "print the call history kept in the config directory and exit (JSON lines with --json)")
             .parse_or_exit(argc, argv);
 
     CliOptions o;
     o.engine.meter_interval = std::chrono::milliseconds(1000);  // nothing draws meters: stats once a second
     o.list_devices = flags.has("list-devices");
     o.json = flags.has("json");
+    o.history = flags.has("history");
     if (o.list_devices) return o;
+    o.engine.config_dir = config_dir(flags);
+    if (o.history) return o;
     if (!flags.has("server")) fail("--server HOST[:PORT] is required (try --help)");
     if (!flags.has("name")) fail("--name NAME is required (try --help)");
     std::string error;
@@ -145,14 +157,6 @@ CliOptions parse_cli_options(int argc, char** argv) {
         o.engine.ice = ice != "off";
         o.engine.relay_only = ice == "relay";
     }
-    if (flags.has("config-dir")) {
-        o.engine.config_dir = flags.get("config-dir");
-    } else if (const char* xdg = std::getenv("XDG_CONFIG_HOME"); xdg && *xdg) {
-        o.engine.config_dir = std::string(xdg) + "/sala";
-    } else if (const char* home = std::getenv("HOME"); home && *home) {
-        o.engine.config_dir = std::string(home) + "/.config/sala";
-    }
-    if (o.engine.config_dir.empty()) fail("no config directory: set HOME or give --config-dir DIR");
     o.engine.srtp_suite = flags.get("srtp", o.engine.srtp_suite);
     if (o.engine.srtp_suite != "AES_CM_128_HMAC_SHA1_80" && o.engine.srtp_suite != "AEAD_AES_128_GCM" &&
         o.engine.srtp_suite != "off")

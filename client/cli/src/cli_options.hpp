@@ -20,6 +20,7 @@ struct CliOptions {
     std::optional<long long> calls;  // exit after this many calls ended
     bool json = false;
     bool list_devices = false;
+    bool history = false;  // print the call history and exit
     client::EngineOptions engine;
 };
 

@@ -4,6 +4,7 @@
 #include "cli_options.hpp"
 #include "cli_session.hpp"
 #include "sala/client/audio_devices.hpp"
+#include "sala/client/call_history.hpp"
 
 namespace {
 
@@ -21,11 +22,21 @@ int list_devices() {
     return 0;
 }
 
+// The call history in the config directory, oldest first: a line per call, or JSON lines.
+int print_history(const sala::cli::CliOptions& options) {
+    const auto records = sala::client::load_call_history(options.engine.config_dir);
+    for (const auto& record : records)
+        std::cout << (options.json ? sala::client::to_json(record).dump() : sala::client::describe(record)) << "\n";
+    if (records.empty() && !options.json) std::cout << "no calls yet\n";
+    return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
     auto options = sala::cli::parse_cli_options(argc, argv);
     if (options.list_devices) return list_devices();
+    if (options.history) return print_history(options);
     // SIGINT and SIGTERM are read by CliSession::run (a signalfd), which says bye and hangs up.
     // Blocked here, before the engine starts its threads (they inherit the mask); otherwise the
     // kernel may hand the signal to one of them, whose default action kills the process at once.

@@ -18,6 +18,7 @@ client::EngineOptions engine_options(const AppOptions& o) {
     e.insecure_plaintext = o.insecure_plaintext;
     e.trust_server = o.trust_server;
     e.trust_on_first_use = false;  // the window asks (server_trust_modal.cpp)
+    e.meter_interval = kMeterInterval;
     return e;
 }
 
@@ -58,6 +59,7 @@ App::App(GLFWwindow* window, AppOptions options) {
     });
     engine_->on_publish([] { glfwPostEmptyEvent(); });
     ui_->snapshot = engine_->snapshot();
+    post_volume(*ui_);
 
     if (options.register_at_once) {
         client::ServerAddress address;
@@ -94,6 +96,12 @@ bool App::frame(const std::vector<KeyPress>& keys) {
     ui.keys = keys;
     ui.snapshot = engine_->snapshot();
     ui.rules = control_rules(*ui.snapshot, ui.facts());
+    ui.history.update(*ui.snapshot);  // the figures of this second, for the call and statistics panels
+
+    // The mute key, wherever the focus is: M outside text fields, Ctrl+M in them too.
+    const bool m = key_pressed(ui, GLFW_KEY_M), ctrl_m = key_pressed(ui, GLFW_KEY_M, true);
+    if (ui.rules.mute && (ctrl_m || (m && !ImGui::GetIO().WantTextInput)))
+        engine_->post(client::MuteCommand{!ui.snapshot->muted});
 
     const ImGuiViewport* viewport = ImGui::GetMainViewport();
     const float gap = 8.0f * ui.look.scale;
@@ -130,7 +138,7 @@ bool App::frame(const std::vector<KeyPress>& keys) {
 double App::redraw_interval() const {
     const auto& s = *ui_->snapshot;
     if (s.call == client::CallState::in_call || s.call == client::CallState::ringing || ui_->mic_test.running())
-        return 1.0 / 30;
+        return std::chrono::duration<double>(kMeterInterval).count();
     if (s.call == client::CallState::calling) return 0.25;
     return 0;  // wait for input or the engine
 }

@@ -2,6 +2,7 @@
 // The window's life between the first frame and the last: the engine, what the engine says,
 // the layout of the panels, and when the next frame is due.
 
+#include <chrono>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -10,6 +11,9 @@
 #include "ui.hpp"
 
 namespace sala::gui {
+
+// How often meters move: 20 times a second looks smooth and costs two thirds of 30.
+inline constexpr std::chrono::milliseconds kMeterInterval{50};
 
 struct AppOptions {
     std::filesystem::path config_dir;
@@ -35,7 +39,7 @@ public:
     // effects, e.g. a popup opening, show in the next frame).
     bool frame(const std::vector<KeyPress>& keys);
     // Whether something moves on its own (meters, ringing, the calling dots): then the loop
-    // redraws at ~30 fps instead of waiting for input or the engine.
+    // redraws at the meters' pace (kMeterInterval) instead of waiting for input or the engine.
     double redraw_interval() const;
 
 private:

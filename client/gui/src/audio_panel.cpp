@@ -43,7 +43,25 @@ bool device_combo(Ui& ui, const char* label, const char* map_name, bool input, s
     return changed;
 }
 
+// A volume slider in percent (0-200); true when it moved, *let_go when the user let go of it
+// after moving it.
+bool volume_slider(Ui& ui, const char* label, const char* map_name, int& percent, bool* let_go) {
+    ImGui::AlignTextToFramePadding();
+    ImGui::TextUnformatted(label);
+    ImGui::SameLine(ImGui::CalcTextSize("Microphone").x + ImGui::GetStyle().ItemSpacing.x * 2);
+    ImGui::SetNextItemWidth(-1);
+    const bool moved = ImGui::SliderInt(map_name, &percent, 0, 200, "%d%%", ImGuiSliderFlags_AlwaysClamp);
+    *let_go |= ImGui::IsItemDeactivatedAfterEdit();
+    ui.map.mark(map_name);
+    return moved;
+}
+
 }  // namespace
+
+// What the microphone sends and what the speaker plays, at the engine (remembered in settings).
+void post_volume(Ui& ui) {
+    ui.engine.post(client::VolumeCommand{ui.settings.microphone_volume / 100.0f, ui.settings.speaker_volume / 100.0f});
+}
 
 void draw_audio_panel(Ui& ui, ImVec2 pos, ImVec2 size) {
     if (ui.devices_loading.valid() &&
@@ -61,6 +79,11 @@ void draw_audio_panel(Ui& ui, ImVec2 pos, ImVec2 size) {
             ui.save_settings();
             if (ui.mic_test.running()) ui.mic_test.start(ui.settings.audio_in);
         }
+        bool let_go = false;
+        bool moved = volume_slider(ui, "Microphone", "##mic_volume", ui.settings.microphone_volume, &let_go);
+        moved |= volume_slider(ui, "Speaker", "##speaker_volume", ui.settings.speaker_volume, &let_go);
+        if (moved) post_volume(ui);
+        if (let_go) ui.save_settings();
         if (ui.devices_known && ui.devices.empty())
             ImGui::TextColored(colour::dim, "No sound devices found: calls go on without sound.");
 

@@ -1,5 +1,6 @@
 #include <GLFW/glfw3.h>
 
+#include "sala/client/call_quality.hpp"
 #include "sala/gui/format.hpp"
 #include "ui.hpp"
 
@@ -9,11 +10,6 @@ namespace {
 using client::CallState;
 
 void toggle_mute(Ui& ui) { ui.engine.post(client::MuteCommand{!ui.snapshot->muted}); }
-
-// M outside text fields, Ctrl+M anywhere.
-bool mute_shortcut(const Ui& ui) {
-    return key_pressed(ui, GLFW_KEY_M, true) || (key_pressed(ui, GLFW_KEY_M) && !ImGui::GetIO().WantTextInput);
-}
 
 // How private the call is: the safety code to read aloud, and plain warnings when it is not.
 void draw_security(const client::Snapshot& s) {
@@ -43,6 +39,40 @@ void draw_security(const client::Snapshot& s) {
     ImGui::PopTextWrapPos();
 }
 
+// The one-way delay (an estimate: the peer's devices are not known) and the quality as a MOS,
+// from the figures of the last second.
+void draw_quality(Ui& ui) {
+    const auto& figures = ui.history.figures();
+    const double delay = client::one_way_delay_estimate_ms(figures);
+    ImGui::AlignTextToFramePadding();
+    if (delay < 0) {
+        ImGui::TextColored(colour::dim, "Delay and quality: measuring...");
+        ui.map.mark("delay_estimate", false);
+        return;
+    }
+    ImGui::TextColored(colour::dim, "Delay one way about");
+    ImGui::SameLine();
+    ImGui::Text("%.0f ms", delay);
+    ImGui::SameLine();
+    ImGui::TextColored(colour::dim, "(estimate)");
+    ui.map.mark("delay_estimate", true);
+    if (ImGui::IsItemHovered())
+        ImGui::SetTooltip(
+            "Half the round trip (%.0f ms), the jitter buffer (%d ms), this side's microphone and speaker\n"
+            "(%.0f + %.0f ms, standing in for the peer's, which are not known) and Opus (%.1f ms).",
+            figures.rtt_ms / 2, figures.jitter_buffer_ms, figures.input_latency_ms, figures.output_latency_ms,
+            client::codec_delay_ms(figures.frame_ms));
+    const double mos = client::mos_estimate(figures);
+    ImGui::SameLine();
+    ImGui::TextColored(colour::dim, "   Quality");
+    ImGui::SameLine();
+    ImGui::TextColored(mos >= 4.0   ? colour::good
+                       : mos >= 3.6 ? colour::warn
+                                    : colour::bad,
+                       "%s (%.1f of 5)", client::quality_word(mos), mos);
+    ui.map.mark("quality", true);
+}
+
 void draw_in_call(Ui& ui) {
     const auto& s = *ui.snapshot;
     auto elapsed =
@@ -58,12 +88,11 @@ void draw_in_call(Ui& ui) {
         ImGui::TextColored(colour::warn, "  microphone muted");
     }
 
+    draw_quality(ui);
     draw_security(s);
 
     const float width = ImGui::GetTextLineHeight() * 8;
-    if (button(ui, s.muted ? "Unmute (M)" : "Mute (M)", "mute", ui.rules.mute, ImVec2(width, 0)) ||
-        (ui.rules.mute && mute_shortcut(ui)))
-        toggle_mute(ui);
+    if (button(ui, s.muted ? "Unmute (M)" : "Mute (M)", "mute", ui.rules.mute, ImVec2(width, 0))) toggle_mute(ui);
     ImGui::SameLine();
     ImGui::PushStyleColor(ImGuiCol_Button, ImVec4(0.62f, 0.20f, 0.20f, 1.0f));
     ImGui::PushStyleColor(ImGuiCol_ButtonHovered, ImVec4(0.78f, 0.26f, 0.26f, 1.0f));
@@ -71,9 +100,15 @@ void draw_in_call(Ui& ui) {
     ImGui::PopStyleColor(2);
 
     ImGui::Spacing();
+    // In a child window of their own: its own draw list, so the window redraws only the meters
+    // when they move (frame_damage.hpp).
+    const float meters_height = ImGui::GetFrameHeight() * 2 + ImGui::GetStyle().ItemSpacing.y;
+    ImGui::BeginChild("meters", ImVec2(0, meters_height), false,
+                      ImGuiWindowFlags_NoScrollbar | ImGuiWindowFlags_NoBackground);
     const float meter_width = ImGui::GetContentRegionAvail().x;
-    draw_level_meter("Mic", s.mic, meter_width);
+    draw_level_meter("Mic", after_volume(s.mic, s.volume.microphone), meter_width);  // what is sent
     draw_level_meter("Peer", s.speaker, meter_width);
+    ImGui::EndChild();
     if (!s.audio_problem.empty()) ImGui::TextColored(colour::warn, "%s", s.audio_problem.c_str());
 }
 
@@ -88,6 +123,9 @@ void draw_call_panel(Ui& ui, ImVec2 pos, ImVec2 size) {
                 ImGui::TextColored(colour::dim, s.connection == client::ConnectionState::registered
                                                     ? "Pick someone in Users and press Call, or double-click a name."
                                                     : "Register with a server to make and receive calls.");
+                if (s.missed_calls > 0)
+                    ImGui::TextColored(colour::warn, "%d missed call%s: see History, beside Online.", s.missed_calls,
+                                       s.missed_calls == 1 ? "" : "s");
                 if (!ui.last_call_words.empty()) {
                     ImGui::Spacing();
                     ImGui::TextWrapped("Last call: %s", ui.last_call_words.c_str());

@@ -25,8 +25,13 @@ void draw_invite_modal(Ui& ui) {
         ImGui::OpenPopup(kTitle);
         ui.ring.start(ui.settings.audio_out);
         glfwRequestWindowAttention(ui.window);
+        if (!glfwGetWindowAttrib(ui.window, GLFW_FOCUSED))
+            ui.notifier.show(s.peer + " is calling", "Answer in Sala's window (Enter accepts, Esc rejects).");
     }
-    if (!ringing || ui.invite_answered) ui.ring.stop();
+    if (!ringing || ui.invite_answered) {
+        ui.ring.stop();
+        ui.notifier.close();  // nothing happens when none is shown
+    }
     if (ui.ring.playing()) ui.ring.feed();
 
     const ImGuiViewport* viewport = ImGui::GetMainViewport();

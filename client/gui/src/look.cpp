@@ -2,6 +2,8 @@
 
 #include <filesystem>
 
+#include <imgui_impl_opengl3.h>
+
 namespace sala::gui {
 namespace {
 constexpr const char* kRegular = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf";
@@ -44,6 +46,15 @@ Look apply_look(float scale) {
     c[ImGuiCol_TitleBgActive] = ImVec4(0.16f, 0.22f, 0.30f, 1.0f);
     c[ImGuiCol_ModalWindowDimBg] = ImVec4(0.0f, 0.0f, 0.0f, 0.55f);
     style.ScaleAllSizes(scale);
+    return look;
+}
+
+Look reapply_look(float scale) {
+    ImGui::GetIO().Fonts->Clear();
+    ImGui::GetStyle() = ImGuiStyle();
+    Look look = apply_look(scale);
+    ImGui_ImplOpenGL3_DestroyFontsTexture();
+    ImGui_ImplOpenGL3_CreateFontsTexture();
     return look;
 }
 

@@ -2,6 +2,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <iostream>
+#include <optional>
 #include <stdexcept>
 
 // glad first: it must define the OpenGL declarations before GLFW would include GL/gl.h.
@@ -14,10 +15,13 @@
 
 #include "app.hpp"
 #include "close_on_signal.hpp"
+#include "frame_canvas.hpp"
+#include "frame_stats.hpp"
 #include "look.hpp"
 #include "sala/cli_flags.hpp"
 #include "sala/gui/asset_dir.hpp"
 #include "sala/gui/settings.hpp"
+#include "window_scale.hpp"
 
 namespace {
 void on_glfw_error(int code, const char* text) { std::fprintf(stderr, "sala: GLFW error %d: %s\n", code, text); }
@@ -29,6 +33,8 @@ void count_input() { ++input_events; }
 // Keys pressed since the last frame: ImGui 1.86 misses a key pressed and released within one
 // frame (xdotool does that; so can a quick finger at 30 fps), so shortcuts are read from here.
 std::vector<sala::gui::KeyPress> key_presses;
+// The window system lost what the window showed (uncovered, restored): the next frame is drawn whole.
+bool exposed = false;
 void install_input_counters(GLFWwindow* window) {
     glfwSetWindowFocusCallback(window, [](GLFWwindow*, int) { count_input(); });
     glfwSetCursorEnterCallback(window, [](GLFWwindow*, int) { count_input(); });
@@ -41,6 +47,7 @@ void install_input_counters(GLFWwindow* window) {
     });
     glfwSetCharCallback(window, [](GLFWwindow*, unsigned) { count_input(); });
     glfwSetWindowSizeCallback(window, [](GLFWwindow*, int, int) { count_input(); });
+    glfwSetWindowRefreshCallback(window, [](GLFWwindow*) { exposed = true; });
 }
 }  // namespace
 
@@ -60,6 +67,9 @@ int main(int argc, char** argv) {
             .flag("log-stdout", "print every event in plain words on stdout (for tests)")
             .option("ui-map", "FILE", "keep where the controls are in FILE (for tests that click them)")
             .option("frames", "N", "quit after rendering N frames (for tests)")
+            .option("scale", "FACTOR",
+                    "size of text and controls, e.g. 1.5 or 2 (default: the monitor's content scale)")
+            .flag("frame-stats", "print on stderr, each second, how many frames were drawn (for measurements)")
             .parse_or_exit(argc, argv);
 
     const char* display = std::getenv("DISPLAY");
@@ -94,7 +104,22 @@ int main(int argc, char** argv) {
     glfwWindowHint(GLFW_CONTEXT_VERSION_MAJOR, 3);
     glfwWindowHint(GLFW_CONTEXT_VERSION_MINOR, 3);
     glfwWindowHint(GLFW_OPENGL_PROFILE, GLFW_OPENGL_CORE_PROFILE);
-    GLFWwindow* window = glfwCreateWindow(1280, 720, "Sala", nullptr, nullptr);
+    std::optional<float> fixed_scale;
+    if (flags.has("scale")) {
+        const std::string text = flags.get("scale");
+        char* end = nullptr;
+        const float value = std::strtof(text.c_str(), &end);
+        if (end == text.c_str() || *end || !(value >= 0.5f && value <= 4.0f)) {
+            std::cerr << "sala: --scale takes a number from 0.5 to 4, not '" << text << "'\n";
+            glfwTerminate();
+            return 2;
+        }
+        fixed_scale = value;
+    }
+    sala::gui::WindowScale window_scale(fixed_scale);
+    int window_width = 1280, window_height = 720;
+    window_scale.window_size(window_scale.initial(), window_width, window_height);
+    GLFWwindow* window = glfwCreateWindow(window_width, window_height, "Sala", nullptr, nullptr);
     if (!window) {
         std::cerr << "sala: cannot create an OpenGL 3.3 window\n";
         glfwTerminate();
@@ -121,9 +146,8 @@ int main(int argc, char** argv) {
         ini_path = (options.config_dir / "imgui.ini").string();
         ImGui::GetIO().IniFilename = ini_path.c_str();
     }
-    float scale_x = 1.0f, scale_y = 1.0f;
-    glfwGetWindowContentScale(window, &scale_x, &scale_y);
-    sala::gui::Look look = sala::gui::apply_look(scale_x > 0 ? scale_x : 1.0f);
+    window_scale.watch(window);
+    sala::gui::Look look = sala::gui::apply_look(window_scale.current());
     install_input_counters(window);  // before the backend, which chains to them
     ImGui_ImplGlfw_InitForOpenGL(window, true);
     ImGui_ImplOpenGL3_Init("#version 330 core");
@@ -135,6 +159,10 @@ int main(int argc, char** argv) {
         const long long max_frames =
             flags.has("frames") ? sala::parse_integer(flags.get("frames"), 1, 1LL << 40).value_or(1) : -1;
         int settle_frames = 2;
+        sala::gui::FrameDamage damage;
+        sala::gui::FrameCanvas canvas(window);
+        std::optional<sala::gui::FrameStats> frame_stats;
+        if (flags.has("frame-stats")) frame_stats.emplace();
         double last_frame_start = glfwGetTime();
         for (long long frame = 0; !glfwWindowShouldClose(window) && frame != max_frames; ++frame) {
             const unsigned seen = input_events;
@@ -153,6 +181,10 @@ int main(int argc, char** argv) {
             }
             if (input_events != seen) settle_frames = 2;
             last_frame_start = glfwGetTime();
+            if (float scale = 1.0f; window_scale.changed(window, &scale)) {
+                app.set_look(sala::gui::reapply_look(scale));
+                damage.invalidate();
+            }
             ImGui_ImplOpenGL3_NewFrame();
             ImGui_ImplGlfw_NewFrame();
             ImGui::NewFrame();
@@ -161,13 +193,15 @@ int main(int argc, char** argv) {
             key_presses.clear();
             if (changed && app.redraw_interval() == 0) settle_frames = std::max(settle_frames, 1);
             ImGui::Render();
+            // Only what changed is drawn, and a frame that would look the same is not drawn.
+            ImDrawData& draw_data = *ImGui::GetDrawData();
+            if (exposed) damage.invalidate();
+            exposed = false;
+            const sala::gui::Damage changed_area = damage.measure(draw_data);
             int width = 0, height = 0;
             glfwGetFramebufferSize(window, &width, &height);
-            glViewport(0, 0, width, height);
-            glClearColor(0.06f, 0.065f, 0.075f, 1.0f);
-            glClear(GL_COLOR_BUFFER_BIT);
-            ImGui_ImplOpenGL3_RenderDrawData(ImGui::GetDrawData());
-            glfwSwapBuffers(window);
+            const bool drawn = canvas.draw(draw_data, changed_area, width, height);
+            if (frame_stats) frame_stats->count(drawn, changed_area.area(), draw_data.DisplaySize);
         }
         // Gone from the screen at once; the engine then hangs up and says bye (briefly, even
         // when the server is unreachable) as the app is destroyed.

@@ -28,9 +28,8 @@ void plot(const char* label, const std::vector<float>& values, float max, const 
 
 void draw_stats_panel(Ui& ui, ImVec2 pos, ImVec2 size) {
     const auto& s = *ui.snapshot;
-    ui.history.update(s);
     if (begin_panel("Statistics", pos, size)) {
-        const auto& st = s.stats;
+        const auto& st = s.call == client::CallState::in_call ? ui.history.figures() : s.stats;
         if (s.call != client::CallState::in_call && st.packets_sent == 0 && st.packets_received == 0) {
             ImGui::TextColored(colour::dim, "Figures appear here during a call.");
         } else {

@@ -10,6 +10,7 @@
 
 #include <imgui.h>
 
+#include "desktop_notifier.hpp"
 #include "mic_test.hpp"
 #include "ring_player.hpp"
 #include "sala/client/audio_devices.hpp"
@@ -79,6 +80,7 @@ struct Ui {
     std::uint64_t trust_asked = 0;  // the certificate question the trust modal was opened for
     StatsHistory history;
     RingPlayer ring;
+    DesktopNotifier notifier;  // an incoming call while the window is not focused
     MicTest mic_test;
     std::future<std::vector<client::AudioDeviceInfo>> devices_loading;
     std::vector<client::AudioDeviceInfo> devices;
@@ -91,13 +93,17 @@ struct Ui {
 
 // One panel each; rect in window coordinates.
 void draw_connection_panel(Ui& ui, ImVec2 pos, ImVec2 size);
-void draw_users_panel(Ui& ui, ImVec2 pos, ImVec2 size);
+void draw_users_panel(Ui& ui, ImVec2 pos, ImVec2 size);  // with the history in a tab
+void draw_history_tab(Ui& ui);
 void draw_call_panel(Ui& ui, ImVec2 pos, ImVec2 size);
 void draw_stats_panel(Ui& ui, ImVec2 pos, ImVec2 size);
 void draw_audio_panel(Ui& ui, ImVec2 pos, ImVec2 size);
 void draw_log_panel(Ui& ui, ImVec2 pos, ImVec2 size);
 void draw_invite_modal(Ui& ui);
 void draw_server_trust_modal(Ui& ui);
+
+// Tells the engine the volumes of the settings.
+void post_volume(Ui& ui);
 
 // A horizontal dBFS bar with peak hold, coloured by level band, drawn with ImDrawList.
 void draw_level_meter(const char* label, const client::MeterReading& level, float width);

@@ -24,6 +24,47 @@ void call(Ui& ui, const std::string& peer) {
     ui.engine.post(client::CallCommand{peer});
 }
 
+// Who is online, with a filter and the Call button.
+void draw_user_list(Ui& ui) {
+    const auto& s = *ui.snapshot;
+    const bool registered = s.connection == client::ConnectionState::registered;
+    ImGui::SetNextItemWidth(-1);
+    ImGui::InputTextWithHint("##filter", "filter by name", ui.filter.data(), ui.filter.size());
+    ui.map.mark("filter");
+
+    const float footer = ImGui::GetFrameHeightWithSpacing() + ImGui::GetStyle().ItemSpacing.y;
+    ImGui::BeginChild("list", ImVec2(0, -footer), true);
+    std::size_t shown = 0;
+    for (const auto& user : *s.users) {
+        if (protocol::name_key(user.name) == protocol::name_key(s.name)) continue;
+        if (!name_matches_filter(user.name, ui.filter.data())) continue;
+        ++shown;
+        ImGui::PushID(user.name.c_str());
+        const bool selected = ui.selected == user.name;
+        const float badge_width =  // room for the wider badge
+            ImGui::CalcTextSize(protocol::to_string(protocol::Status::available)).x + ImGui::GetTextLineHeight();
+        if (ImGui::Selectable(user.name.c_str(), selected, ImGuiSelectableFlags_AllowDoubleClick,
+                              ImVec2(ImGui::GetContentRegionAvail().x - badge_width, 0))) {
+            ui.selected = user.name;
+            if (ImGui::IsMouseDoubleClicked(ImGuiMouseButton_Left) && can_call(s, user.name)) call(ui, user.name);
+        }
+        ui.map.mark("user:" + user.name);
+        ImGui::SameLine(ImGui::GetContentRegionMax().x - badge_width + ImGui::GetTextLineHeight() * 0.5f);
+        status_badge(user.busy);
+        ImGui::PopID();
+    }
+    if (shown == 0) {
+        const char* why = !registered        ? "Register to see who is online."
+                          : s.users->empty() ? "Nobody else is online yet."
+                                             : "Nobody matches the filter.";
+        ImGui::TextColored(colour::dim, "%s", why);
+    }
+    ImGui::EndChild();
+
+    std::string label = ui.rules.call && !ui.selected.empty() ? "Call " + ui.selected : std::string("Call");
+    if (button(ui, (label + "###call").c_str(), "call", ui.rules.call, ImVec2(-1, 0))) call(ui, ui.selected);
+}
+
 }  // namespace
 
 void draw_users_panel(Ui& ui, ImVec2 pos, ImVec2 size) {
@@ -38,42 +79,25 @@ void draw_users_panel(Ui& ui, ImVec2 pos, ImVec2 size) {
             ImGui::SameLine();
             ImGui::TextColored(colour::warn, "(reconnecting)");
         }
-
-        ImGui::SetNextItemWidth(-1);
-        ImGui::InputTextWithHint("##filter", "filter by name", ui.filter.data(), ui.filter.size());
-        ui.map.mark("filter");
-
-        const float footer = ImGui::GetFrameHeightWithSpacing() + ImGui::GetStyle().ItemSpacing.y;
-        ImGui::BeginChild("list", ImVec2(0, -footer), true);
-        std::size_t shown = 0;
-        for (const auto& user : *s.users) {
-            if (protocol::name_key(user.name) == protocol::name_key(s.name)) continue;
-            if (!name_matches_filter(user.name, ui.filter.data())) continue;
-            ++shown;
-            ImGui::PushID(user.name.c_str());
-            const bool selected = ui.selected == user.name;
-            const float badge_width =  // room for the wider badge
-                ImGui::CalcTextSize(protocol::to_string(protocol::Status::available)).x + ImGui::GetTextLineHeight();
-            if (ImGui::Selectable(user.name.c_str(), selected, ImGuiSelectableFlags_AllowDoubleClick,
-                                  ImVec2(ImGui::GetContentRegionAvail().x - badge_width, 0))) {
-                ui.selected = user.name;
-                if (ImGui::IsMouseDoubleClicked(ImGuiMouseButton_Left) && can_call(s, user.name)) call(ui, user.name);
+        // The missed calls not seen yet are counted on the History tab until it is opened.
+        if (ImGui::BeginTabBar("lists")) {
+            const bool online = ImGui::BeginTabItem("Online");
+            ui.map.mark("tab:online");
+            if (online) {
+                draw_user_list(ui);
+                ImGui::EndTabItem();
             }
-            ui.map.mark("user:" + user.name);
-            ImGui::SameLine(ImGui::GetContentRegionMax().x - badge_width + ImGui::GetTextLineHeight() * 0.5f);
-            status_badge(user.busy);
-            ImGui::PopID();
+            const std::string label = s.missed_calls > 0
+                                          ? "History (" + std::to_string(s.missed_calls) + " missed)###history"
+                                          : std::string("History###history");
+            const bool history = ImGui::BeginTabItem(label.c_str());
+            ui.map.mark(s.missed_calls > 0 ? "tab:history:missed" : "tab:history");
+            if (history) {
+                draw_history_tab(ui);
+                ImGui::EndTabItem();
+            }
+            ImGui::EndTabBar();
         }
-        if (shown == 0) {
-            const char* why = !registered        ? "Register to see who is online."
-                              : s.users->empty() ? "Nobody else is online yet."
-                                                 : "Nobody matches the filter.";
-            ImGui::TextColored(colour::dim, "%s", why);
-        }
-        ImGui::EndChild();
-
-        std::string label = ui.rules.call && !ui.selected.empty() ? "Call " + ui.selected : std::string("Call");
-        if (button(ui, (label + "###call").c_str(), "call", ui.rules.call, ImVec2(-1, 0))) call(ui, ui.selected);
     }
     ImGui::End();
 }

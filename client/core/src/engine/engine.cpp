@@ -10,7 +10,9 @@
 #include "engine/call_audio.hpp"
 #include "engine/call_ice.hpp"
 #include "engine/call_privacy.hpp"
+#include "engine/call_recorder.hpp"
 #include "engine/call_state_machine.hpp"
+#include "engine/certificate_judge.hpp"
 #include "engine/notices.hpp"
 #include "engine/publisher.hpp"
 #include "engine/silence_watch.hpp"
@@ -36,8 +38,8 @@ public:
           socket_(std::make_unique<MediaSocket>(io_, asio::ip::make_address(options_.bind_address))),
           media_port_(socket_->port()),
           directory_(io_, directory_handlers(), options_.ping_interval, !options_.insecure_plaintext),
-          known_servers_(options_.config_dir.empty() ? std::filesystem::path()
-                                                     : std::filesystem::path(options_.config_dir) / "known_servers"),
+          judge_(options_.config_dir),
+          recorder_(options_.config_dir),
           meter_timer_(io_),
           privacy_(options_),
           audio_(options_.media.echo, [this](const char* device, const std::string& error) {
@@ -47,6 +49,7 @@ public:
         state_.audio_in = options_.audio_in;
         state_.audio_out = options_.audio_out;
         state_.stats.frame_ms = options_.media.frame_ms;
+        recorder_.show(state_);
         publish();
         socket_->drop_strays();
         thread_ = std::jthread([this] { io_.run(); });
@@ -85,7 +88,7 @@ private:
         state_.users = users_.entries();
         publisher_.publish(state_);
     }
-    void tell(Notice notice) { publisher_.tell(state_, std::move(notice)); }  // delivered by the next publish()
+    void tell(Notice notice) { publisher_.tell(state_, recorder_.follow(state_, std::move(notice))); }
 
     // ---- commands (each followed by publish()) ------------------------------------------------
     void handle(ConnectCommand& c) {
@@ -151,12 +154,14 @@ private:
 
     // The window's answer to a certificate question: pinned, and the connection tried again.
     void handle(TrustServerCommand& c) {
-        if (!state_.server_trust || state_.server_trust->fingerprint != c.fingerprint) return;
-        options_.trust_server = c.fingerprint;  // pinned when the server presents it again
-        state_.server_trust.reset();
-        state_.connect_error.clear();
-        directory_.open(server_.host, server_.port, state_.name, media_port_);
+        if (judge_.trust(c.fingerprint, options_, state_))
+            directory_.open(server_.host, server_.port, state_.name, media_port_);
     }
+    void handle(VolumeCommand& c) {
+        state_.volume = c;
+        if (media_) media_->set_volume(c.microphone, c.speaker);
+    }
+    void handle(SeenCallsCommand&) { recorder_.mark_seen(state_); }
 
     void refuse(const char* command, const std::string& why) { tell(notices::refused(command, why)); }
 
@@ -210,6 +215,7 @@ private:
         media_ = std::make_unique<MediaSession>(io_, std::move(transport), options_.media, audio_.pipes(),
                                                 [this] { on_media_timeout(); });
         media_->set_muted(state_.muted);
+        media_->set_volume(state_.volume.microphone, state_.volume.speaker);
         auto warnings = privacy_.secure(*media_, state_.security);
         silence_ = std::make_unique<SilenceWatch>(io_, *media_, [this] { recover_path(); });
         start_devices();
@@ -365,17 +371,11 @@ private:
             publish();
         };
         h.prove = [this](const std::vector<std::uint8_t>& message) { return privacy_.prove_name(message); };
-        h.check_certificate = [this](const ServerCertificate& certificate) -> std::optional<std::string> {
-            const TrustPolicy policy{options_.trust_on_first_use, options_.trust_server};
-            TrustVerdict verdict = decide_trust(known_servers_, state_.server, certificate, policy);
-            state_.server_fingerprint = certificate.fingerprint;
-            if (verdict.trusted) {
-                tell(notices::server_trusted(state_.server, certificate.fingerprint, verdict.sentence));
-                return std::nullopt;
-            }
-            state_.server_trust =
-                ServerTrustQuestion{state_.server, certificate.fingerprint, verdict.pinned, ++trust_questions_};
-            return verdict.sentence;
+        h.check_certificate = [this](const ServerCertificate& certificate) {
+            std::optional<Notice> told;
+            auto refusal = judge_.judge(certificate, options_, state_, told);
+            if (told) tell(std::move(*told));
+            return refusal;
         };
         return h;
     }
@@ -415,8 +415,8 @@ private:
     std::unique_ptr<MediaSocket> socket_;  // direct media (protocol v1 peers); strays dropped between calls
     const unsigned short media_port_;
     DirectoryClient directory_;
-    KnownServers known_servers_;  // certificates pinned per server (trust on first use)
-    std::uint64_t trust_questions_ = 0;
+    CertificateJudge judge_;  // the servers' certificates: pinned, trusted, or a question for the user
+    CallRecorder recorder_;   // the call history
     asio::steady_timer meter_timer_;
 
     Snapshot state_;

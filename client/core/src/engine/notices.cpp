@@ -3,6 +3,7 @@
 #include <cmath>
 #include <cstdio>
 
+#include "sala/client/call_quality.hpp"
 #include "sala/protocol.hpp"
 
 namespace sala::client::notices {
@@ -250,6 +251,9 @@ Notice stats(const std::string& peer, long long second, const CallStatistics& s,
                 {"mic_dbfs", mic.rms_dbfs},
                 {"speaker_dbfs", speaker.rms_dbfs},
                 {"media_path", media_path}};
+    // Estimates (sala/client/call_quality.hpp); -1 until the round trip is measured.
+    fields["one_way_delay_estimate_ms"] = std::round(one_way_delay_estimate_ms(s) * 10) / 10;
+    fields["mos"] = std::round(mos_estimate(s) * 100) / 100;
     char rtt[32] = "rtt not yet measured";  // the first RTCP report has not come back
     if (s.rtt_ms >= 0) std::snprintf(rtt, sizeof rtt, "rtt %.1f ms", s.rtt_ms);
     char text[400];

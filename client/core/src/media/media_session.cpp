@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "audio/gain.hpp"
 #include "media/rtp/rtcp_packet.hpp"
 #include "media/rtp/rtp_packet.hpp"
 
@@ -157,6 +158,7 @@ void MediaSession::play(Clock::time_point now) {
             pipes_.first_audio_mark.store(pipes_.playback.pushed() + 1, std::memory_order_release);
             first_audio_marked_ = true;
         }
+        apply_gain(playout_frame_.data(), playout_frame_.size(), speaker_gain_);
         pipes_.playback.push(playout_frame_.data(), playout_frame_.size());
         if (options_.echo) pipes_.capture.push(playout_frame_.data(), playout_frame_.size());
     }
@@ -166,7 +168,7 @@ void MediaSession::send_frames() {
     const std::size_t n = capture_frame_.size();
     while (pipes_.capture.size() >= n) {
         pipes_.capture.pop(capture_frame_.data(), n);
-        if (muted_) std::fill(capture_frame_.begin(), capture_frame_.end(), 0);
+        apply_gain(capture_frame_.data(), n, muted_ ? 0.0f : microphone_gain_);
         std::uint8_t payload[1275];
         std::size_t size = encoder_.encode(capture_frame_.data(), payload);
         if (size > 0) {

@@ -43,6 +43,8 @@ public:
     // Stops the session: no more ticks, nothing sent; the transport is let go.
     void finish();
     void set_muted(bool muted) { muted_ = muted; }
+    // What is sent and what is played, scaled (sala/client/command.hpp, VolumeCommand).
+    void set_volume(float microphone, float speaker) { microphone_gain_ = microphone, speaker_gain_ = speaker; }
     // End-to-end encryption: from now on every packet is protected, and only authenticated
     // ones are accepted (the rest are counted in rejected_packets).
     void protect_with(std::unique_ptr<SrtpSession> srtp) { srtp_ = std::move(srtp); }
@@ -86,6 +88,7 @@ private:
     std::shared_ptr<int> life_ = std::make_shared<int>(0);  // expires with the session
     bool stopped_ = false;
     bool muted_ = false;
+    float microphone_gain_ = 1.0f, speaker_gain_ = 1.0f;
     std::mt19937 random_;
     PlayoutDepth playout_depth_;  // what the playback ring holds; device underruns and overruns
 

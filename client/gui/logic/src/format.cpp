@@ -1,21 +1,16 @@
 #include "sala/gui/format.hpp"
 
+#include <algorithm>
+#include <cmath>
 #include <cstdio>
 #include <ctime>
 
+#include "sala/client/call_history.hpp"
 #include "sala/protocol.hpp"
 
 namespace sala::gui {
 
-std::string format_duration(std::chrono::seconds duration) {
-    long long total = duration.count() < 0 ? 0 : duration.count();
-    char text[32];
-    if (total >= 3600)
-        std::snprintf(text, sizeof text, "%lld:%02lld:%02lld", total / 3600, total / 60 % 60, total % 60);
-    else
-        std::snprintf(text, sizeof text, "%lld:%02lld", total / 60, total % 60);
-    return text;
-}
+std::string format_duration(std::chrono::seconds duration) { return client::call_length_text(duration); }
 
 std::string format_dbfs(float dbfs) {
     if (dbfs <= -90.0f) return "silence";
@@ -95,6 +90,13 @@ ErrorField error_field(const std::string& code) {
 
 bool name_matches_filter(const std::string& name, const std::string& filter) {
     return protocol::name_key(name).find(protocol::name_key(filter)) != std::string::npos;
+}
+
+client::MeterReading after_volume(const client::MeterReading& level, float volume) {
+    if (volume == 1.0f) return level;
+    const float shift = volume > 0 ? 20.0f * std::log10(volume) : -1000.0f;
+    auto scaled = [shift](float dbfs) { return std::clamp(dbfs + shift, -90.0f, 0.0f); };
+    return {scaled(level.rms_dbfs), scaled(level.peak_dbfs), scaled(level.hold_dbfs)};
 }
 
 }  // namespace sala::gui

@@ -4,6 +4,8 @@
 #include <fstream>
 #include <system_error>
 
+#include "sala/cli_flags.hpp"
+
 namespace sala::gui {
 namespace {
 constexpr const char* kFileName = "settings.conf";
@@ -36,6 +38,9 @@ Settings load_settings(const std::filesystem::path& dir) {
             settings.audio_in = value;
         else if (key == "audio_out" && !value.empty())
             settings.audio_out = value;
+        else if (key == "microphone_volume" || key == "speaker_volume")
+            (key[0] == 'm' ? settings.microphone_volume : settings.speaker_volume) =
+                static_cast<int>(sala::parse_integer(value, 0, 200).value_or(100));
     }
     return settings;
 }
@@ -55,7 +60,9 @@ bool save_settings(const std::filesystem::path& dir, const Settings& settings, s
             << "name=" << one_line(settings.name) << "\n"
             << "server=" << one_line(settings.server) << "\n"
             << "audio_in=" << one_line(settings.audio_in) << "\n"
-            << "audio_out=" << one_line(settings.audio_out) << "\n";
+            << "audio_out=" << one_line(settings.audio_out) << "\n"
+            << "microphone_volume=" << settings.microphone_volume << "\n"
+            << "speaker_volume=" << settings.speaker_volume << "\n";
         out.flush();
         if (!out) {
             if (error) *error = "cannot write " + temporary.string();

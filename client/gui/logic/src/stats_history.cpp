@@ -17,6 +17,7 @@ void StatsHistory::update(const client::Snapshot& s) {
         std::chrono::duration_cast<std::chrono::seconds>(std::chrono::steady_clock::now() - s.call_started_at).count();
     if (second <= last_second_) return;
     last_second_ = second;
+    figures_ = s.stats;
     add(static_cast<float>(s.stats.loss_percent), static_cast<float>(s.stats.jitter_buffer_ms));
 }
 

@@ -37,7 +37,18 @@ struct TrustServerCommand {
     std::string fingerprint;
 };
 
-using Command = std::variant<ConnectCommand, DisconnectCommand, CallCommand, AcceptCommand, RejectCommand,
-                             HangupCommand, MuteCommand, AudioCommand, TrustServerCommand>;
+// How loud what the microphone sends and what the speaker plays are: 0 silent, 1 as they are,
+// up to 2 (twice, clipped at full scale). Applies at once and to later calls.
+struct VolumeCommand {
+    float microphone = 1.0f;
+    float speaker = 1.0f;
+};
+
+// The user has looked at the call history: its missed calls are no longer counted as new.
+struct SeenCallsCommand {};
+
+using Command =
+    std::variant<ConnectCommand, DisconnectCommand, CallCommand, AcceptCommand, RejectCommand, HangupCommand,
+                 MuteCommand, AudioCommand, TrustServerCommand, SeenCallsCommand, VolumeCommand>;
 
 }  // namespace sala::client

@@ -8,6 +8,9 @@
 #include <string>
 #include <vector>
 
+#include "sala/client/call_history.hpp"
+#include "sala/client/command.hpp"
+
 namespace sala::client {
 
 enum class ConnectionState { disconnected, connecting, registered, reconnecting };
@@ -108,6 +111,7 @@ struct Snapshot {
     std::string call_id;
     std::chrono::steady_clock::time_point call_started_at{};
     bool muted = false;
+    VolumeCommand volume;  // the volumes asked for last
     std::string audio_in = "device";
     std::string audio_out = "device";
     std::string audio_problem;  // a device that failed, in plain words; empty when fine
@@ -122,6 +126,10 @@ struct Snapshot {
     CallStatistics stats;
 
     std::shared_ptr<const std::vector<LogEntry>> log = std::make_shared<std::vector<LogEntry>>();
+    // The calls made and received, oldest first (kept in the config directory), and how many
+    // of them were missed and not seen yet (SeenCallsCommand).
+    std::shared_ptr<const std::vector<CallRecord>> history = std::make_shared<std::vector<CallRecord>>();
+    int missed_calls = 0;
 };
 
 using SnapshotPtr = std::shared_ptr<const Snapshot>;

@@ -18,6 +18,9 @@ enum class MeterZone { green, yellow, red };
 inline constexpr float kMeterYellowDbfs = -12.0f;  // loud but safe from here
 inline constexpr float kMeterRedDbfs = -3.0f;      // close to clipping from here
 MeterZone meter_zone(float dbfs);
+// A level after a volume (0-2): what is sent when the microphone's level is scaled by it (at
+// most full scale; silence at 0).
+client::MeterReading after_volume(const client::MeterReading& level, float volume);
 
 // "24.6 kb/s", "2.5 %", "12 ms", "not measured yet" for an unknown round-trip time.
 std::string format_kbps(double kbps);

@@ -1,5 +1,5 @@
 #pragma once
-// What the window remembers between runs (last name, server and audio devices), kept as a
+// What the window remembers between runs (last name, server, audio devices and volumes), kept as a
 // small "key=value" file in the user's configuration directory.
 
 #include <filesystem>
@@ -14,6 +14,8 @@ struct Settings {
     std::string server = "localhost:" + std::to_string(protocol::kDefaultPort);
     std::string audio_in = "device";  // engine specs: "device" or "device:NAME"
     std::string audio_out = "device";
+    int microphone_volume = 100;  // percent, 0-200
+    int speaker_volume = 100;
 };
 
 // $XDG_CONFIG_HOME/sala, else $HOME/.config/sala; "" when neither variable is set.

@@ -1,6 +1,7 @@
 #pragma once
 // The last couple of minutes of a call's loss and delay, one point per second, for the
-// statistics plots.
+// statistics plots; and the call's figures as they were at the last second, which the panel
+// shows (figures that change 20 times a second cannot be read, and each change is a redraw).
 
 #include <cstddef>
 #include <string>
@@ -22,6 +23,8 @@ public:
     const std::vector<float>& loss_percent() const { return loss_; }
     const std::vector<float>& delay_ms() const { return delay_; }  // jitter-buffer delay
     float max_delay_ms() const;
+    // The figures at the start of this second of the call.
+    const client::CallStatistics& figures() const { return figures_; }
 
 private:
     void add(float loss, float delay);
@@ -31,6 +34,7 @@ private:
     long long last_second_ = -1;
     std::vector<float> loss_;
     std::vector<float> delay_;
+    client::CallStatistics figures_;
 };
 
 }  // namespace sala::gui
