@@ -8,6 +8,9 @@ thread_local bool tl_in_callback = false;
 
 bool in_audio_callback() { return tl_in_callback; }
 
+SoundServerCall::SoundServerCall() { tl_in_callback = false; }
+SoundServerCall::~SoundServerCall() { tl_in_callback = true; }
+
 std::int64_t CallbackWatch::now_ns() {
     return std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now().time_since_epoch()).count();
 }

@@ -13,6 +13,19 @@ namespace sala::client {
 // callback allocates (tests/integration/test_audio_devices_pulse.cpp).
 bool in_audio_callback();
 
+// Around a call into the sound server's own client library from inside a callback (libpulse's
+// pa_stream_begin_write, pa_stream_write, pa_stream_peek): what that library allocates is its
+// own, as when RtAudio's pa_simple_write runs after RtAudio's callback returns (libpulse takes
+// memory blocks from its pool and falls back to the heap when the pool runs dry); Sala's code
+// in the callback still allocates nothing. Not nested.
+class SoundServerCall {
+public:
+    SoundServerCall();
+    ~SoundServerCall();
+    SoundServerCall(const SoundServerCall&) = delete;
+    SoundServerCall& operator=(const SoundServerCall&) = delete;
+};
+
 // Watches one device's callback. begin()/end() run on the callback thread (lock-free, no
 // allocation); the rest on any thread.
 class CallbackWatch {

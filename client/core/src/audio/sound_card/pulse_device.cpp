@@ -42,7 +42,12 @@ void PulseInput::on_ready(pa_stream* stream, std::size_t, void* self) {
     for (;;) {
         const void* data = nullptr;
         std::size_t size = 0;
-        if (pa_stream_peek(stream, &data, &size) < 0 || size == 0) break;
+        int peeked = 0;
+        {
+            const SoundServerCall library;
+            peeked = pa_stream_peek(stream, &data, &size);
+        }
+        if (peeked < 0 || size == 0) break;
         const std::size_t frames = size / frame_bytes;
         frames_seen += frames;
         if (!data) {  // a hole: the server dropped what we did not read in time
@@ -57,6 +62,7 @@ void PulseInput::on_ready(pa_stream* stream, std::size_t, void* self) {
                 done += n;
             }
         }
+        const SoundServerCall library;
         pa_stream_drop(stream);
     }
     device->watch_.end(begun, static_cast<unsigned>(frames_seen));
@@ -108,13 +114,23 @@ void PulseOutput::on_ready(pa_stream* stream, std::size_t bytes, void* self) {
         std::size_t n = std::min(frames - done, device->max_frames_);
         void* data = nullptr;
         std::size_t size = n * frame_bytes;
-        if (pa_stream_begin_write(stream, &data, &size) < 0 || !data || size < frame_bytes) break;
+        int begun_write = 0;
+        {
+            const SoundServerCall library;
+            begun_write = pa_stream_begin_write(stream, &data, &size);
+        }
+        if (begun_write < 0 || !data || size < frame_bytes) break;
         n = std::min(n, size / frame_bytes);
         auto* out = static_cast<int16_t*>(data);
         if (!device->convert_->fill(pipes.playback, out, n))
             pipes.playback_underruns.fetch_add(1, std::memory_order_relaxed);
         pipes.note_heard(device->convert_->last_input(), device->convert_->last_input_count());
-        if (pa_stream_write(stream, data, n * frame_bytes, nullptr, 0, PA_SEEK_RELATIVE) < 0) break;
+        int written = 0;
+        {
+            const SoundServerCall library;
+            written = pa_stream_write(stream, data, n * frame_bytes, nullptr, 0, PA_SEEK_RELATIVE);
+        }
+        if (written < 0) break;
         done += n;
     }
     device->watch_.end(begun, static_cast<unsigned>(done));
