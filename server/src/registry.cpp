@@ -54,6 +54,7 @@ void Registry::send_error(ClientId to, ErrorCode code, std::string_view message)
 void Registry::publish(ClientId about, const Json& message) { outbox_.publish(about, protocol::to_line(message)); }
 
 void Registry::status_changed(ClientId id, const Client& client) {
+    if (watcher_) watcher_->status(client.name, client.status());
     publish(id, Json{{"type", type::user_status}, {"name", client.name}, {"status", to_string(client.status())}});
 }
 
@@ -132,8 +133,8 @@ void Registry::on_hello(ClientId id, Client& client, const Json& message) {
     const bool wants_grace = resumable != message.end() && *resumable == true;
     const auto port = static_cast<std::uint16_t>(*media_port);
     std::string key = protocol::name_key(*name);
-    if (by_key_.count(key)) {
-        if (token != message.end() &&
+    if (by_key_.count(key) || remote_.count(key)) {  // here, or on another node of the cluster
+        if (token != message.end() && by_key_.count(key) &&
             take_over(id, client, key, token->get_ref<const std::string&>(), port, wants_grace))
             return;
         return send_error(id, ErrorCode::name_taken,
@@ -156,6 +157,7 @@ void Registry::on_hello(ClientId id, Client& client, const Json& message) {
     outbox_.send(id, std::make_shared<const std::string>(welcome_line(id, client, false)));
     publish(id, Json{{"type", type::user_joined}, {"name", client.name}, {"status", to_string(Status::available)}});
     outbox_.subscribe(id);
+    if (watcher_) watcher_->joined(client.name, Status::available);
     log::info("server",
               log::cat("registered ", client.quoted_name, " from ", client.host, " (", by_key_.size(), " users)"));
 }
@@ -241,7 +243,7 @@ std::string Registry::welcome_line(ClientId id, const Client& client, bool resum
     if (turn_offer_)
         if (std::string turn = turn_offer_(id, client.name); !turn.empty()) line += R"(,"turn":)" + turn;
     line += R"(,"users":[)";
-    line.reserve(line.size() + by_key_.size() * (client.quoted_name.size() + 32));
+    line.reserve(line.size() + (by_key_.size() + remote_.size()) * (client.quoted_name.size() + 32));
     bool first = true;
     for (const auto& [key, other_id] : by_key_) {
         if (other_id == id) continue;
@@ -249,6 +251,12 @@ std::string Registry::welcome_line(ClientId id, const Client& client, bool resum
         line += first ? R"({"name":)" : R"(,{"name":)";
         line += other.quoted_name;
         line += status_tail(other.status());
+        first = false;
+    }
+    for (const auto& [key, other] : remote_) {
+        line += first ? R"({"name":)" : R"(,{"name":)";
+        line += other.quoted_name;
+        line += status_tail(other.status);
         first = false;
     }
     line += "]}\n";
@@ -265,6 +273,10 @@ void Registry::on_call(ClientId id, Client& client, const Json& message, Clock::
     if (!client.registered())
         return call_failed(id, *to, FailReason::not_registered, "Send hello before calling anyone.");
     auto found = by_key_.find(protocol::name_key(*to));
+    if (found == by_key_.end() && remote_.count(protocol::name_key(*to)))
+        return call_failed(
+            id, *to, FailReason::unknown_user,
+            "That user is on another server of this cluster; calls between servers are not possible yet.");
     if (found == by_key_.end()) return call_failed(id, *to, FailReason::unknown_user, "Nobody by that name is online.");
     ClientId callee_id = found->second;
     Client& callee = clients_.at(callee_id);
@@ -466,6 +478,7 @@ void Registry::leave(ClientId id, std::string_view why) {
         by_key_.erase(key);
         if (names_) names_->touch(key, unix_now());  // unused from now on
         outbox_.unsubscribe(id);
+        if (watcher_) watcher_->left(client.name);
         publish(id, Json{{"type", type::user_left}, {"name", client.name}});
         log::info("server", log::cat(client.quoted_name, " left: ", why, " (", by_key_.size(), " users)"));
     }
@@ -515,6 +528,7 @@ std::vector<std::string> Registry::expire_names(std::int64_t cutoff) {
 
 void Registry::clear() {
     lingering_.clear();
+    remote_.clear();
     clients_.clear();
     by_key_.clear();
     calls_.clear();

@@ -45,6 +45,19 @@ public:
     virtual void drop(ClientId id) = 0;
 };
 
+// What presence about a user of another node of a cluster is published "about": no client here
+// (0 is taken: the presence passes read "everyone" as "everyone except client 0").
+inline constexpr ClientId kRemoteUser = ~ClientId{0};
+
+// Told of every change to this server's own users: in a cluster it tells the other nodes.
+class RegistryWatcher {
+public:
+    virtual ~RegistryWatcher() = default;
+    virtual void joined(const std::string& name, protocol::Status status) = 0;
+    virtual void status(const std::string& name, protocol::Status status) = 0;
+    virtual void left(const std::string& name) = 0;
+};
+
 struct RegistryLimits {
     std::size_t max_clients = 1000;  // registered users at once
     Clock::duration invite_timeout = std::chrono::seconds(30);
@@ -96,6 +109,14 @@ public:
     // Frees the bound names last used before `cutoff` (Unix seconds) whose user is not online;
     // returns their keys.
     std::vector<std::string> expire_names(std::int64_t cutoff);
+
+    // Cluster (registry_cluster.cpp): users registered on the other nodes. Their clients see them as
+    // they see this server's users (welcome's list, presence), and their names are taken here.
+    void set_watcher(RegistryWatcher* watcher) { watcher_ = watcher; }
+    // A user of another node registered, or changed status.
+    void remote_joined(const std::string& name, protocol::Status status);
+    void remote_left(const std::string& name);
+    std::size_t remote_users() const { return remote_.size(); }
 
     std::size_t connections() const { return clients_.size(); }
     std::size_t registered() const { return by_key_.size(); }
@@ -155,6 +176,13 @@ private:
     std::set<std::pair<Clock::time_point, ClientId>> lingering_;  // by the end of their grace
     TurnOffer turn_offer_;
     NameBook* names_ = nullptr;
+
+    struct RemoteUser {
+        std::string quoted_name;  // as a JSON string
+        protocol::Status status = protocol::Status::available;
+    };
+    std::map<std::string, RemoteUser> remote_;  // by protocol::name_key
+    RegistryWatcher* watcher_ = nullptr;
 };
 
 }  // namespace sala::server

@@ -8,6 +8,8 @@
 #include <unordered_map>
 #include <vector>
 
+#include "cluster/cluster_node.hpp"
+#include "cluster_bridge.hpp"
 #include "data_dir.hpp"
 #include "name_book.hpp"
 #include "name_store.hpp"
@@ -71,7 +73,7 @@ class Server final : public Outbox, public SessionEvents {
 
 public:
     Server(asio::io_context& io, const ServerOptions& options, const DescriptorPlan& plan, NameBook& names,
-           SSL_CTX* tls)
+           SSL_CTX* tls, cluster::ClusterNode* node)
         : io_(io),
           acceptor_(io),
           signals_(io, SIGINT, SIGTERM),
@@ -86,8 +88,10 @@ public:
           secret_(options.turn_secret.value_or(turn::random_secret())),
           public_address_(options.public_address),
           turn_server_(options.turn_server),
-          name_expiry_(options.name_expiry) {
+          name_expiry_(options.name_expiry),
+          node_(node) {
         registry_.set_names(&names);
+        if (node_) bridge_.emplace(registry_, *node_);
         limits_.tls = tls;
         limits_.plaintext = options.insecure_plaintext;
         if (options.relay && !options.turn_server) {
@@ -322,7 +326,8 @@ private:
         presence_timer_.cancel();
         expiry_timer_.cancel();
         names_timer_.cancel();
-        registry_.clear();  // nobody is told that the others leave
+        if (node_) node_->stop();  // the other nodes drop this node's users at once
+        registry_.clear();         // nobody is told that the others leave
         auto shutdown =
             std::make_shared<const std::string>(protocol::to_line(protocol::Json{{"type", protocol::type::shutdown}}));
         for (auto& [id, peer] : sessions_) {
@@ -465,7 +470,19 @@ private:
     std::optional<TurnService> turn_;
     std::uint16_t port_ = 0;
     std::chrono::seconds name_expiry_;
+    cluster::ClusterNode* node_;  // in a cluster (--redis)
+    std::optional<ClusterBridge> bridge_;
 };
+
+// --redis: joins the cluster before the server listens; the reason when Redis cannot be used.
+std::string join_cluster(asio::io_context& io, cluster::ClusterNode& node) {
+    std::optional<std::string> result;
+    node.start([&result](std::string error) { result = std::move(error); });
+    while (!result && io.run_one() > 0) {
+    }
+    if (io.stopped()) io.restart();
+    return result.value_or("Redis never answered");
+}
 
 }  // namespace
 
@@ -525,7 +542,16 @@ int run(const ServerOptions& options) {
                                   " (clients pin it on first use; tell your users, so they can compare)"));
         if (options.insecure_plaintext)
             log::warn("tls", "--insecure-plaintext: plain lines are accepted too, on this loopback address only");
-        Server server(io, options, plan, names, tls->context.native_handle());
+        std::optional<cluster::ClusterNode> node;
+        if (options.redis) node.emplace(io, *options.redis, options.redis_password);
+        Server server(io, options, plan, names, tls->context.native_handle(), node ? &*node : nullptr);
+        if (node) {
+            if (std::string error = join_cluster(io, *node); !error.empty()) {
+                log::error("cluster", error + " (--redis); not starting");
+                return 1;
+            }
+            log::info("cluster", "node " + node->id() + " is in the cluster");
+        }
         server.listen(options);
         server.start();
         io.run();

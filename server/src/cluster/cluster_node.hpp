@@ -1,0 +1,94 @@
+#pragma once
+// This server as one node of a cluster sharing a Redis: its users are announced to the other nodes
+// (and kept as keys with a TTL that its heartbeat refreshes), and the other nodes' users are
+// reported to it. Runs on the server's io_context; reconnects to Redis by itself.
+
+#include <chrono>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "cluster/presence_message.hpp"
+#include "cluster/redis_address.hpp"
+#include "cluster/redis_connection.hpp"
+
+namespace asio {
+class io_context;
+}
+
+namespace sala::server::cluster {
+
+// Heartbeats go out this often; a node not heard from for kNodeSilence is gone, and so are its
+// users (their keys' TTL is the same, so Redis forgets them by then too).
+inline constexpr std::chrono::milliseconds kHeartbeat{1000};
+inline constexpr std::chrono::milliseconds kNodeSilence{6000};
+inline constexpr std::chrono::milliseconds kConnectTimeout{3000};
+inline constexpr std::chrono::milliseconds kReconnectDelay{1000};
+
+// What the cluster tells this server about users of the other nodes.
+class ClusterEvents {
+public:
+    virtual ~ClusterEvents() = default;
+    virtual void remote_joined(const ClusterUser& user) = 0;  // also: a known user's status changed
+    virtual void remote_left(const std::string& name) = 0;
+    // Redis was lost (`up` false, with the reason) or is back.
+    virtual void redis_state(bool up, const std::string& why) = 0;
+};
+
+class ClusterNode {
+public:
+    ClusterNode(asio::io_context& io, RedisAddress address, std::string password);
+    ~ClusterNode();
+    ClusterNode(const ClusterNode&) = delete;
+    ClusterNode& operator=(const ClusterNode&) = delete;
+
+    void set_events(ClusterEvents* events) { events_ = events; }
+    // Connects to Redis; `done` gets "" once this node is part of the cluster, else the reason.
+    void start(std::function<void(std::string error)> done);
+    // Says goodbye (the others drop this node's users at once) and closes, within half a second.
+    void stop();
+    const std::string& id() const { return id_; }
+
+    // This node's own users.
+    void user_joined(const ClusterUser& user);
+    void user_status(const ClusterUser& user);
+    void user_left(const std::string& name);
+
+private:
+    struct Node {
+        std::chrono::steady_clock::time_point heard;
+        std::map<std::string, ClusterUser> users;  // by protocol::name_key
+    };
+
+    void connect(std::function<void(std::string)> done);
+    void connected();
+    void lost(const std::string& why);
+    void heard(std::string payload);
+    void publish(const PresenceMessage& message);
+    void claim_key(const std::string& key);
+    void release_key(const std::string& key);
+    void beat();
+    void forget(const std::string& node_id, Node& node);
+    void add_remote(const std::string& node_id, Node& node, const ClusterUser& user);
+    void remove_remote(Node& node, const std::string& key);
+    PresenceMessage message(PresenceMessage::Kind kind) const;
+
+    class Timers;
+    asio::io_context& io_;
+    RedisAddress address_;
+    std::string password_;  // never logged
+    std::string id_;
+    std::unique_ptr<RedisConnection> commands_, subscriber_;
+    std::unique_ptr<Timers> timers_;
+    ClusterEvents* events_ = nullptr;
+    std::map<std::string, ClusterUser> local_;  // this node's users, by name key
+    std::map<std::string, Node> nodes_;         // the other nodes heard from
+    std::map<std::string, std::string> owner_;  // a remote user's name key -> its node
+    bool up_ = false;
+    bool ever_up_ = false;
+    bool stopping_ = false;
+};
+
+}  // namespace sala::server::cluster

@@ -1,0 +1,26 @@
+#include "cluster_bridge.hpp"
+
+#include "sala/log.hpp"
+
+namespace sala::server {
+
+ClusterBridge::ClusterBridge(Registry& registry, cluster::ClusterNode& node) : registry_(registry), node_(node) {
+    registry_.set_watcher(this);
+    node_.set_events(this);
+}
+
+void ClusterBridge::joined(const std::string& name, protocol::Status status) { node_.user_joined({name, status}); }
+void ClusterBridge::status(const std::string& name, protocol::Status status) { node_.user_status({name, status}); }
+void ClusterBridge::left(const std::string& name) { node_.user_left(name); }
+
+void ClusterBridge::remote_joined(const cluster::ClusterUser& user) { registry_.remote_joined(user.name, user.status); }
+void ClusterBridge::remote_left(const std::string& name) { registry_.remote_left(name); }
+
+void ClusterBridge::redis_state(bool up, const std::string& why) {
+    if (up)
+        log::info("cluster", "back in the cluster");
+    else
+        log::warn("cluster", "cut off from the cluster (" + why + "): serving this node's users only");
+}
+
+}  // namespace sala::server

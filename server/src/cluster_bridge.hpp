@@ -1,0 +1,28 @@
+#pragma once
+// Joins the registry and the cluster node: this server's users go out to the other nodes, theirs
+// come into the registry.
+
+#include "cluster/cluster_node.hpp"
+#include "registry.hpp"
+
+namespace sala::server {
+
+class ClusterBridge final : public RegistryWatcher, public cluster::ClusterEvents {
+public:
+    ClusterBridge(Registry& registry, cluster::ClusterNode& node);
+
+    // RegistryWatcher
+    void joined(const std::string& name, protocol::Status status) override;
+    void status(const std::string& name, protocol::Status status) override;
+    void left(const std::string& name) override;
+    // cluster::ClusterEvents
+    void remote_joined(const cluster::ClusterUser& user) override;
+    void remote_left(const std::string& name) override;
+    void redis_state(bool up, const std::string& why) override;
+
+private:
+    Registry& registry_;
+    cluster::ClusterNode& node_;
+};
+
+}  // namespace sala::server

@@ -1,0 +1,163 @@
+// sala-server --redis: three real nodes sharing a real redis-server; clients spread over them.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <csignal>
+#include <memory>
+#include <thread>
+
+#include "line_client.hpp"
+#include "redis_process.hpp"
+#include "server_process.hpp"
+
+namespace {
+using namespace sala::test;
+
+struct Cluster {
+    RedisProcess redis;
+    std::vector<std::unique_ptr<ServerProcess>> nodes;
+    explicit Cluster(int count = 3) {
+        for (int i = 0; i < count; ++i)
+            nodes.push_back(std::make_unique<ServerProcess>(std::vector<std::string>{"--redis", redis.url()}));
+    }
+    std::uint16_t port(int node) const { return nodes.at(node)->port(); }
+};
+
+Json joined(const std::string& name, const std::string& status = "available") {
+    return Json{{"type", "user_joined"}, {"name", name}, {"status", status}};
+}
+Json left(const std::string& name) { return Json{{"type", "user_left"}, {"name", name}}; }
+Json status(const std::string& name, const std::string& status) {
+    return Json{{"type", "user_status"}, {"name", name}, {"status", status}};
+}
+
+std::vector<std::string> names_in(const Json& welcome) {
+    std::vector<std::string> names;
+    for (const auto& user : welcome["users"]) names.push_back(user["name"]);
+    std::sort(names.begin(), names.end());
+    return names;
+}
+
+// A welcome from one node may not list a user who just registered on another (presence crosses
+// nodes through Redis): such a user's user_joined is the client's next message instead.
+void expect_knows(LineClient& client, const std::optional<Json>& welcome, std::vector<std::string> expected) {
+    ASSERT_TRUE(welcome);
+    std::vector<std::string> known = names_in(*welcome);
+    for (const auto& name : known) std::erase(expected, name);
+    while (!expected.empty()) {
+        auto next = client.read();
+        ASSERT_TRUE(next) << "still unknown: " << expected.front();
+        ASSERT_EQ((*next)["type"], "user_joined") << next->dump();
+        ASSERT_EQ(std::erase(expected, (*next)["name"].get<std::string>()), 1u) << next->dump();
+    }
+}
+
+TEST(ServerCluster, RedisUnreachableAtStartIsAClearErrorAndStatus1) {
+    Process server({bin("sala-server"), "--bind", "127.0.0.1", "--port", "0", "--data-dir", "/tmp/sala-cluster-none",
+                    "--redis", "redis://127.0.0.1:" + std::to_string(free_tcp_port())});
+    EXPECT_EQ(server.wait(10000ms), 1);
+    const std::string errors = server.stderr_text();
+    EXPECT_NE(errors.find("cannot use Redis at redis://127.0.0.1:"), std::string::npos) << errors;
+    EXPECT_NE(errors.find("not starting"), std::string::npos) << errors;
+}
+
+TEST(ServerCluster, ABadRedisAddressIsRefusedWithStatus2) {
+    Process server({bin("sala-server"), "--redis", "http://127.0.0.1:6379"});
+    EXPECT_EQ(server.wait(), 2);
+    EXPECT_NE(server.stderr_text().find("--redis"), std::string::npos);
+}
+
+TEST(ServerCluster, PresenceCrossesNodes) {
+    Cluster cluster;
+    LineClient carol(cluster.port(0)), alice(cluster.port(1)), bob(cluster.port(2));
+    ASSERT_TRUE(carol.hello("carol"));
+    expect_knows(alice, alice.hello("alice"), {"carol"});
+    EXPECT_EQ(carol.read(), joined("alice"));
+    expect_knows(bob, bob.hello("bob"), {"alice", "carol"});
+    EXPECT_EQ(carol.read(), joined("bob"));
+    EXPECT_EQ(alice.read(), joined("bob"));
+
+    // A call between two users of node 0 is seen as busy on the others.
+    LineClient dave(cluster.port(0));
+    expect_knows(dave, dave.hello("dave"), {"alice", "bob", "carol"});
+    EXPECT_EQ(bob.read(), joined("dave"));
+    ASSERT_TRUE(carol.send(Json{{"type", "call"}, {"to", "dave"}}));
+    EXPECT_EQ(bob.read(), status("carol", "busy"));
+    EXPECT_EQ(bob.read(), status("dave", "busy"));
+    auto invite = dave.wait_for("invite");
+    ASSERT_TRUE(invite);
+    ASSERT_TRUE(dave.send(Json{{"type", "reject"}, {"call_id", (*invite)["call_id"]}}));
+    EXPECT_EQ(alice.wait_for("user_status"), status("carol", "busy"));
+    EXPECT_EQ(alice.read(), status("dave", "busy"));
+    EXPECT_EQ(alice.read(), status("carol", "available"));
+    EXPECT_EQ(alice.read(), status("dave", "available"));
+
+    alice.close();
+    EXPECT_EQ(bob.wait_for("user_left"), left("alice"));
+    EXPECT_EQ(carol.wait_for("user_left"), left("alice"));
+    bob.reset();
+    EXPECT_EQ(carol.wait_for("user_left"), left("bob"));
+}
+
+TEST(ServerCluster, ANameTakenOnOneNodeIsTakenOnTheOthers) {
+    Cluster cluster(2);
+    LineClient alice(cluster.port(0)), watcher(cluster.port(1));
+    ASSERT_TRUE(watcher.hello("watcher"));
+    ASSERT_TRUE(alice.hello("alice"));
+    EXPECT_EQ(watcher.read(), joined("alice"));
+    LineClient other(cluster.port(1));
+    ASSERT_TRUE(other.send(Json{{"type", "hello"}, {"version", 5}, {"name", "ALICE"}, {"media_port", 40000}}));
+    auto reply = other.read();
+    ASSERT_TRUE(reply);
+    EXPECT_EQ((*reply)["type"], "error");
+    EXPECT_EQ((*reply)["code"], "name_taken");
+}
+
+// Two nodes, carol on the first and alice on the second, each knowing of the other.
+struct TwoNodes : Cluster {
+    LineClient carol, alice;
+    TwoNodes() : Cluster(2), carol(port(0)), alice(port(1)) {
+        EXPECT_TRUE(carol.hello("carol"));
+        expect_knows(alice, alice.hello("alice"), {"carol"});
+        EXPECT_EQ(carol.read(), joined("alice"));
+    }
+};
+
+TEST(ServerCluster, AKilledNodesUsersLeaveEveryonesListWithin10Seconds) {
+    TwoNodes cluster;
+    LineClient& carol = cluster.carol;
+    cluster.nodes[1]->process().signal(SIGKILL);
+    auto start = std::chrono::steady_clock::now();
+    EXPECT_EQ(carol.read(10500ms), left("alice"));
+    EXPECT_LT(std::chrono::steady_clock::now() - start, 10s);
+    // The name is free again on the surviving node.
+    LineClient again(cluster.port(0));
+    EXPECT_TRUE(again.hello("alice"));
+}
+
+TEST(ServerCluster, AStoppedNodesUsersLeaveAtOnce) {
+    TwoNodes cluster;
+    LineClient& carol = cluster.carol;
+    cluster.nodes[1]->process().signal(SIGTERM);
+    EXPECT_EQ(cluster.nodes[1]->process().wait(), 0);
+    EXPECT_EQ(carol.read(2000ms), left("alice"));
+}
+
+TEST(ServerCluster, NodesComeBackAfterARedisRestart) {
+    TwoNodes cluster;
+    LineClient& carol = cluster.carol;
+    EXPECT_EQ(cluster.redis.cli({"GET", "sala:user:alice"}).size(), 16u);  // the id of alice's node
+    cluster.redis.restart();  // empty: the nodes reconnect and put their users back
+    EXPECT_EQ(cluster.redis.cli({"EXISTS", "sala:user:alice"}), "0");
+    auto deadline = std::chrono::steady_clock::now() + 5s;
+    while (cluster.redis.cli({"EXISTS", "sala:user:alice"}) != "1" && std::chrono::steady_clock::now() < deadline)
+        std::this_thread::sleep_for(100ms);
+    EXPECT_EQ(cluster.redis.cli({"EXISTS", "sala:user:carol"}), "1");
+    // Presence crosses nodes again, and nobody left meanwhile (the next line carol reads is dave).
+    LineClient dave(cluster.port(1));
+    expect_knows(dave, dave.hello("dave"), {"alice", "carol"});
+    EXPECT_EQ(carol.read(5000ms), joined("dave"));
+    EXPECT_EQ(cluster.alice.read(), joined("dave"));
+}
+
+}  // namespace
