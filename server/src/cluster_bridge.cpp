@@ -6,12 +6,23 @@ namespace sala::server {
 
 ClusterBridge::ClusterBridge(Registry& registry, cluster::ClusterNode& node) : registry_(registry), node_(node) {
     registry_.set_watcher(this);
+    registry_.set_claims(this);
     node_.set_events(this);
 }
 
 void ClusterBridge::joined(const std::string& name, protocol::Status status) { node_.user_joined({name, status}); }
 void ClusterBridge::status(const std::string& name, protocol::Status status) { node_.user_status({name, status}); }
 void ClusterBridge::left(const std::string& name) { node_.user_left(name); }
+
+void ClusterBridge::claim(const std::string& name, const std::string& identity, std::function<void(ClaimResult)> done) {
+    node_.claim(name, identity, [done = std::move(done)](cluster::ClusterNode::Claim claim) {
+        using Claim = cluster::ClusterNode::Claim;
+        done(claim == Claim::claimed ? ClaimResult::claimed
+             : claim == Claim::taken ? ClaimResult::taken
+             : claim == Claim::owned ? ClaimResult::owned
+                                     : ClaimResult::unavailable);
+    });
+}
 
 void ClusterBridge::remote_joined(const cluster::ClusterUser& user) { registry_.remote_joined(user.name, user.status); }
 void ClusterBridge::remote_left(const std::string& name) { registry_.remote_left(name); }

@@ -7,7 +7,7 @@
 
 namespace sala::server {
 
-class ClusterBridge final : public RegistryWatcher, public cluster::ClusterEvents {
+class ClusterBridge final : public RegistryWatcher, public NameClaims, public cluster::ClusterEvents {
 public:
     ClusterBridge(Registry& registry, cluster::ClusterNode& node);
 
@@ -15,6 +15,8 @@ public:
     void joined(const std::string& name, protocol::Status status) override;
     void status(const std::string& name, protocol::Status status) override;
     void left(const std::string& name) override;
+    // NameClaims
+    void claim(const std::string& name, const std::string& identity, std::function<void(ClaimResult)> done) override;
     // cluster::ClusterEvents
     void remote_joined(const cluster::ClusterUser& user) override;
     void remote_left(const std::string& name) override;

@@ -51,6 +51,10 @@ void Registry::send_error(ClientId to, ErrorCode code, std::string_view message)
     send(to, protocol::error(code, message));
 }
 
+void Registry::name_taken(ClientId to, std::string_view name) {
+    send_error(to, ErrorCode::name_taken, log::cat("The name \"", name, "\" is already taken; choose another."));
+}
+
 void Registry::publish(ClientId about, const Json& message) { outbox_.publish(about, protocol::to_line(message)); }
 
 void Registry::status_changed(ClientId id, const Client& client) {
@@ -137,20 +141,34 @@ void Registry::on_hello(ClientId id, Client& client, const Json& message) {
         if (token != message.end() && by_key_.count(key) &&
             take_over(id, client, key, token->get_ref<const std::string&>(), port, wants_grace))
             return;
-        return send_error(id, ErrorCode::name_taken,
-                          log::cat("The name \"", *name, "\" is already taken; choose another."));
+        return name_taken(id, *name);
     }
     if (by_key_.size() >= limits_.max_clients)
         return send_error(id, ErrorCode::server_full,
                           log::cat("The server is full (", limits_.max_clients, " users); try again later."));
 
+    if (claims_) {
+        if (client.claiming)
+            return send_error(id, ErrorCode::already_registered, "Your hello is being answered; wait for it.");
+        client.claiming = true;
+        std::string identity = proof ? protocol::to_hex(proof->identity.data(), proof->identity.size()) : "";
+        claims_->claim(*name, identity, [this, id, name = *name, key, port, wants_grace](ClaimResult result) {
+            claimed(id, name, key, port, wants_grace, result);
+        });
+        return;
+    }
     if (names_ && proof && !names_->find(key) && !names_->bind(key, proof->identity, unix_now()))
         return send_error(id, ErrorCode::server_full,
                           "The server cannot record that this name is yours at the moment; try again later.");
-    client.name = *name;
-    client.quoted_name = Json(*name).dump();
+    admit(id, client, *name, std::move(key), port, wants_grace);
+}
+
+void Registry::admit(ClientId id, Client& client, const std::string& name, std::string key, std::uint16_t port,
+                     bool resumable) {
+    client.name = name;
+    client.quoted_name = Json(name).dump();
     client.media_port = port;
-    client.resumable = wants_grace;
+    client.resumable = resumable;
     client.resume_token = new_resume_token();
     if (names_) names_->touch(key, unix_now());
     by_key_.emplace(std::move(key), id);

@@ -58,6 +58,17 @@ public:
     virtual void left(const std::string& name) = 0;
 };
 
+// Who judges that a name is free when the registry is one node of a cluster: a claim goes to Redis
+// and its answer comes back later, on the io thread.
+enum class ClaimResult { claimed, taken, owned, unavailable };
+class NameClaims {
+public:
+    virtual ~NameClaims() = default;
+    // Claims `name` for a new registration; `identity` (64 hex digits, or empty) is what hello
+    // proved, and binds the name when it is not bound yet. `done` gets the answer.
+    virtual void claim(const std::string& name, const std::string& identity, std::function<void(ClaimResult)> done) = 0;
+};
+
 struct RegistryLimits {
     std::size_t max_clients = 1000;  // registered users at once
     Clock::duration invite_timeout = std::chrono::seconds(30);
@@ -113,6 +124,8 @@ public:
     // Cluster (registry_cluster.cpp): users registered on the other nodes. Their clients see them as
     // they see this server's users (welcome's list, presence), and their names are taken here.
     void set_watcher(RegistryWatcher* watcher) { watcher_ = watcher; }
+    // Names claimed across the cluster: hello waits for the claim (and NameBook is not used).
+    void set_claims(NameClaims* claims) { claims_ = claims; }
     // A user of another node registered, or changed status.
     void remote_joined(const std::string& name, protocol::Status status);
     void remote_left(const std::string& name);
@@ -135,6 +148,7 @@ private:
         std::optional<Clock::time_point> lingering_until;         // its connection is gone; it may come back
         std::optional<protocol::NameNonce> nonce;                 // this connection's challenge, once asked
         std::optional<protocol::ChannelBinding> channel_binding;  // tls-exporter; none without TLS
+        bool claiming = false;                                    // its hello waits for the cluster's answer
         bool registered() const { return !name.empty(); }
         bool busy() const { return !call_id.empty(); }
         protocol::Status status() const { return busy() ? protocol::Status::busy : protocol::Status::available; }
@@ -143,6 +157,7 @@ private:
 
     void send(ClientId to, const Json& message);
     void send_error(ClientId to, protocol::ErrorCode code, std::string_view message);
+    void name_taken(ClientId to, std::string_view name);
     void publish(ClientId about, const Json& message);
     void status_changed(ClientId id, const Client& client);
 
@@ -156,6 +171,11 @@ private:
     bool take_over(ClientId id, Client& client, const std::string& key, std::string_view token,
                    std::uint16_t media_port, bool resumable);
     void leave(ClientId id, std::string_view why);
+    // The name is this client's: it registers, is welcomed and announced.
+    void admit(ClientId id, Client& client, const std::string& name, std::string key, std::uint16_t port,
+               bool resumable);
+    void claimed(ClientId id, const std::string& name, std::string key, std::uint16_t port, bool resumable,
+                 ClaimResult result);
     void on_call(ClientId id, Client& client, const Json& message, Clock::time_point now);
     void on_call_message(ClientId id, Client& client, const Json& message, const std::string& type);
     void on_candidate(ClientId id, Client& client, const Json& message);
@@ -183,6 +203,7 @@ private:
     };
     std::map<std::string, RemoteUser> remote_;  // by protocol::name_key
     RegistryWatcher* watcher_ = nullptr;
+    NameClaims* claims_ = nullptr;
 };
 
 }  // namespace sala::server

@@ -29,4 +29,36 @@ void Registry::remote_left(const std::string& name) {
     publish(kRemoteUser, protocol::Json{{"type", protocol::type::user_left}, {"name", name}});
 }
 
+// The cluster answered a hello's claim. A client that left meanwhile leaves its claim behind: the
+// name's key is released by the watcher (the node never announced it, so nobody else hears).
+void Registry::claimed(ClientId id, const std::string& name, std::string key, std::uint16_t port, bool resumable,
+                       ClaimResult result) {
+    auto it = clients_.find(id);
+    if (it == clients_.end() || !it->second.claiming) {
+        if (result == ClaimResult::claimed && watcher_) watcher_->left(name);
+        return;
+    }
+    Client& client = it->second;
+    client.claiming = false;
+    using protocol::ErrorCode;
+    switch (result) {
+        case ClaimResult::claimed:
+            if (by_key_.size() < limits_.max_clients && !by_key_.count(key) && !remote_.count(key))
+                return admit(id, client, name, std::move(key), port, resumable);
+            if (watcher_) watcher_->left(name);
+            return name_taken(id, name);
+        case ClaimResult::taken:
+            return name_taken(id, name);
+        case ClaimResult::owned:
+            return send_error(id, ErrorCode::name_owned,
+                              log::cat("The name \"", name,
+                                       "\" belongs to someone else on this server (another identity key, or this hello "
+                                       "proves none); choose another name."));
+        case ClaimResult::unavailable:
+            return send_error(id, ErrorCode::server_full,
+                              "This server cannot reach the rest of its cluster at the moment, so it cannot make sure "
+                              "the name is yours alone; try again later.");
+    }
+}
+
 }  // namespace sala::server

@@ -90,8 +90,14 @@ public:
           turn_server_(options.turn_server),
           name_expiry_(options.name_expiry),
           node_(node) {
-        registry_.set_names(&names);
-        if (node_) bridge_.emplace(registry_, *node_);
+        if (node_) {
+            // Names are claimed and bound in Redis, for the whole cluster; the data directory's
+            // bindings are not used.
+            node_->set_binding_expiry(options.name_expiry);
+            bridge_.emplace(registry_, *node_);
+        } else {
+            registry_.set_names(&names);
+        }
         limits_.tls = tls;
         limits_.plaintext = options.insecure_plaintext;
         if (options.relay && !options.turn_server) {

@@ -6,6 +6,7 @@
 #include <memory>
 #include <thread>
 
+#include "keyed_hello.hpp"
 #include "line_client.hpp"
 #include "redis_process.hpp"
 #include "server_process.hpp"
@@ -50,6 +51,16 @@ void expect_knows(LineClient& client, const std::optional<Json>& welcome, std::v
         ASSERT_EQ((*next)["type"], "user_joined") << next->dump();
         ASSERT_EQ(std::erase(expected, (*next)["name"].get<std::string>()), 1u) << next->dump();
     }
+}
+
+// Whether redis-cli answers `answer` to `command` within 5 s (asked every 50 ms).
+bool eventually(const RedisProcess& redis, const std::vector<std::string>& command, const std::string& answer) {
+    const auto deadline = std::chrono::steady_clock::now() + 5s;
+    while (redis.cli(command) != answer) {
+        if (std::chrono::steady_clock::now() > deadline) return false;
+        std::this_thread::sleep_for(50ms);
+    }
+    return true;
 }
 
 TEST(ServerCluster, RedisUnreachableAtStartIsAClearErrorAndStatus1) {
@@ -113,6 +124,63 @@ TEST(ServerCluster, ANameTakenOnOneNodeIsTakenOnTheOthers) {
     EXPECT_EQ((*reply)["code"], "name_taken");
 }
 
+// Hellos for one name on two nodes at the same moment: Redis judges, exactly one registers.
+TEST(ServerCluster, OneOfTwoSimultaneousHellosForANameWins) {
+    Cluster cluster(2);
+    for (int round = 0; round < 20; ++round) {
+        const std::string name = "name" + std::to_string(round);
+        LineClient first(cluster.port(0)), second(cluster.port(1));
+        const Json hello{{"type", "hello"}, {"version", 5}, {"name", name}, {"media_port", 40000}};
+        Json upper = hello;
+        upper["name"] = "NAME" + std::to_string(round);
+        ASSERT_TRUE(first.send(hello));
+        ASSERT_TRUE(second.send(upper));
+        auto a = first.read(), b = second.read();
+        ASSERT_TRUE(a && b);
+        std::vector<std::string> replies{(*a)["type"], (*b)["type"]};
+        std::sort(replies.begin(), replies.end());
+        EXPECT_EQ(replies, (std::vector<std::string>{"error", "welcome"})) << *a << " " << *b;
+        EXPECT_EQ(((*a)["type"] == "error" ? *a : *b)["code"], "name_taken");
+    }
+}
+
+// A name bound to a key on one node belongs to that key on every node, and after its user left.
+TEST(ServerCluster, ANameBoundOnOneNodeBelongsToItsKeyOnEveryNode) {
+    Cluster cluster(2);
+    const auto alice = sala::client::Identity::generate(), mallory = sala::client::Identity::generate();
+    {
+        LineClient first(cluster.port(0));
+        EXPECT_EQ(reply_to(first, keyed_hello(first, alice, "alice")), "welcome");
+    }
+    EXPECT_EQ(cluster.redis.cli({"EXISTS", "sala:name:alice"}), "1");
+    EXPECT_TRUE(eventually(cluster.redis, {"EXISTS", "sala:user:alice"}, "0"));  // alice's leave reached Redis
+    LineClient thief(cluster.port(1)), anonymous(cluster.port(1)), owner(cluster.port(1));
+    EXPECT_EQ(reply_to(thief, keyed_hello(thief, mallory, "Alice")), "name_owned");
+    EXPECT_EQ(reply_to(anonymous, Json{{"type", "hello"}, {"version", 5}, {"name", "alice"}, {"media_port", 1}}),
+              "name_owned");
+    EXPECT_EQ(reply_to(owner, keyed_hello(owner, alice, "alice")), "welcome");
+}
+
+// Cut off from Redis, a node keeps serving its users but registers nobody new: it could not make
+// sure that the name is not taken on another node.
+TEST(ServerCluster, ANodeCutOffFromRedisRegistersNobodyNew) {
+    Cluster cluster(1);
+    LineClient carol(cluster.port(0));
+    ASSERT_TRUE(carol.hello("carol"));
+    cluster.redis.stop();
+    std::string reply;
+    auto deadline = std::chrono::steady_clock::now() + 5s;
+    while (std::chrono::steady_clock::now() < deadline) {
+        LineClient late(cluster.port(0));
+        reply = reply_to(late, Json{{"type", "hello"}, {"version", 5}, {"name", "dave"}, {"media_port", 1}});
+        if (reply != "welcome") break;
+        std::this_thread::sleep_for(100ms);  // the node has not noticed yet; dave's claim held
+    }
+    EXPECT_EQ(reply, "server_full");
+    ASSERT_TRUE(carol.send(Json{{"type", "ping"}}));
+    EXPECT_EQ(carol.wait_for("pong")->value("type", ""), "pong");
+}
+
 // Two nodes, carol on the first and alice on the second, each knowing of the other.
 struct TwoNodes : Cluster {
     LineClient carol, alice;
@@ -149,10 +217,8 @@ TEST(ServerCluster, NodesComeBackAfterARedisRestart) {
     EXPECT_EQ(cluster.redis.cli({"GET", "sala:user:alice"}).size(), 16u);  // the id of alice's node
     cluster.redis.restart();  // empty: the nodes reconnect and put their users back
     EXPECT_EQ(cluster.redis.cli({"EXISTS", "sala:user:alice"}), "0");
-    auto deadline = std::chrono::steady_clock::now() + 5s;
-    while (cluster.redis.cli({"EXISTS", "sala:user:alice"}) != "1" && std::chrono::steady_clock::now() < deadline)
-        std::this_thread::sleep_for(100ms);
-    EXPECT_EQ(cluster.redis.cli({"EXISTS", "sala:user:carol"}), "1");
+    EXPECT_TRUE(eventually(cluster.redis, {"EXISTS", "sala:user:alice"}, "1"));
+    EXPECT_TRUE(eventually(cluster.redis, {"EXISTS", "sala:user:carol"}, "1"));
     // Presence crosses nodes again, and nobody left meanwhile (the next line carol reads is dave).
     LineClient dave(cluster.port(1));
     expect_knows(dave, dave.hello("dave"), {"alice", "carol"});

@@ -12,6 +12,24 @@ using Kind = PresenceMessage::Kind;
 using Clock = std::chrono::steady_clock;
 
 std::string user_key(const std::string& key) { return "sala:user:" + key; }
+std::string binding_key(const std::string& key) { return "sala:name:" + key; }
+
+// KEYS: the user's key, the name's binding. ARGV: node id, TTL (ms), proved identity or "", binding
+// expiry (s). One script, so that Redis alone judges, once, whether a name is free.
+constexpr const char* kClaimScript = R"(
+local bound = redis.call('GET', KEYS[2])
+if bound and bound ~= ARGV[3] then return 'owned' end
+if not redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then return 'taken' end
+if ARGV[3] ~= '' then redis.call('SET', KEYS[2], ARGV[3], 'EX', ARGV[4]) end
+return 'claimed')";
+// Our user's key lives on; after a Redis restart (keys gone) it is claimed again, unless someone
+// else was quicker.
+constexpr const char* kRefreshScript = R"(
+local holder = redis.call('GET', KEYS[1])
+if holder and holder ~= ARGV[1] then return 0 end
+redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+return 1)";
+constexpr const char* kReleaseScript = "if redis.call('GET', KEYS[1]) == ARGV[1] then redis.call('DEL', KEYS[1]) end";
 std::string ttl_text() { return std::to_string(kNodeSilence.count()); }
 
 }  // namespace
@@ -141,14 +159,29 @@ void ClusterNode::publish(const PresenceMessage& message) {
 }
 
 void ClusterNode::claim_key(const std::string& key) {
-    if (up_ && commands_) commands_->command({"SET", user_key(key), id_, "PX", ttl_text()});
+    if (!up_ || !commands_) return;
+    commands_->command({"EVAL", kRefreshScript, "1", user_key(key), id_, ttl_text()},
+                       [this, key](std::optional<RedisReply> reply) {
+                           if (reply && reply->kind == RedisReply::Kind::integer && reply->integer == 0)
+                               log::warn("cluster", "the name key " + key + " is held by another node");
+                       });
+}
+
+void ClusterNode::claim(const std::string& name, const std::string& identity, std::function<void(Claim)> done) {
+    if (!up_ || !commands_) return done(Claim::unavailable);
+    const std::string key = protocol::name_key(name);
+    commands_->command({"EVAL", kClaimScript, "2", user_key(key), binding_key(key), id_, ttl_text(), identity,
+                        std::to_string(binding_expiry_.count())},
+                       [done = std::move(done)](std::optional<RedisReply> reply) {
+                           if (!reply || reply->is_error()) return done(Claim::unavailable);
+                           if (reply->text == "claimed") return done(Claim::claimed);
+                           done(reply->text == "owned" ? Claim::owned : Claim::taken);
+                       });
 }
 
 // Deletes a user's key if it is still ours (another node may hold the name by now).
 void ClusterNode::release_key(const std::string& key) {
-    if (up_ && commands_)
-        commands_->command({"EVAL", "if redis.call('GET', KEYS[1]) == ARGV[1] then redis.call('DEL', KEYS[1]) end", "1",
-                            user_key(key), id_});
+    if (up_ && commands_) commands_->command({"EVAL", kReleaseScript, "1", user_key(key), id_});
 }
 
 void ClusterNode::user_joined(const ClusterUser& user) {
@@ -171,8 +204,9 @@ void ClusterNode::user_status(const ClusterUser& user) {
 
 void ClusterNode::user_left(const std::string& name) {
     const std::string key = protocol::name_key(name);
-    if (!local_.erase(key)) return;
     release_key(key);
+    if (!local_.erase(key)) return;
+    if (up_ && commands_) commands_->command({"EXPIRE", binding_key(key), std::to_string(binding_expiry_.count())});
     PresenceMessage out = message(Kind::left);
     out.user.name = name;
     publish(out);

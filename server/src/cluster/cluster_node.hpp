@@ -51,7 +51,14 @@ public:
     void stop();
     const std::string& id() const { return id_; }
 
-    // This node's own users.
+    // Names are claimed in Redis, whatever node asks: a user's key (sala:user:KEY, the node's id)
+    // is set only if nobody holds it, and a name bound to an identity key (sala:name:KEY, the key in
+    // hex, expiring after `binding_expiry` unused) only by a hello that proved that key.
+    enum class Claim { claimed, taken, owned, unavailable };
+    void claim(const std::string& name, const std::string& identity, std::function<void(Claim)> done);
+    void set_binding_expiry(std::chrono::seconds expiry) { binding_expiry_ = expiry; }
+
+    // This node's own users (claimed first); user_left also gives up a claim that was not used.
     void user_joined(const ClusterUser& user);
     void user_status(const ClusterUser& user);
     void user_left(const std::string& name);
@@ -86,6 +93,7 @@ private:
     std::map<std::string, ClusterUser> local_;  // this node's users, by name key
     std::map<std::string, Node> nodes_;         // the other nodes heard from
     std::map<std::string, std::string> owner_;  // a remote user's name key -> its node
+    std::chrono::seconds binding_expiry_{std::chrono::days(180)};
     bool up_ = false;
     bool ever_up_ = false;
     bool stopping_ = false;
