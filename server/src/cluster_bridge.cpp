@@ -7,6 +7,7 @@ namespace sala::server {
 ClusterBridge::ClusterBridge(Registry& registry, cluster::ClusterNode& node) : registry_(registry), node_(node) {
     registry_.set_watcher(this);
     registry_.set_claims(this);
+    registry_.set_router(this);
     node_.set_events(this);
 }
 
@@ -22,6 +23,31 @@ void ClusterBridge::claim(const std::string& name, const std::string& identity, 
              : claim == Claim::owned ? ClaimResult::owned
                                      : ClaimResult::unavailable);
     });
+}
+
+bool ClusterBridge::to_callee_node(const std::string& callee, const std::string& caller, const std::string& host,
+                                   std::uint16_t media_port, std::string line) {
+    cluster::NodeMessage message;
+    message.user = caller;
+    message.host = host;
+    message.media_port = media_port;
+    message.line = std::move(line);
+    return node_.to_callee_node(callee, std::move(message));
+}
+
+void ClusterBridge::to_user(const std::string& node, const std::string& user, std::string line) {
+    cluster::NodeMessage message;
+    message.user = user;
+    message.line = std::move(line);
+    node_.to_user(node, std::move(message));
+}
+
+void ClusterBridge::from_node(const cluster::NodeMessage& message) {
+    if (message.kind == cluster::NodeMessage::Kind::to_callee_node)
+        registry_.from_caller_node(message.from, message.user, message.host, message.media_port, message.line,
+                                   Clock::now());
+    else
+        registry_.to_local_user(message.user, message.line);
 }
 
 void ClusterBridge::remote_joined(const cluster::ClusterUser& user) { registry_.remote_joined(user.name, user.status); }

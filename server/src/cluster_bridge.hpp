@@ -7,7 +7,10 @@
 
 namespace sala::server {
 
-class ClusterBridge final : public RegistryWatcher, public NameClaims, public cluster::ClusterEvents {
+class ClusterBridge final : public RegistryWatcher,
+                            public NameClaims,
+                            public CallRouter,
+                            public cluster::ClusterEvents {
 public:
     ClusterBridge(Registry& registry, cluster::ClusterNode& node);
 
@@ -17,7 +20,12 @@ public:
     void left(const std::string& name) override;
     // NameClaims
     void claim(const std::string& name, const std::string& identity, std::function<void(ClaimResult)> done) override;
+    // CallRouter
+    bool to_callee_node(const std::string& callee, const std::string& caller, const std::string& host,
+                        std::uint16_t media_port, std::string line) override;
+    void to_user(const std::string& node, const std::string& user, std::string line) override;
     // cluster::ClusterEvents
+    void from_node(const cluster::NodeMessage& message) override;
     void remote_joined(const cluster::ClusterUser& user) override;
     void remote_left(const std::string& name) override;
     void redis_state(bool up, const std::string& why) override;

@@ -45,7 +45,7 @@ Registry::Registry(Outbox& outbox, RegistryLimits limits) : outbox_(outbox), lim
 
 void Registry::connected(ClientId id, std::string host) { clients_[id].host = std::move(host); }
 
-void Registry::send(ClientId to, const Json& message) { outbox_.send(to, make_line(message)); }
+void Registry::send(ClientId to, const Json& message) { deliver(to, make_line(message)); }
 
 void Registry::send_error(ClientId to, ErrorCode code, std::string_view message) {
     send(to, protocol::error(code, message));
@@ -58,6 +58,7 @@ void Registry::name_taken(ClientId to, std::string_view name) {
 void Registry::publish(ClientId about, const Json& message) { outbox_.publish(about, protocol::to_line(message)); }
 
 void Registry::status_changed(ClientId id, const Client& client) {
+    if (!client.proxy_node.empty()) return;  // its own node tells
     if (watcher_) watcher_->status(client.name, client.status());
     publish(id, Json{{"type", type::user_status}, {"name", client.name}, {"status", to_string(client.status())}});
 }
@@ -76,6 +77,7 @@ AfterLine Registry::receive(ClientId id, std::string_view line, Clock::time_poin
     }
     const Json& message = std::get<Json>(parsed);
     const std::string& kind = message["type"].get_ref<const std::string&>();
+    if (forward_to_callee_node(id, client, kind, message, line)) return AfterLine::keep_open;
 
     if (kind == type::ping) {
         outbox_.send(id, pong_line());
@@ -291,10 +293,6 @@ void Registry::on_call(ClientId id, Client& client, const Json& message, Clock::
     if (!client.registered())
         return call_failed(id, *to, FailReason::not_registered, "Send hello before calling anyone.");
     auto found = by_key_.find(protocol::name_key(*to));
-    if (found == by_key_.end() && remote_.count(protocol::name_key(*to)))
-        return call_failed(
-            id, *to, FailReason::unknown_user,
-            "That user is on another server of this cluster; calls between servers are not possible yet.");
     if (found == by_key_.end()) return call_failed(id, *to, FailReason::unknown_user, "Nobody by that name is online.");
     ClientId callee_id = found->second;
     Client& callee = clients_.at(callee_id);
@@ -459,7 +457,7 @@ void Registry::end_call(const Call& ended, EndReason reason, std::string_view by
         if (it == clients_.end()) continue;
         it->second.call_id.clear();
         if (party == gone) continue;
-        outbox_.send(party, line);
+        deliver(party, line);
     }
     for (ClientId party : {call.caller, call.callee}) {
         auto it = clients_.find(party);
@@ -489,7 +487,11 @@ void Registry::leave(ClientId id, std::string_view why) {
     if (it == clients_.end()) return;
     Client& client = it->second;
     if (client.lingering_until) lingering_.erase({*client.lingering_until, id});
-    if (client.registered()) {
+    if (!client.proxy_node.empty()) {
+        if (const Call* call = client.busy() ? calls_.find(client.call_id) : nullptr)
+            end_call(*call, EndReason::peer_left, client.name, id);
+        proxies_.erase(protocol::name_key(client.name));
+    } else if (client.registered()) {
         if (const Call* call = client.busy() ? calls_.find(client.call_id) : nullptr)
             end_call(*call, EndReason::peer_left, client.name, id);
         const std::string key = protocol::name_key(client.name);

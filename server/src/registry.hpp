@@ -69,6 +69,19 @@ public:
     virtual void claim(const std::string& name, const std::string& identity, std::function<void(ClaimResult)> done) = 0;
 };
 
+// Calls between users of two nodes: the callee's node judges them (registry_cluster.cpp). The
+// caller's node forwards its user's call lines there, where a stand-in client for the caller sends
+// them into that registry, and what that registry says to the stand-in comes back to the caller.
+class CallRouter {
+public:
+    virtual ~CallRouter() = default;
+    // Our user `caller`'s line for the node holding `callee`; false when no node is known to.
+    virtual bool to_callee_node(const std::string& callee, const std::string& caller, const std::string& host,
+                                std::uint16_t media_port, std::string line) = 0;
+    // A line of ours for `user`, a caller on `node`.
+    virtual void to_user(const std::string& node, const std::string& user, std::string line) = 0;
+};
+
 struct RegistryLimits {
     std::size_t max_clients = 1000;  // registered users at once
     Clock::duration invite_timeout = std::chrono::seconds(30);
@@ -130,6 +143,12 @@ public:
     void remote_joined(const std::string& name, protocol::Status status);
     void remote_left(const std::string& name);
     std::size_t remote_users() const { return remote_.size(); }
+    void set_router(CallRouter* router) { router_ = router; }
+    // A caller's line from its node, for a user of ours.
+    void from_caller_node(const std::string& node, const std::string& caller, const std::string& host,
+                          std::uint16_t media_port, std::string_view line, Clock::time_point now);
+    // The callee's node's line for our user `user`, the caller.
+    void to_local_user(const std::string& user, std::string_view line);
 
     std::size_t connections() const { return clients_.size(); }
     std::size_t registered() const { return by_key_.size(); }
@@ -149,6 +168,8 @@ private:
         std::optional<protocol::NameNonce> nonce;                 // this connection's challenge, once asked
         std::optional<protocol::ChannelBinding> channel_binding;  // tls-exporter; none without TLS
         bool claiming = false;                                    // its hello waits for the cluster's answer
+        std::string proxy_node;     // a stand-in for a caller on this node of the cluster (never registered here)
+        std::string remote_callee;  // its call is judged on the node of this user (call_id: pending until named)
         bool registered() const { return !name.empty(); }
         bool busy() const { return !call_id.empty(); }
         protocol::Status status() const { return busy() ? protocol::Status::busy : protocol::Status::available; }
@@ -158,6 +179,12 @@ private:
     void send(ClientId to, const Json& message);
     void send_error(ClientId to, protocol::ErrorCode code, std::string_view message);
     void name_taken(ClientId to, std::string_view name);
+    // A directed line: to the client's session, or to the node of a stand-in's caller.
+    void deliver(ClientId to, const SharedLine& line);
+    // A call line of a user of ours whose callee is on another node: sent there. False: not such a line.
+    bool forward_to_callee_node(ClientId id, Client& client, const std::string& kind, const Json& message,
+                                std::string_view line);
+    void end_remote_call(ClientId id, Client& client, std::string_view callee);
     void publish(ClientId about, const Json& message);
     void status_changed(ClientId id, const Client& client);
 
@@ -204,6 +231,9 @@ private:
     std::map<std::string, RemoteUser> remote_;  // by protocol::name_key
     RegistryWatcher* watcher_ = nullptr;
     NameClaims* claims_ = nullptr;
+    CallRouter* router_ = nullptr;
+    std::map<std::string, ClientId> proxies_;  // stand-ins for callers on other nodes, by name key
+    ClientId next_proxy_ = ClientId{1} << 62;  // far above every connection's id
 };
 
 }  // namespace sala::server

@@ -181,6 +181,141 @@ TEST(ServerCluster, ANodeCutOffFromRedisRegistersNobodyNew) {
     EXPECT_EQ(carol.wait_for("pong")->value("type", ""), "pong");
 }
 
+// Registers `name` on a node and waits until `watcher` (on another node) knows of it.
+LineClient joined_client(std::uint16_t port, const std::string& name, LineClient& watcher) {
+    LineClient client(port);
+    EXPECT_TRUE(client.hello(name));
+    EXPECT_EQ(watcher.wait_for("user_joined"), joined(name));
+    return client;
+}
+
+Json started_media(const Json& started) { return started["media"]; }
+
+// A call between users of two nodes, judged by the callee's node: invite, answer, candidates both
+// ways, hang-up; one call_ended each; a third node sees both busy, then available.
+TEST(ServerCluster, ACallBetweenTwoNodes) {
+    Cluster cluster;
+    LineClient carol(cluster.port(2));
+    ASSERT_TRUE(carol.hello("carol"));
+    LineClient alice = joined_client(cluster.port(0), "alice", carol);
+    LineClient bob = joined_client(cluster.port(1), "bob", carol);
+    ASSERT_TRUE(alice.wait_for("user_joined", 2000ms));  // bob
+    ASSERT_TRUE(alice.send(Json{{"type", "call"}, {"to", "bob"}}));
+    auto calling = alice.wait_for("calling");
+    ASSERT_TRUE(calling);
+    EXPECT_EQ((*calling)["peer"], "bob");
+    auto invite = bob.wait_for("invite");
+    ASSERT_TRUE(invite);
+    EXPECT_EQ((*invite)["from"], "alice");
+    EXPECT_EQ((*invite)["call_id"], (*calling)["call_id"]);
+    const Json call_id = (*calling)["call_id"];
+    ASSERT_TRUE(bob.send(Json{{"type", "accept"}, {"call_id", call_id}}));
+    auto alice_started = alice.wait_for("call_started"), bob_started = bob.wait_for("call_started");
+    ASSERT_TRUE(alice_started && bob_started);
+    EXPECT_EQ((*alice_started)["peer"], "bob");
+    EXPECT_EQ((*bob_started)["peer"], "alice");
+    EXPECT_EQ(started_media(*bob_started), (Json{{"host", "127.0.0.1"}, {"port", 40000}}));
+    const std::string candidate = "candidate:1 1 udp 2130706431 127.0.0.1 40000 typ host";
+    ASSERT_TRUE(alice.send(Json{{"type", "candidate"}, {"call_id", call_id}, {"candidate", candidate}}));
+    EXPECT_EQ(bob.wait_for("candidate"), (Json{{"type", "candidate"}, {"call_id", call_id}, {"candidate", candidate}}));
+    ASSERT_TRUE(bob.send(Json{{"type", "candidate"}, {"call_id", call_id}, {"candidate", candidate}}));
+    EXPECT_EQ(alice.wait_for("candidate"),
+              (Json{{"type", "candidate"}, {"call_id", call_id}, {"candidate", candidate}}));
+    ASSERT_TRUE(alice.send(Json{{"type", "hangup"}, {"call_id", call_id}}));
+    const Json ended{{"type", "call_ended"}, {"call_id", call_id}, {"reason", "hangup"}, {"by", "alice"}};
+    EXPECT_EQ(alice.wait_for("call_ended"), ended);
+    EXPECT_EQ(bob.wait_for("call_ended"), ended);
+    EXPECT_FALSE(alice.wait_for("call_ended", 300ms));
+    EXPECT_FALSE(bob.wait_for("call_ended", 1ms));
+    std::vector<Json> seen;
+    for (int i = 0; i < 4; ++i) seen.push_back(carol.wait_for("user_status").value_or(Json()));
+    std::sort(seen.begin(), seen.end());
+    std::vector<Json> expected{status("alice", "busy"), status("alice", "available"), status("bob", "busy"),
+                               status("bob", "available")};
+    std::sort(expected.begin(), expected.end());
+    EXPECT_EQ(seen, expected);
+}
+
+TEST(ServerCluster, BusyRejectAndCancelAcrossNodes) {
+    Cluster cluster(2);
+    LineClient watcher(cluster.port(0));
+    ASSERT_TRUE(watcher.hello("watcher"));
+    LineClient alice(cluster.port(0));
+    ASSERT_TRUE(alice.hello("alice"));
+    LineClient bob = joined_client(cluster.port(1), "bob", alice);
+    LineClient dave = joined_client(cluster.port(1), "dave", alice);
+    // Reject.
+    ASSERT_TRUE(alice.send(Json{{"type", "call"}, {"to", "bob"}}));
+    auto invite = bob.wait_for("invite");
+    ASSERT_TRUE(invite);
+    ASSERT_TRUE(bob.send(Json{{"type", "reject"}, {"call_id", (*invite)["call_id"]}}));
+    EXPECT_EQ(alice.wait_for("call_ended").value_or(Json())["reason"], "rejected");
+    EXPECT_EQ(bob.wait_for("call_ended").value_or(Json())["reason"], "rejected");
+    // Cancel: the caller hangs up while it rings.
+    ASSERT_TRUE(alice.send(Json{{"type", "call"}, {"to", "bob"}}));
+    auto calling = alice.wait_for("calling");
+    ASSERT_TRUE(calling);
+    ASSERT_TRUE(bob.wait_for("invite"));
+    ASSERT_TRUE(alice.send(Json{{"type", "hangup"}, {"call_id", (*calling)["call_id"]}}));
+    EXPECT_EQ(alice.wait_for("call_ended").value_or(Json())["reason"], "cancelled");
+    EXPECT_EQ(bob.wait_for("call_ended").value_or(Json())["reason"], "cancelled");
+    // Busy: bob rings with dave's call (same node); alice's call gets busy from bob's node.
+    ASSERT_TRUE(dave.send(Json{{"type", "call"}, {"to", "bob"}}));
+    ASSERT_TRUE(bob.wait_for("invite"));
+    ASSERT_TRUE(alice.send(Json{{"type", "call"}, {"to", "bob"}}));
+    auto failed = alice.wait_for("call_failed");
+    ASSERT_TRUE(failed);
+    EXPECT_EQ((*failed)["reason"], "busy");
+    // And the other way: alice, in an invite of her own, is busy for a call from bob's node.
+    ASSERT_TRUE(alice.send(Json{{"type", "call"}, {"to", "watcher"}}));
+    ASSERT_TRUE(alice.wait_for("calling"));
+    LineClient erin(cluster.port(1));
+    ASSERT_TRUE(erin.hello("erin"));
+    ASSERT_TRUE(alice.wait_for("user_joined"));  // erin
+    ASSERT_TRUE(erin.send(Json{{"type", "call"}, {"to", "alice"}}));
+    EXPECT_EQ(erin.wait_for("call_failed").value_or(Json())["reason"], "busy");
+}
+
+TEST(ServerCluster, AnInviteAcrossNodesTimesOutOnce) {
+    RedisProcess redis;
+    ServerProcess first({"--redis", redis.url(), "--invite-timeout", "1"}),
+        second({"--redis", redis.url(), "--invite-timeout", "1"});
+    LineClient alice(first.port());
+    ASSERT_TRUE(alice.hello("alice"));
+    LineClient bob = joined_client(second.port(), "bob", alice);
+    ASSERT_TRUE(alice.send(Json{{"type", "call"}, {"to", "bob"}}));
+    auto invite = bob.wait_for("invite");
+    ASSERT_TRUE(invite);
+    const Json ended{{"type", "call_ended"}, {"call_id", (*invite)["call_id"]}, {"reason", "no_answer"}, {"by", "bob"}};
+    EXPECT_EQ(alice.wait_for("call_ended", 3000ms), ended);
+    EXPECT_EQ(bob.wait_for("call_ended", 1000ms), ended);
+    EXPECT_FALSE(alice.wait_for("call_ended", 500ms));
+}
+
+// A node killed mid-call: the other side's call ends with peer_left within 10 s, whichever side
+// (caller or callee) was on the dead node.
+TEST(ServerCluster, AKilledNodesCallsEndWithPeerLeft) {
+    for (int dead : {0, 1}) {
+        Cluster cluster(2);
+        LineClient alice(cluster.port(0));
+        ASSERT_TRUE(alice.hello("alice"));
+        LineClient bob = joined_client(cluster.port(1), "bob", alice);
+        ASSERT_TRUE(alice.send(Json{{"type", "call"}, {"to", "bob"}}));
+        auto invite = bob.wait_for("invite");
+        ASSERT_TRUE(invite);
+        ASSERT_TRUE(bob.send(Json{{"type", "accept"}, {"call_id", (*invite)["call_id"]}}));
+        ASSERT_TRUE(alice.wait_for("call_started"));
+        cluster.nodes[dead]->process().signal(SIGKILL);
+        LineClient& survivor = dead == 0 ? bob : alice;
+        const Json ended{{"type", "call_ended"},
+                         {"call_id", (*invite)["call_id"]},
+                         {"reason", "peer_left"},
+                         {"by", dead == 0 ? "alice" : "bob"}};
+        EXPECT_EQ(survivor.wait_for("call_ended", 10000ms), ended) << "dead node " << dead;
+        EXPECT_EQ(survivor.wait_for("user_left", 1000ms), left(dead == 0 ? "alice" : "bob"));
+    }
+}
+
 // Two nodes, carol on the first and alice on the second, each knowing of the other.
 struct TwoNodes : Cluster {
     LineClient carol, alice;

@@ -70,7 +70,7 @@ void ClusterNode::start(std::function<void(std::string)> done) {
     });
 }
 
-// Two connections: one subscribed to the presence channel, one for everything else.
+// Two connections: one subscribed to the presence channel and this node's own, one for the rest.
 void ClusterNode::connect(std::function<void(std::string)> done) {
     commands_ = std::make_unique<RedisConnection>(io_, address_, password_);
     subscriber_ = std::make_unique<RedisConnection>(io_, address_, password_);
@@ -87,7 +87,13 @@ void ClusterNode::connect(std::function<void(std::string)> done) {
         }
         if (++*opened < 2) return;
         subscriber_->subscribe(
-            std::string(kPresenceChannel), [this](std::string payload) { heard(std::move(payload)); },
+            {std::string(kPresenceChannel), node_channel(id_)},
+            [this](const std::string& channel, std::string payload) {
+                if (channel == kPresenceChannel)
+                    heard(std::move(payload));
+                else
+                    heard_directed(std::move(payload));
+            },
             [this, done] {
                 connected();
                 if (done) done("");
@@ -317,6 +323,33 @@ void ClusterNode::heard(std::string payload) {
         default:
             break;
     }
+}
+
+}  // namespace sala::server::cluster
+
+namespace sala::server::cluster {
+
+bool ClusterNode::to_callee_node(const std::string& callee, NodeMessage message) {
+    auto owner = owner_.find(protocol::name_key(callee));
+    if (owner == owner_.end() || !up_ || !commands_) return false;
+    message.kind = NodeMessage::Kind::to_callee_node;
+    message.from = id_;
+    commands_->command({"PUBLISH", node_channel(owner->second), encode(message)});
+    return true;
+}
+
+void ClusterNode::to_user(const std::string& node, NodeMessage message) {
+    if (!up_ || !commands_) return;
+    message.kind = NodeMessage::Kind::to_user;
+    message.from = id_;
+    commands_->command({"PUBLISH", node_channel(node), encode(message)});
+}
+
+void ClusterNode::heard_directed(std::string payload) {
+    auto message = decode_node_message(payload);
+    if (!message || !events_) return;
+    if (auto it = nodes_.find(message->from); it != nodes_.end()) it->second.heard = Clock::now();
+    events_->from_node(*message);
 }
 
 }  // namespace sala::server::cluster

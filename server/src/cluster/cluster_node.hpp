@@ -10,6 +10,7 @@
 #include <optional>
 #include <string>
 
+#include "cluster/node_message.hpp"
 #include "cluster/presence_message.hpp"
 #include "cluster/redis_address.hpp"
 #include "cluster/redis_connection.hpp"
@@ -33,6 +34,8 @@ public:
     virtual ~ClusterEvents() = default;
     virtual void remote_joined(const ClusterUser& user) = 0;  // also: a known user's status changed
     virtual void remote_left(const std::string& name) = 0;
+    // A line about a call, from another node (node_message.hpp).
+    virtual void from_node(const NodeMessage& message) = 0;
     // Redis was lost (`up` false, with the reason) or is back.
     virtual void redis_state(bool up, const std::string& why) = 0;
 };
@@ -58,6 +61,11 @@ public:
     void claim(const std::string& name, const std::string& identity, std::function<void(Claim)> done);
     void set_binding_expiry(std::chrono::seconds expiry) { binding_expiry_ = expiry; }
 
+    // Calls between nodes: a line of our user (the caller) to the node of `callee`, false when no node
+    // is known to hold that user; a line for a caller on `node`, from our registry.
+    bool to_callee_node(const std::string& callee, NodeMessage message);
+    void to_user(const std::string& node, NodeMessage message);
+
     // This node's own users (claimed first); user_left also gives up a claim that was not used.
     void user_joined(const ClusterUser& user);
     void user_status(const ClusterUser& user);
@@ -73,6 +81,7 @@ private:
     void connected();
     void lost(const std::string& why);
     void heard(std::string payload);
+    void heard_directed(std::string payload);
     void publish(const PresenceMessage& message);
     void claim_key(const std::string& key);
     void release_key(const std::string& key);

@@ -126,14 +126,18 @@ public:
         }
     }
 
-    void subscribe(const std::string& channel, std::function<void(std::string)> message,
-                   std::function<void()> subscribed) {
+    void subscribe(const std::vector<std::string>& channels, MessageHandler message, std::function<void()> subscribed) {
         message_ = std::move(message);
         subscribed_ = std::move(subscribed);
-        if (!context_) return;
-        const char* argv[] = {"SUBSCRIBE", channel.c_str()};
-        const std::size_t lengths[] = {9, channel.size()};
-        // hiredis keeps this callback for every message on the channel; privdata is this Impl,
+        unconfirmed_ = channels.size();
+        if (!context_ || channels.empty()) return;
+        std::vector<const char*> argv{"SUBSCRIBE"};
+        std::vector<std::size_t> lengths{9};
+        for (const auto& channel : channels) {
+            argv.push_back(channel.c_str());
+            lengths.push_back(channel.size());
+        }
+        // hiredis keeps this callback for every message on the channels; privdata is this Impl,
         // which outlives the context (the destructor frees it first).
         redisAsyncCommandArgv(
             context_,
@@ -141,9 +145,10 @@ public:
                 auto* self = static_cast<Impl*>(data);
                 auto* r = static_cast<redisReply*>(reply);
                 if (!r || r->type != REDIS_REPLY_ARRAY || r->elements != 3) return;
-                if (r->element[0]->type != REDIS_REPLY_STRING) return;
+                if (r->element[0]->type != REDIS_REPLY_STRING || r->element[1]->type != REDIS_REPLY_STRING) return;
                 const std::string_view kind(r->element[0]->str, r->element[0]->len);
                 if (kind == "subscribe") {
+                    if (self->unconfirmed_ == 0 || --self->unconfirmed_ > 0) return;
                     asio::post(self->io_, [self = self->shared_from_this()] {
                         if (auto subscribed = std::exchange(self->subscribed_, nullptr); subscribed && !self->closed_)
                             subscribed();
@@ -151,12 +156,14 @@ public:
                     return;
                 }
                 if (kind != "message" || r->element[2]->type != REDIS_REPLY_STRING) return;
-                std::string payload(r->element[2]->str ? r->element[2]->str : "", r->element[2]->len);
-                asio::post(self->io_, [self = self->shared_from_this(), payload = std::move(payload)]() mutable {
-                    if (!self->closed_ && self->message_) self->message_(std::move(payload));
+                std::string channel(r->element[1]->str, r->element[1]->len);
+                std::string payload(r->element[2]->str, r->element[2]->len);
+                asio::post(self->io_, [self = self->shared_from_this(), channel = std::move(channel),
+                                       payload = std::move(payload)]() mutable {
+                    if (!self->closed_ && self->message_) self->message_(channel, std::move(payload));
                 });
             },
-            this, 2, argv, lengths);
+            this, static_cast<int>(argv.size()), argv.data(), lengths.data());
     }
 
     void close() {
@@ -225,7 +232,9 @@ private:
     std::string password_;  // never logged
     redisAsyncContext* context_ = nullptr;
     std::string connect_error_;
-    std::function<void(std::string)> done_, lost_, message_;
+    std::function<void(std::string)> done_, lost_;
+    MessageHandler message_;
+    std::size_t unconfirmed_ = 0;  // channels whose subscription Redis has not confirmed yet
     std::function<void()> subscribed_;
     std::size_t pending_ = 0;
     bool ready_ = false;
@@ -243,9 +252,9 @@ bool RedisConnection::is_open() const { return impl_->is_open(); }
 void RedisConnection::command(const std::vector<std::string>& args, ReplyHandler reply) {
     impl_->command(args, std::move(reply));
 }
-void RedisConnection::subscribe(const std::string& channel, std::function<void(std::string)> message,
+void RedisConnection::subscribe(const std::vector<std::string>& channels, MessageHandler message,
                                 std::function<void()> subscribed) {
-    impl_->subscribe(channel, std::move(message), std::move(subscribed));
+    impl_->subscribe(channels, std::move(message), std::move(subscribed));
 }
 void RedisConnection::close() { impl_->close(); }
 

@@ -48,9 +48,10 @@ public:
               std::function<void(std::string why)> lost);
     bool is_open() const;
     void command(const std::vector<std::string>& args, ReplyHandler reply = {});
-    // Makes this a subscriber connection: every message on `channel` goes to `message`; `subscribed`
-    // is called once Redis confirms the subscription (what is published from then on arrives).
-    void subscribe(const std::string& channel, std::function<void(std::string payload)> message,
+    // Makes this a subscriber connection: every message on one of `channels` goes to `message`;
+    // `subscribed` is called once Redis confirms them all (what is published from then on arrives).
+    using MessageHandler = std::function<void(const std::string& channel, std::string payload)>;
+    void subscribe(const std::vector<std::string>& channels, MessageHandler message,
                    std::function<void()> subscribed = {});
     // Closes now; `lost` is not called.
     void close();
