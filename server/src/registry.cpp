@@ -534,6 +534,9 @@ std::optional<Registry::RelayPeer> Registry::relay_peer(std::string_view name) c
     auto found = by_key_.find(protocol::name_key(name));
     if (found == by_key_.end()) return std::nullopt;
     const Client& client = clients_.at(found->second);
+    // A call judged on the callee's node: the callee's address as that node saw it.
+    if (!client.remote_callee.empty() && !client.remote_host.empty())
+        return RelayPeer{client.remote_callee, client.remote_host};
     const Call* call = client.busy() ? calls_.find(client.call_id) : nullptr;
     if (!call) return std::nullopt;
     auto peer = clients_.find(call->caller == found->second ? call->callee : call->caller);

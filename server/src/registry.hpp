@@ -170,7 +170,13 @@ private:
         bool claiming = false;                                    // its hello waits for the cluster's answer
         std::string proxy_node;     // a stand-in for a caller on this node of the cluster (never registered here)
         std::string remote_callee;  // its call is judged on the node of this user (call_id: pending until named)
+        std::string remote_host;    // that callee's IP, from call_started (the relay lets the caller reach it)
         bool registered() const { return !name.empty(); }
+        void forget_remote_call() {
+            call_id.clear();
+            remote_callee.clear();
+            remote_host.clear();
+        }
         bool busy() const { return !call_id.empty(); }
         protocol::Status status() const { return busy() ? protocol::Status::busy : protocol::Status::available; }
     };

@@ -93,8 +93,7 @@ void Registry::end_remote_call(ClientId id, Client& client, std::string_view cal
                       {"by", callee}});
     else
         call_failed(id, callee, protocol::FailReason::unknown_user, "Nobody by that name is online.");
-    client.call_id.clear();
-    client.remote_callee.clear();
+    client.forget_remote_call();
     if (named) status_changed(id, client);
 }
 
@@ -127,9 +126,11 @@ void Registry::to_local_user(const std::string& user, std::string_view line) {
     bool ended = false;
     if (kind == protocol::type::calling && client.call_id == kPendingRemoteCall) {
         client.call_id = call_id;
+    } else if (kind == protocol::type::call_started && call_id == client.call_id) {
+        auto media = message.find("media");
+        if (media != message.end() && media->is_object()) client.remote_host = media->value("host", "");
     } else if (kind == protocol::type::call_failed && client.call_id == kPendingRemoteCall) {
-        client.call_id.clear();
-        client.remote_callee.clear();
+        client.forget_remote_call();
     } else if (kind == protocol::type::call_ended && call_id == client.call_id) {
         ended = true;
     } else if (kind != protocol::type::error && call_id != client.call_id) {
@@ -138,8 +139,7 @@ void Registry::to_local_user(const std::string& user, std::string_view line) {
     outbox_.send(found->second, std::make_shared<const std::string>(std::string(line) + "\n"));
     if (kind == protocol::type::calling) status_changed(found->second, client);
     if (ended) {
-        client.call_id.clear();
-        client.remote_callee.clear();
+        client.forget_remote_call();
         status_changed(found->second, client);
     }
 }

@@ -6,6 +6,7 @@
 #include <memory>
 #include <thread>
 
+#include "cli_peer.hpp"
 #include "keyed_hello.hpp"
 #include "line_client.hpp"
 #include "redis_process.hpp"
@@ -234,6 +235,39 @@ TEST(ServerCluster, ACallBetweenTwoNodes) {
                                status("bob", "available")};
     std::sort(expected.begin(), expected.end());
     EXPECT_EQ(seen, expected);
+}
+
+// Real sala-cli processes on two nodes: the call is set up across nodes and audio flows both ways.
+TEST(ServerCluster, ACallWithAudioBetweenUsersOfTwoNodes) {
+    Cluster cluster(2);
+    const std::vector<std::string> tone{"--audio-in", "tone:440", "--audio-out", "null"};
+    std::vector<std::string> callee = tone, caller = tone;
+    callee.insert(callee.end(), {"--answer", "accept", "--calls", "1"});
+    caller.insert(caller.end(), {"--call", "bob", "--duration", "1.5"});
+    CliPeer bob(cluster.port(1), "bob", callee);
+    ASSERT_TRUE(bob.wait_for("registered"));
+    LineClient watcher(cluster.port(0));  // bob's arrival on node 0 is known before alice calls
+    expect_knows(watcher, watcher.hello("watcher"), {"bob"});
+    CliPeer alice(cluster.port(0), "alice", caller);
+    auto started = alice.wait_for("call_started");
+    ASSERT_TRUE(started) << alice.process().stderr_text();
+    EXPECT_EQ((*started)["peer"], "bob");
+    ASSERT_TRUE(bob.wait_for("call_started"));
+    for (CliPeer* peer : {&alice, &bob}) {
+        auto first = peer->wait_for("first_audio", 3000ms);
+        ASSERT_TRUE(first) << peer->name() << " played nothing of the peer";
+    }
+    auto stats = alice.wait_for("stats", 3000ms);
+    ASSERT_TRUE(stats);
+    EXPECT_GT((*stats)["packets_received"].get<int>(), 20);
+    for (CliPeer* peer : {&alice, &bob}) {
+        auto ended = peer->wait_for("call_ended", 8000ms);
+        ASSERT_TRUE(ended) << peer->name();
+        EXPECT_EQ((*ended)["reason"], "hangup");
+        EXPECT_EQ((*ended)["by"], "alice");
+    }
+    EXPECT_EQ(alice.process().wait(), 0) << alice.process().stderr_text();
+    EXPECT_EQ(bob.process().wait(), 0) << bob.process().stderr_text();
 }
 
 TEST(ServerCluster, BusyRejectAndCancelAcrossNodes) {
