@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "cluster/cluster_node.hpp"
+#include "cluster/release_binding.hpp"
 #include "cluster_bridge.hpp"
 #include "data_dir.hpp"
 #include "name_book.hpp"
@@ -493,6 +494,21 @@ std::string join_cluster(asio::io_context& io, cluster::ClusterNode& node) {
 }  // namespace
 
 int release_name(const ServerOptions& options) {
+    if (options.redis) {  // a cluster's bindings live in its Redis
+        std::string error;
+        switch (cluster::release_binding(*options.redis, options.redis_password, *options.release_name, &error)) {
+            case cluster::Released::released:
+                std::cout << "released \"" << *options.release_name << "\": anyone may register it again\n";
+                return 0;
+            case cluster::Released::not_bound:
+                std::cerr << "sala-server: the name \"" << *options.release_name << "\" is not bound to a key in "
+                          << options.redis->text() << "\n";
+                return 1;
+            case cluster::Released::failed:
+                std::cerr << "sala-server: " << error << "\n";
+                return 1;
+        }
+    }
     try {
         DataDir dir(options.data_dir);
         NameStore store(dir.names_database());

@@ -47,7 +47,9 @@ FlagParser server_flags() {
                 "a name bound to a key and unused this many days is freed (default " +
                     std::to_string(kDefaultNameExpiryDays) + ")")
         .option("name-expiry-seconds", "N", "the same in seconds, for tests (overrides --name-expiry-days)")
-        .option("release-name", "NAME", "free NAME's binding in --data-dir and exit (the server must not be running)")
+        .option("release-name", "NAME",
+                "free NAME's binding and exit: in --data-dir (that server must not be running), or with --redis in the "
+                "cluster's Redis")
         .option("cert", "FILE", "TLS certificate (PEM, chain after it); default: a self-signed one made in --data-dir")
         .option("key", "FILE", "the private key of --cert (PEM)")
         .option("redis", "redis://HOST:PORT[/DB]",

@@ -162,6 +162,18 @@ TEST(ServerCluster, ANameBoundOnOneNodeBelongsToItsKeyOnEveryNode) {
     EXPECT_EQ(reply_to(owner, keyed_hello(owner, alice, "alice")), "welcome");
 }
 
+TEST(ServerCluster, ReleaseNameFreesABindingInRedis) {
+    RedisProcess redis;
+    ASSERT_EQ(redis.cli({"SET", "sala:name:alice", "00"}), "OK");
+    auto release = [&] {
+        Process tool({bin("sala-server"), "--release-name", "ALICE", "--redis", redis.url()});
+        return tool.wait(5000ms).value_or(-1);
+    };
+    EXPECT_EQ(release(), 0);
+    EXPECT_EQ(redis.cli({"EXISTS", "sala:name:alice"}), "0");
+    EXPECT_EQ(release(), 1);  // not bound
+}
+
 // Cut off from Redis, a node keeps serving its users but registers nobody new: it could not make
 // sure that the name is not taken on another node.
 TEST(ServerCluster, ANodeCutOffFromRedisRegistersNobodyNew) {
