@@ -282,6 +282,28 @@ TEST(ServerCluster, ACallWithAudioBetweenUsersOfTwoNodes) {
     EXPECT_EQ(bob.process().wait(), 0) << bob.process().stderr_text();
 }
 
+// sala-cli given both nodes picks one; when that node dies it moves to the other and registers
+// again (after the dead node's hold on its name runs out), and is seen there.
+TEST(ServerCluster, AClientMovesToAnotherNodeWhenItsNodeDies) {
+    Cluster cluster(2);
+    const std::string servers =
+        "127.0.0.1:" + std::to_string(cluster.port(0)) + ", 127.0.0.1:" + std::to_string(cluster.port(1));
+    CliPeer bob(servers, "bob", {"--audio-in", "silence", "--audio-out", "null"});
+    auto registered = bob.wait_for("registered");
+    ASSERT_TRUE(registered);
+    const int home = (*registered)["server"] == "127.0.0.1:" + std::to_string(cluster.port(0)) ? 0 : 1;
+    LineClient alice(cluster.port(1 - home));
+    expect_knows(alice, alice.hello("alice"), {"bob"});
+    cluster.nodes[home]->process().signal(SIGKILL);
+    EXPECT_EQ(alice.wait_for("user_left", 10000ms), left("bob"));
+    auto again = bob.wait_for("reconnected", 20000ms);
+    std::string seen;
+    for (const auto& event : bob.events()) seen += event.dump() + "\n";
+    ASSERT_TRUE(again) << seen << bob.process().stderr_text();
+    EXPECT_EQ((*again)["server"], "127.0.0.1:" + std::to_string(cluster.port(1 - home)));
+    EXPECT_EQ(alice.wait_for("user_joined", 5000ms), joined("bob"));
+}
+
 TEST(ServerCluster, BusyRejectAndCancelAcrossNodes) {
     Cluster cluster(2);
     LineClient watcher(cluster.port(0));

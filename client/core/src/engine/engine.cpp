@@ -97,7 +97,7 @@ private:
         state_.connect_error.clear();
         state_.server_trust.reset();
         calls_.set_my_name(c.name);
-        directory_.open(c.host, c.port, c.name, media_port_);
+        directory_.open(c.host, c.port, c.name, media_port_, c.more);
     }
 
     void handle(DisconnectCommand&) {
@@ -151,7 +151,7 @@ private:
         options_.trust_server = c.fingerprint;  // pinned when the server presents it again
         state_.server_trust.reset();
         state_.connect_error.clear();
-        directory_.open(server_.host, server_.port, state_.name, media_port_);
+        directory_.reopen();
     }
 
     void refuse(const char* command, const std::string& why) { tell(notices::refused(command, why)); }
@@ -366,6 +366,7 @@ private:
         h.prove = [this](const std::vector<std::uint8_t>& message) { return privacy_.prove_name(message); };
         h.check_certificate = [this](const ServerCertificate& certificate) -> std::optional<std::string> {
             const TrustPolicy policy{options_.trust_on_first_use, options_.trust_server};
+            state_.server = directory_.current_server();  // a cluster's node: each has its own certificate
             TrustVerdict verdict = decide_trust(known_servers_, state_.server, certificate, policy);
             state_.server_fingerprint = certificate.fingerprint;
             if (verdict.trusted) {
