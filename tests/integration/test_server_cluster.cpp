@@ -194,6 +194,18 @@ TEST(ServerCluster, ANodeCutOffFromRedisRegistersNobodyNew) {
     EXPECT_EQ(carol.wait_for("pong")->value("type", ""), "pong");
 }
 
+// Waits until `node`'s log says it lost Redis (or 5 s pass).
+bool saw_redis_go(ServerProcess& node) {
+    std::string log;
+    const auto deadline = std::chrono::steady_clock::now() + 5s;
+    while (std::chrono::steady_clock::now() < deadline) {
+        log += node.process().stderr_text();
+        if (log.find("lost Redis") != std::string::npos) return true;
+        std::this_thread::sleep_for(20ms);
+    }
+    return false;
+}
+
 // Registers `name` on a node and waits until `watcher` (on another node) knows of it.
 LineClient joined_client(std::uint16_t port, const std::string& name, LineClient& watcher) {
     LineClient client(port);
@@ -382,6 +394,29 @@ TEST(ServerCluster, AKilledNodesCallsEndWithPeerLeft) {
         EXPECT_EQ(survivor.wait_for("call_ended", 10000ms), ended) << "dead node " << dead;
         EXPECT_EQ(survivor.wait_for("user_left", 1000ms), left(dead == 0 ? "alice" : "bob"));
     }
+}
+
+// A call goes on through a Redis restart, and a hang-up sent while Redis was away still ends it on
+// both sides once it is back.
+TEST(ServerCluster, ACallOutlivesARedisRestart) {
+    Cluster cluster(2);
+    LineClient alice(cluster.port(0));
+    ASSERT_TRUE(alice.hello("alice"));
+    LineClient bob = joined_client(cluster.port(1), "bob", alice);
+    ASSERT_TRUE(alice.send(Json{{"type", "call"}, {"to", "bob"}}));
+    auto invite = bob.wait_for("invite");
+    ASSERT_TRUE(invite);
+    ASSERT_TRUE(bob.send(Json{{"type", "accept"}, {"call_id", (*invite)["call_id"]}}));
+    ASSERT_TRUE(alice.wait_for("call_started"));
+    cluster.redis.stop();
+    ASSERT_TRUE(saw_redis_go(*cluster.nodes[0]));
+    ASSERT_TRUE(alice.send(Json{{"type", "hangup"}, {"call_id", (*invite)["call_id"]}}));
+    EXPECT_FALSE(bob.wait_for("call_ended", 300ms));  // nothing can reach bob's node meanwhile
+    cluster.redis.restart();
+    const Json ended{{"type", "call_ended"}, {"call_id", (*invite)["call_id"]}, {"reason", "hangup"}, {"by", "alice"}};
+    EXPECT_EQ(bob.wait_for("call_ended", 5000ms), ended);
+    EXPECT_EQ(alice.wait_for("call_ended", 2000ms), ended);
+    EXPECT_FALSE(alice.wait_for("user_left", 500ms));  // nobody left meanwhile
 }
 
 // Two nodes, carol on the first and alice on the second, each knowing of the other.

@@ -243,6 +243,7 @@ void ClusterNode::beat() {
 }
 
 void ClusterNode::forget(const std::string& node_id, Node& node) {
+    held_.erase(node_id);
     for (auto it = node.users.begin(); it != node.users.end();) {
         auto next = std::next(it);
         if (auto owner = owner_.find(it->first); owner != owner_.end() && owner->second == node_id)
@@ -269,7 +270,7 @@ void ClusterNode::add_remote(const std::string& node_id, Node& node, const Clust
     if (events_) events_->remote_joined(user);
 }
 
-void ClusterNode::remove_remote(Node& node, const std::string& key) {
+void ClusterNode::remove_remote(Node& node, std::string key) {
     auto it = node.users.find(key);
     if (it == node.users.end()) return;
     const std::string name = it->second.name;
@@ -293,6 +294,7 @@ void ClusterNode::heard(std::string payload) {
     auto [it, fresh] = nodes_.try_emplace(in.node);
     Node& node = it->second;
     node.heard = Clock::now();
+    release_held(in.node);
     if (fresh) log::info("cluster", "node " + in.node + " is in the cluster");
     switch (in.kind) {
         case Kind::hello: {
@@ -331,18 +333,47 @@ namespace sala::server::cluster {
 
 bool ClusterNode::to_callee_node(const std::string& callee, NodeMessage message) {
     auto owner = owner_.find(protocol::name_key(callee));
-    if (owner == owner_.end() || !up_ || !commands_) return false;
+    if (owner == owner_.end()) return false;
     message.kind = NodeMessage::Kind::to_callee_node;
-    message.from = id_;
-    commands_->command({"PUBLISH", node_channel(owner->second), encode(message)});
+    publish_to_node(owner->second, message);
     return true;
 }
 
 void ClusterNode::to_user(const std::string& node, NodeMessage message) {
-    if (!up_ || !commands_) return;
     message.kind = NodeMessage::Kind::to_user;
-    message.from = id_;
-    commands_->command({"PUBLISH", node_channel(node), encode(message)});
+    publish_to_node(node, message);
+}
+
+// A line that cannot reach its node now waits for it, behind the lines held before it: a hang-up
+// sent during a Redis restart still ends the call. PUBLISH says how many subscribers got it; none
+// means that node has not subscribed again yet.
+void ClusterNode::publish_to_node(const std::string& node, const NodeMessage& message) {
+    NodeMessage sent = message;
+    sent.from = id_;
+    auto held = held_.find(node);
+    if (up_ && commands_ && (held == held_.end() || held->second.empty())) return send_to_node(node, encode(sent));
+    auto& queue = held_[node];
+    if (queue.size() >= kMaxHeldLines) queue.pop_front();
+    queue.push_back(encode(sent));
+}
+
+void ClusterNode::send_to_node(const std::string& node, std::string payload) {
+    commands_->command({"PUBLISH", node_channel(node), payload},
+                       [this, node, payload](std::optional<RedisReply> reply) mutable {
+                           if (reply && reply->kind == RedisReply::Kind::integer && reply->integer > 0) return;
+                           if (!nodes_.count(node)) return;  // gone meanwhile
+                           auto& queue = held_[node];
+                           if (queue.size() < kMaxHeldLines) queue.push_back(std::move(payload));
+                       });
+}
+
+// `node` was heard from: it is subscribed, and what waited for it goes now, in order.
+void ClusterNode::release_held(const std::string& node) {
+    auto held = held_.find(node);
+    if (held == held_.end() || !up_ || !commands_) return;
+    std::deque<std::string> queue = std::move(held->second);
+    held_.erase(held);
+    for (auto& payload : queue) send_to_node(node, std::move(payload));
 }
 
 void ClusterNode::heard_directed(std::string payload) {

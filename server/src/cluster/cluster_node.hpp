@@ -4,6 +4,7 @@
 // reported to it. Runs on the server's io_context; reconnects to Redis by itself.
 
 #include <chrono>
+#include <deque>
 #include <functional>
 #include <map>
 #include <memory>
@@ -27,6 +28,10 @@ inline constexpr std::chrono::milliseconds kHeartbeat{1000};
 inline constexpr std::chrono::milliseconds kNodeSilence{6000};
 inline constexpr std::chrono::milliseconds kConnectTimeout{3000};
 inline constexpr std::chrono::milliseconds kReconnectDelay{1000};
+// Call lines for another node held while they cannot reach it (Redis away, or that node not
+// subscribed again yet after a Redis restart): sent when it is heard from again. At most this many
+// per node (the oldest dropped first).
+inline constexpr std::size_t kMaxHeldLines = 10'000;
 
 // What the cluster tells this server about users of the other nodes.
 class ClusterEvents {
@@ -82,13 +87,16 @@ private:
     void lost(const std::string& why);
     void heard(std::string payload);
     void heard_directed(std::string payload);
+    void publish_to_node(const std::string& node, const NodeMessage& message);
+    void send_to_node(const std::string& node, std::string payload);
+    void release_held(const std::string& node);
     void publish(const PresenceMessage& message);
     void claim_key(const std::string& key);
     void release_key(const std::string& key);
     void beat();
     void forget(const std::string& node_id, Node& node);
     void add_remote(const std::string& node_id, Node& node, const ClusterUser& user);
-    void remove_remote(Node& node, const std::string& key);
+    void remove_remote(Node& node, std::string key);  // by value: it may be the key of the entry it erases
     PresenceMessage message(PresenceMessage::Kind kind) const;
 
     class Timers;
@@ -99,9 +107,10 @@ private:
     std::unique_ptr<RedisConnection> commands_, subscriber_;
     std::unique_ptr<Timers> timers_;
     ClusterEvents* events_ = nullptr;
-    std::map<std::string, ClusterUser> local_;  // this node's users, by name key
-    std::map<std::string, Node> nodes_;         // the other nodes heard from
-    std::map<std::string, std::string> owner_;  // a remote user's name key -> its node
+    std::map<std::string, ClusterUser> local_;             // this node's users, by name key
+    std::map<std::string, Node> nodes_;                    // the other nodes heard from
+    std::map<std::string, std::string> owner_;             // a remote user's name key -> its node
+    std::map<std::string, std::deque<std::string>> held_;  // node -> payloads that could not reach it yet
     std::chrono::seconds binding_expiry_{std::chrono::days(180)};
     bool up_ = false;
     bool ever_up_ = false;
