@@ -223,7 +223,8 @@ void ClusterNode::beat() {
     if (stopping_) return;
     if (up_) {
         publish(message(Kind::beat));
-        for (const auto& [key, user] : local_) claim_key(key);
+        if (++beats_ % kBeatsPerKeyRenewal == 0)
+            for (const auto& [key, user] : local_) claim_key(key);
     }
     const auto now = Clock::now();
     for (auto it = nodes_.begin(); it != nodes_.end();) {

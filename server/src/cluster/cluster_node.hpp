@@ -26,6 +26,9 @@ namespace sala::server::cluster {
 // users (their keys' TTL is the same, so Redis forgets them by then too).
 inline constexpr std::chrono::milliseconds kHeartbeat{1000};
 inline constexpr std::chrono::milliseconds kNodeSilence{6000};
+// Users' keys are renewed every this many beats (each renewal is one command per user): well
+// within their TTL (kNodeSilence), so one late renewal loses nothing.
+inline constexpr int kBeatsPerKeyRenewal = 3;
 inline constexpr std::chrono::milliseconds kConnectTimeout{3000};
 inline constexpr std::chrono::milliseconds kReconnectDelay{1000};
 // Call lines for another node held while they cannot reach it (Redis away, or that node not
@@ -114,6 +117,7 @@ private:
     std::chrono::seconds binding_expiry_{std::chrono::days(180)};
     bool up_ = false;
     bool ever_up_ = false;
+    int beats_ = 0;
     bool stopping_ = false;
 };
 
