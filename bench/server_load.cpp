@@ -60,6 +60,7 @@ struct Client {
     // --keys: an Ed25519 identity; hello waits for the challenge and proves it (protocol v4)
     std::array<unsigned char, crypto_sign_PUBLICKEYBYTES> public_key{};
     std::array<unsigned char, crypto_sign_SECRETKEYBYTES> secret_key{};
+    std::size_t node = 0;  // with --ports: which server (node of a cluster) it talks to
     // caller side of the churn
     Client* peer = nullptr;
     Clock::time_point call_sent;
@@ -69,8 +70,11 @@ struct Client {
 class LoadBench {
 public:
     // `tls`: the clients' TLS context, or null for plain lines (--insecure-plaintext servers).
-    LoadBench(asio::io_context& io, std::uint16_t port, int server_pid, asio::ssl::context* tls)
-        : io_(io), endpoint_(asio::ip::make_address("127.0.0.1"), port), server_pid_(server_pid), tls_(tls) {}
+    // `ports`: one server, or the nodes of a cluster (clients spread over them in turn).
+    LoadBench(asio::io_context& io, const std::vector<std::uint16_t>& ports, int server_pid, asio::ssl::context* tls)
+        : io_(io), server_pid_(server_pid), tls_(tls) {
+        for (auto port : ports) endpoints_.emplace_back(asio::ip::make_address("127.0.0.1"), port);
+    }
 
     asio::awaitable<void> run(std::size_t clients, int joins, std::size_t pairs, double churn_seconds);
 
@@ -224,7 +228,7 @@ private:
     // Connects, and with --tls makes the handshake and takes the channel binding; then the
     // socket is non-blocking for read_next.
     asio::awaitable<bool> connect(Client& c) {
-        auto [ec] = co_await c.socket.async_connect(endpoint_, as_result);
+        auto [ec] = co_await c.socket.async_connect(endpoints_[c.node], as_result);
         if (ec) {
             fail(c, "connect: " + ec.message());
             co_return false;
@@ -275,7 +279,7 @@ private:
     }
 
     asio::io_context& io_;
-    tcp::endpoint endpoint_;
+    std::vector<tcp::endpoint> endpoints_;
     int server_pid_;
     asio::ssl::context* tls_;
     std::vector<std::unique_ptr<Client>> clients_;
@@ -309,6 +313,7 @@ asio::awaitable<void> LoadBench::run(std::size_t count, int joins, std::size_t p
     to_open_ = count;
     for (std::size_t i = 0; i < count; ++i) {
         auto c = std::make_unique<Client>(io_);
+        c->node = clients_.size() % endpoints_.size();
         char name[32];
         std::snprintf(name, sizeof name, "user-%05zu", i);
         c->name = name;
@@ -350,6 +355,7 @@ asio::awaitable<void> LoadBench::run(std::size_t count, int joins, std::size_t p
     std::vector<double> all_reached, per_recipient;
     for (int j = 0; j < joins; ++j) {
         auto c = std::make_unique<Client>(io_);
+        c->node = clients_.size() % endpoints_.size();
         c->name = "probe-" + std::to_string(j);
         c->role = Role::probe;
         probe_name_ = c->name;
@@ -450,6 +456,9 @@ int main(int argc, char** argv) {
     auto flags = sala::FlagParser("sala-bench-server-load", "--port N --server-pid PID [options]",
                                   "Load benchmark for a running sala-server on 127.0.0.1.")
                      .option("port", "N", "the server's TCP port")
+                     .option("ports", "N,N,...",
+                             "instead of --port: the TCP ports of a cluster's nodes; clients are spread over them "
+                             "in turn (--server-pid: the first node's)")
                      .option("server-pid", "PID", "the server's process id, to read its memory and CPU")
                      .option("clients", "N", "registered clients to hold (default 1000)")
                      .option("joins", "N", "joins timed while they are held (default 20)")
@@ -461,7 +470,11 @@ int main(int argc, char** argv) {
                            "speak TLS 1.3 (the server's certificate is not checked); else plain lines, which "
                            "need a server started with --insecure-plaintext")
                      .parse_or_exit(argc, argv);
-    auto port = sala::parse_integer(flags.get("port"), 1, 65535);
+    std::vector<std::uint16_t> ports;
+    std::stringstream port_list(flags.has("ports") ? flags.get("ports") : flags.get("port"));
+    for (std::string item; std::getline(port_list, item, ',');)
+        if (auto number = sala::parse_integer(item, 1, 65535)) ports.push_back(static_cast<std::uint16_t>(*number));
+    auto port = ports.empty() ? std::nullopt : std::optional<long long>(ports.front());
     auto pid = sala::parse_integer(flags.get("server-pid"), 1, 1 << 30);
     auto clients = sala::parse_integer(flags.get("clients", "1000"), 1, 1'000'000);
     auto joins = sala::parse_integer(flags.get("joins", "20"), 0, 10000);
@@ -487,7 +500,7 @@ int main(int argc, char** argv) {
         SSL_CTX_set_min_proto_version(tls->native_handle(), TLS1_3_VERSION);
         tls->set_verify_mode(asio::ssl::verify_none);  // measuring the server, not judging it
     }
-    LoadBench bench(io, static_cast<std::uint16_t>(*port), static_cast<int>(*pid), tls ? &*tls : nullptr);
+    LoadBench bench(io, ports, static_cast<int>(*pid), tls ? &*tls : nullptr);
     bench.call_interval_ = std::chrono::milliseconds(*interval);
     bench.keys_ = flags.has("keys");
     if (bench.keys_ && sodium_init() < 0) return 1;

@@ -45,15 +45,21 @@ Registry::Registry(Outbox& outbox, RegistryLimits limits) : outbox_(outbox), lim
 
 void Registry::connected(ClientId id, std::string host) { clients_[id].host = std::move(host); }
 
-void Registry::send(ClientId to, const Json& message) { outbox_.send(to, make_line(message)); }
+void Registry::send(ClientId to, const Json& message) { deliver(to, make_line(message)); }
 
 void Registry::send_error(ClientId to, ErrorCode code, std::string_view message) {
     send(to, protocol::error(code, message));
 }
 
+void Registry::name_taken(ClientId to, std::string_view name) {
+    send_error(to, ErrorCode::name_taken, log::cat("The name \"", name, "\" is already taken; choose another."));
+}
+
 void Registry::publish(ClientId about, const Json& message) { outbox_.publish(about, protocol::to_line(message)); }
 
 void Registry::status_changed(ClientId id, const Client& client) {
+    if (!client.proxy_node.empty()) return;  // its own node tells
+    if (watcher_) watcher_->status(client.name, client.status());
     publish(id, Json{{"type", type::user_status}, {"name", client.name}, {"status", to_string(client.status())}});
 }
 
@@ -71,6 +77,7 @@ AfterLine Registry::receive(ClientId id, std::string_view line, Clock::time_poin
     }
     const Json& message = std::get<Json>(parsed);
     const std::string& kind = message["type"].get_ref<const std::string&>();
+    if (forward_to_callee_node(id, client, kind, message, line)) return AfterLine::keep_open;
 
     if (kind == type::ping) {
         outbox_.send(id, pong_line());
@@ -132,30 +139,45 @@ void Registry::on_hello(ClientId id, Client& client, const Json& message) {
     const bool wants_grace = resumable != message.end() && *resumable == true;
     const auto port = static_cast<std::uint16_t>(*media_port);
     std::string key = protocol::name_key(*name);
-    if (by_key_.count(key)) {
-        if (token != message.end() &&
+    if (by_key_.count(key) || remote_.count(key)) {  // here, or on another node of the cluster
+        if (token != message.end() && by_key_.count(key) &&
             take_over(id, client, key, token->get_ref<const std::string&>(), port, wants_grace))
             return;
-        return send_error(id, ErrorCode::name_taken,
-                          log::cat("The name \"", *name, "\" is already taken; choose another."));
+        return name_taken(id, *name);
     }
     if (by_key_.size() >= limits_.max_clients)
         return send_error(id, ErrorCode::server_full,
                           log::cat("The server is full (", limits_.max_clients, " users); try again later."));
 
+    if (claims_) {
+        if (client.claiming)
+            return send_error(id, ErrorCode::already_registered, "Your hello is being answered; wait for it.");
+        client.claiming = true;
+        std::string identity = proof ? protocol::to_hex(proof->identity.data(), proof->identity.size()) : "";
+        claims_->claim(*name, identity, [this, id, name = *name, key, port, wants_grace](ClaimResult result) {
+            claimed(id, name, key, port, wants_grace, result);
+        });
+        return;
+    }
     if (names_ && proof && !names_->find(key) && !names_->bind(key, proof->identity, unix_now()))
         return send_error(id, ErrorCode::server_full,
                           "The server cannot record that this name is yours at the moment; try again later.");
-    client.name = *name;
-    client.quoted_name = Json(*name).dump();
+    admit(id, client, *name, std::move(key), port, wants_grace);
+}
+
+void Registry::admit(ClientId id, Client& client, const std::string& name, std::string key, std::uint16_t port,
+                     bool resumable) {
+    client.name = name;
+    client.quoted_name = Json(name).dump();
     client.media_port = port;
-    client.resumable = wants_grace;
+    client.resumable = resumable;
     client.resume_token = new_resume_token();
     if (names_) names_->touch(key, unix_now());
     by_key_.emplace(std::move(key), id);
     outbox_.send(id, std::make_shared<const std::string>(welcome_line(id, client, false)));
     publish(id, Json{{"type", type::user_joined}, {"name", client.name}, {"status", to_string(Status::available)}});
     outbox_.subscribe(id);
+    if (watcher_) watcher_->joined(client.name, Status::available);
     log::info("server",
               log::cat("registered ", client.quoted_name, " from ", client.host, " (", by_key_.size(), " users)"));
 }
@@ -241,7 +263,7 @@ std::string Registry::welcome_line(ClientId id, const Client& client, bool resum
     if (turn_offer_)
         if (std::string turn = turn_offer_(id, client.name); !turn.empty()) line += R"(,"turn":)" + turn;
     line += R"(,"users":[)";
-    line.reserve(line.size() + by_key_.size() * (client.quoted_name.size() + 32));
+    line.reserve(line.size() + (by_key_.size() + remote_.size()) * (client.quoted_name.size() + 32));
     bool first = true;
     for (const auto& [key, other_id] : by_key_) {
         if (other_id == id) continue;
@@ -249,6 +271,12 @@ std::string Registry::welcome_line(ClientId id, const Client& client, bool resum
         line += first ? R"({"name":)" : R"(,{"name":)";
         line += other.quoted_name;
         line += status_tail(other.status());
+        first = false;
+    }
+    for (const auto& [key, other] : remote_) {
+        line += first ? R"({"name":)" : R"(,{"name":)";
+        line += other.quoted_name;
+        line += status_tail(other.status);
         first = false;
     }
     line += "]}\n";
@@ -429,7 +457,7 @@ void Registry::end_call(const Call& ended, EndReason reason, std::string_view by
         if (it == clients_.end()) continue;
         it->second.call_id.clear();
         if (party == gone) continue;
-        outbox_.send(party, line);
+        deliver(party, line);
     }
     for (ClientId party : {call.caller, call.callee}) {
         auto it = clients_.find(party);
@@ -459,13 +487,18 @@ void Registry::leave(ClientId id, std::string_view why) {
     if (it == clients_.end()) return;
     Client& client = it->second;
     if (client.lingering_until) lingering_.erase({*client.lingering_until, id});
-    if (client.registered()) {
+    if (!client.proxy_node.empty()) {
+        if (const Call* call = client.busy() ? calls_.find(client.call_id) : nullptr)
+            end_call(*call, EndReason::peer_left, client.name, id);
+        proxies_.erase(protocol::name_key(client.name));
+    } else if (client.registered()) {
         if (const Call* call = client.busy() ? calls_.find(client.call_id) : nullptr)
             end_call(*call, EndReason::peer_left, client.name, id);
         const std::string key = protocol::name_key(client.name);
         by_key_.erase(key);
         if (names_) names_->touch(key, unix_now());  // unused from now on
         outbox_.unsubscribe(id);
+        if (watcher_) watcher_->left(client.name);
         publish(id, Json{{"type", type::user_left}, {"name", client.name}});
         log::info("server", log::cat(client.quoted_name, " left: ", why, " (", by_key_.size(), " users)"));
     }
@@ -501,6 +534,9 @@ std::optional<Registry::RelayPeer> Registry::relay_peer(std::string_view name) c
     auto found = by_key_.find(protocol::name_key(name));
     if (found == by_key_.end()) return std::nullopt;
     const Client& client = clients_.at(found->second);
+    // A call judged on the callee's node: the callee's address as that node saw it.
+    if (!client.remote_callee.empty() && !client.remote_host.empty())
+        return RelayPeer{client.remote_callee, client.remote_host};
     const Call* call = client.busy() ? calls_.find(client.call_id) : nullptr;
     if (!call) return std::nullopt;
     auto peer = clients_.find(call->caller == found->second ? call->callee : call->caller);
@@ -515,6 +551,7 @@ std::vector<std::string> Registry::expire_names(std::int64_t cutoff) {
 
 void Registry::clear() {
     lingering_.clear();
+    remote_.clear();
     clients_.clear();
     by_key_.clear();
     calls_.clear();

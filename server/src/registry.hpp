@@ -45,6 +45,43 @@ public:
     virtual void drop(ClientId id) = 0;
 };
 
+// What presence about a user of another node of a cluster is published "about": no client here
+// (0 is taken: the presence passes read "everyone" as "everyone except client 0").
+inline constexpr ClientId kRemoteUser = ~ClientId{0};
+
+// Told of every change to this server's own users: in a cluster it tells the other nodes.
+class RegistryWatcher {
+public:
+    virtual ~RegistryWatcher() = default;
+    virtual void joined(const std::string& name, protocol::Status status) = 0;
+    virtual void status(const std::string& name, protocol::Status status) = 0;
+    virtual void left(const std::string& name) = 0;
+};
+
+// Who judges that a name is free when the registry is one node of a cluster: a claim goes to Redis
+// and its answer comes back later, on the io thread.
+enum class ClaimResult { claimed, taken, owned, unavailable };
+class NameClaims {
+public:
+    virtual ~NameClaims() = default;
+    // Claims `name` for a new registration; `identity` (64 hex digits, or empty) is what hello
+    // proved, and binds the name when it is not bound yet. `done` gets the answer.
+    virtual void claim(const std::string& name, const std::string& identity, std::function<void(ClaimResult)> done) = 0;
+};
+
+// Calls between users of two nodes: the callee's node judges them (registry_cluster.cpp). The
+// caller's node forwards its user's call lines there, where a stand-in client for the caller sends
+// them into that registry, and what that registry says to the stand-in comes back to the caller.
+class CallRouter {
+public:
+    virtual ~CallRouter() = default;
+    // Our user `caller`'s line for the node holding `callee`; false when no node is known to.
+    virtual bool to_callee_node(const std::string& callee, const std::string& caller, const std::string& host,
+                                std::uint16_t media_port, std::string line) = 0;
+    // A line of ours for `user`, a caller on `node`.
+    virtual void to_user(const std::string& node, const std::string& user, std::string line) = 0;
+};
+
 struct RegistryLimits {
     std::size_t max_clients = 1000;  // registered users at once
     Clock::duration invite_timeout = std::chrono::seconds(30);
@@ -97,6 +134,22 @@ public:
     // returns their keys.
     std::vector<std::string> expire_names(std::int64_t cutoff);
 
+    // Cluster (registry_cluster.cpp): users registered on the other nodes. Their clients see them as
+    // they see this server's users (welcome's list, presence), and their names are taken here.
+    void set_watcher(RegistryWatcher* watcher) { watcher_ = watcher; }
+    // Names claimed across the cluster: hello waits for the claim (and NameBook is not used).
+    void set_claims(NameClaims* claims) { claims_ = claims; }
+    // A user of another node registered, or changed status.
+    void remote_joined(const std::string& name, protocol::Status status);
+    void remote_left(const std::string& name);
+    std::size_t remote_users() const { return remote_.size(); }
+    void set_router(CallRouter* router) { router_ = router; }
+    // A caller's line from its node, for a user of ours.
+    void from_caller_node(const std::string& node, const std::string& caller, const std::string& host,
+                          std::uint16_t media_port, std::string_view line, Clock::time_point now);
+    // The callee's node's line for our user `user`, the caller.
+    void to_local_user(const std::string& user, std::string_view line);
+
     std::size_t connections() const { return clients_.size(); }
     std::size_t registered() const { return by_key_.size(); }
     std::size_t calls() const { return calls_.size(); }
@@ -114,7 +167,16 @@ private:
         std::optional<Clock::time_point> lingering_until;         // its connection is gone; it may come back
         std::optional<protocol::NameNonce> nonce;                 // this connection's challenge, once asked
         std::optional<protocol::ChannelBinding> channel_binding;  // tls-exporter; none without TLS
+        bool claiming = false;                                    // its hello waits for the cluster's answer
+        std::string proxy_node;     // a stand-in for a caller on this node of the cluster (never registered here)
+        std::string remote_callee;  // its call is judged on the node of this user (call_id: pending until named)
+        std::string remote_host;    // that callee's IP, from call_started (the relay lets the caller reach it)
         bool registered() const { return !name.empty(); }
+        void forget_remote_call() {
+            call_id.clear();
+            remote_callee.clear();
+            remote_host.clear();
+        }
         bool busy() const { return !call_id.empty(); }
         protocol::Status status() const { return busy() ? protocol::Status::busy : protocol::Status::available; }
     };
@@ -122,6 +184,13 @@ private:
 
     void send(ClientId to, const Json& message);
     void send_error(ClientId to, protocol::ErrorCode code, std::string_view message);
+    void name_taken(ClientId to, std::string_view name);
+    // A directed line: to the client's session, or to the node of a stand-in's caller.
+    void deliver(ClientId to, const SharedLine& line);
+    // A call line of a user of ours whose callee is on another node: sent there. False: not such a line.
+    bool forward_to_callee_node(ClientId id, Client& client, const std::string& kind, const Json& message,
+                                std::string_view line);
+    void end_remote_call(ClientId id, Client& client, std::string_view callee);
     void publish(ClientId about, const Json& message);
     void status_changed(ClientId id, const Client& client);
 
@@ -135,6 +204,11 @@ private:
     bool take_over(ClientId id, Client& client, const std::string& key, std::string_view token,
                    std::uint16_t media_port, bool resumable);
     void leave(ClientId id, std::string_view why);
+    // The name is this client's: it registers, is welcomed and announced.
+    void admit(ClientId id, Client& client, const std::string& name, std::string key, std::uint16_t port,
+               bool resumable);
+    void claimed(ClientId id, const std::string& name, std::string key, std::uint16_t port, bool resumable,
+                 ClaimResult result);
     void on_call(ClientId id, Client& client, const Json& message, Clock::time_point now);
     void on_call_message(ClientId id, Client& client, const Json& message, const std::string& type);
     void on_candidate(ClientId id, Client& client, const Json& message);
@@ -155,6 +229,17 @@ private:
     std::set<std::pair<Clock::time_point, ClientId>> lingering_;  // by the end of their grace
     TurnOffer turn_offer_;
     NameBook* names_ = nullptr;
+
+    struct RemoteUser {
+        std::string quoted_name;  // as a JSON string
+        protocol::Status status = protocol::Status::available;
+    };
+    std::map<std::string, RemoteUser> remote_;  // by protocol::name_key
+    RegistryWatcher* watcher_ = nullptr;
+    NameClaims* claims_ = nullptr;
+    CallRouter* router_ = nullptr;
+    std::map<std::string, ClientId> proxies_;  // stand-ins for callers on other nodes, by name key
+    ClientId next_proxy_ = ClientId{1} << 62;  // far above every connection's id
 };
 
 }  // namespace sala::server

@@ -8,6 +8,9 @@
 #include <unordered_map>
 #include <vector>
 
+#include "cluster/cluster_node.hpp"
+#include "cluster/release_binding.hpp"
+#include "cluster_bridge.hpp"
 #include "data_dir.hpp"
 #include "name_book.hpp"
 #include "name_store.hpp"
@@ -71,7 +74,7 @@ class Server final : public Outbox, public SessionEvents {
 
 public:
     Server(asio::io_context& io, const ServerOptions& options, const DescriptorPlan& plan, NameBook& names,
-           SSL_CTX* tls)
+           SSL_CTX* tls, cluster::ClusterNode* node)
         : io_(io),
           acceptor_(io),
           signals_(io, SIGINT, SIGTERM),
@@ -86,8 +89,16 @@ public:
           secret_(options.turn_secret.value_or(turn::random_secret())),
           public_address_(options.public_address),
           turn_server_(options.turn_server),
-          name_expiry_(options.name_expiry) {
-        registry_.set_names(&names);
+          name_expiry_(options.name_expiry),
+          node_(node) {
+        if (node_) {
+            // Names are claimed and bound in Redis, for the whole cluster; the data directory's
+            // bindings are not used.
+            node_->set_binding_expiry(options.name_expiry);
+            bridge_.emplace(registry_, *node_);
+        } else {
+            registry_.set_names(&names);
+        }
         limits_.tls = tls;
         limits_.plaintext = options.insecure_plaintext;
         if (options.relay && !options.turn_server) {
@@ -322,7 +333,8 @@ private:
         presence_timer_.cancel();
         expiry_timer_.cancel();
         names_timer_.cancel();
-        registry_.clear();  // nobody is told that the others leave
+        if (node_) node_->stop();  // the other nodes drop this node's users at once
+        registry_.clear();         // nobody is told that the others leave
         auto shutdown =
             std::make_shared<const std::string>(protocol::to_line(protocol::Json{{"type", protocol::type::shutdown}}));
         for (auto& [id, peer] : sessions_) {
@@ -465,11 +477,38 @@ private:
     std::optional<TurnService> turn_;
     std::uint16_t port_ = 0;
     std::chrono::seconds name_expiry_;
+    cluster::ClusterNode* node_;  // in a cluster (--redis)
+    std::optional<ClusterBridge> bridge_;
 };
+
+// --redis: joins the cluster before the server listens; the reason when Redis cannot be used.
+std::string join_cluster(asio::io_context& io, cluster::ClusterNode& node) {
+    std::optional<std::string> result;
+    node.start([&result](std::string error) { result = std::move(error); });
+    while (!result && io.run_one() > 0) {
+    }
+    if (io.stopped()) io.restart();
+    return result.value_or("Redis never answered");
+}
 
 }  // namespace
 
 int release_name(const ServerOptions& options) {
+    if (options.redis) {  // a cluster's bindings live in its Redis
+        std::string error;
+        switch (cluster::release_binding(*options.redis, options.redis_password, *options.release_name, &error)) {
+            case cluster::Released::released:
+                std::cout << "released \"" << *options.release_name << "\": anyone may register it again\n";
+                return 0;
+            case cluster::Released::not_bound:
+                std::cerr << "sala-server: the name \"" << *options.release_name << "\" is not bound to a key in "
+                          << options.redis->text() << "\n";
+                return 1;
+            case cluster::Released::failed:
+                std::cerr << "sala-server: " << error << "\n";
+                return 1;
+        }
+    }
     try {
         DataDir dir(options.data_dir);
         NameStore store(dir.names_database());
@@ -525,7 +564,16 @@ int run(const ServerOptions& options) {
                                   " (clients pin it on first use; tell your users, so they can compare)"));
         if (options.insecure_plaintext)
             log::warn("tls", "--insecure-plaintext: plain lines are accepted too, on this loopback address only");
-        Server server(io, options, plan, names, tls->context.native_handle());
+        std::optional<cluster::ClusterNode> node;
+        if (options.redis) node.emplace(io, *options.redis, options.redis_password);
+        Server server(io, options, plan, names, tls->context.native_handle(), node ? &*node : nullptr);
+        if (node) {
+            if (std::string error = join_cluster(io, *node); !error.empty()) {
+                log::error("cluster", error + " (--redis); not starting");
+                return 1;
+            }
+            log::info("cluster", "node " + node->id() + " is in the cluster");
+        }
         server.listen(options);
         server.start();
         io.run();

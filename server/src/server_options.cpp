@@ -50,9 +50,14 @@ FlagParser server_flags() {
                 "a name bound to a key and unused this many days is freed (default " +
                     std::to_string(kDefaultNameExpiryDays) + ")")
         .option("name-expiry-seconds", "N", "the same in seconds, for tests (overrides --name-expiry-days)")
-        .option("release-name", "NAME", "free NAME's binding in --data-dir and exit (the server must not be running)")
+        .option("release-name", "NAME",
+                "free NAME's binding and exit: in --data-dir (that server must not be running), or with --redis in the "
+                "cluster's Redis")
         .option("cert", "FILE", "TLS certificate (PEM, chain after it); default: a self-signed one made in --data-dir")
         .option("key", "FILE", "the private key of --cert (PEM)")
+        .option("redis", "redis://HOST:PORT[/DB]",
+                "be one node of a cluster of servers sharing this Redis (users, names, presence, calls)")
+        .option("redis-password-file", "FILE", "the Redis password (AUTH), first line of FILE (mode 0600)")
         .flag(
             "insecure-plaintext",
             "also accept plain JSON lines without TLS, for debugging with nc (only with --bind on a loopback address)");
@@ -165,6 +170,18 @@ std::variant<ServerOptions, std::string> options_from_flags(const ParsedFlags& f
             if (::access(file.c_str(), R_OK) != 0) return "--cert/--key: cannot read " + file.string();
         options.certificate = files;
     }
+    if (flags.has("redis")) {
+        std::string problem;
+        options.redis = cluster::parse_redis_address(flags.get("redis"), &problem);
+        if (!options.redis) return problem;
+    }
+    if (flags.has("redis-password-file")) {
+        if (!options.redis) return std::string("--redis-password-file goes with --redis");
+        bool ok = false;
+        auto password = read_secret_file(flags.get("redis-password-file"), ok, "--redis-password-file");
+        if (!ok) return std::get<1>(password);
+        options.redis_password = std::get<0>(password);
+    }
     if (flags.has("insecure-plaintext")) {
         std::error_code ec;
         auto address = asio::ip::make_address(options.bind, ec);
@@ -177,27 +194,23 @@ std::variant<ServerOptions, std::string> options_from_flags(const ParsedFlags& f
     return options;
 }
 
-std::variant<std::string, std::string> read_secret_file(const std::string& path, bool& ok) {
+std::variant<std::string, std::string> read_secret_file(const std::string& path, bool& ok, std::string_view flag_view) {
+    const std::string flag(flag_view);
     ok = false;
     struct stat info {};
     if (stat(path.c_str(), &info) != 0)
-        return std::variant<std::string, std::string>(std::in_place_index<1>,
-                                                      "--turn-secret-file: cannot read " + path);
+        return std::variant<std::string, std::string>(std::in_place_index<1>, flag + ": cannot read " + path);
     if ((info.st_mode & 077) != 0)
         return std::variant<std::string, std::string>(
-            std::in_place_index<1>, "--turn-secret-file: " + path +
-                                        " can be read by others than its owner; chmod 600 it (the secret signs relay "
-                                        "credentials)");
+            std::in_place_index<1>, flag + ": " + path + " can be read by others than its owner; chmod 600 it");
     std::ifstream in(path);
     std::string secret;
     std::getline(in, secret);
     if (!secret.empty() && secret.back() == '\r') secret.pop_back();
     if (!in && !in.eof())
-        return std::variant<std::string, std::string>(std::in_place_index<1>,
-                                                      "--turn-secret-file: cannot read " + path);
+        return std::variant<std::string, std::string>(std::in_place_index<1>, flag + ": cannot read " + path);
     if (secret.empty())
-        return std::variant<std::string, std::string>(std::in_place_index<1>,
-                                                      "--turn-secret-file: " + path + " holds no secret");
+        return std::variant<std::string, std::string>(std::in_place_index<1>, flag + ": " + path + " holds no secret");
     ok = true;
     return std::variant<std::string, std::string>(std::in_place_index<0>, secret);
 }

@@ -6,8 +6,10 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <variant>
 
+#include "cluster/redis_address.hpp"
 #include "sala/cli_flags.hpp"
 #include "sala/protocol.hpp"
 #include "tls/server_certificate.hpp"
@@ -45,6 +47,8 @@ struct ServerOptions {
     std::optional<std::string> release_name;           // --release-name: free this name in data_dir and exit
     std::optional<tls::CertificateFiles> certificate;  // --cert and --key; default: self-signed in data_dir
     bool insecure_plaintext = false;                   // plain lines accepted too (loopback binds only)
+    std::optional<cluster::RedisAddress> redis;        // --redis: one node of a cluster sharing this Redis
+    std::string redis_password;                        // from --redis-password-file; never logged
 };
 
 // The flags sala-server accepts.
@@ -52,9 +56,11 @@ FlagParser server_flags();
 // The options, or a one-line error naming the flag.
 std::variant<ServerOptions, std::string> options_from_flags(const ParsedFlags& flags);
 
-// The secret in FILE (its first line), or a one-line error: the file must exist, be readable,
-// hold a non-empty secret and be readable and writable by its owner only (mode 0600 or stricter).
-std::variant<std::string, std::string> read_secret_file(const std::string& path, bool& ok);
+// The secret in FILE (its first line), or a one-line error starting with `flag`: the file must
+// exist, be readable, hold a non-empty secret and be readable and writable by its owner only (mode
+// 0600 or stricter).
+std::variant<std::string, std::string> read_secret_file(const std::string& path, bool& ok,
+                                                        std::string_view flag = "--turn-secret-file");
 
 // File descriptors kept for things other than clients (stdio, epoll, timers, acceptor).
 inline constexpr std::size_t kReservedDescriptors = 32;

@@ -270,7 +270,8 @@ void Session::watch_idle() {
 }
 
 void Session::send(const SharedLine& line) {
-    if (phase_ >= Phase::closing) return;
+    // An empty line would sit at the queue's front for ever (each write takes 0 bytes of it).
+    if (phase_ >= Phase::closing || line->empty()) return;
     if (!queue_.empty() && queued_bytes_ + line->size() > limits_.max_queued_bytes) {
         log::warn("server", log::cat("client ", id_, " does not read its messages (over ", limits_.max_queued_bytes,
                                      " bytes queued): disconnecting"));

@@ -72,7 +72,7 @@ public:
     const std::string& name() const { return name_; }
     unsigned short media_port() const { return engine_->media_port(); }
     void post(Command command) { engine_->post(std::move(command)); }
-    void connect(std::uint16_t port) { post(ConnectCommand{"127.0.0.1", port, name_}); }
+    void connect(std::uint16_t port) { post(ConnectCommand{"127.0.0.1", port, name_, {}}); }
     SnapshotPtr snapshot() const { return engine_->snapshot(); }
     // Destroys the engine (it hangs up, says bye and joins its thread); its events stay here.
     void destroy() { engine_.reset(); }
@@ -269,7 +269,7 @@ TEST(EngineCalls, TakenNameIsRefusedAndTheEngineStaysDisconnected) {
     EXPECT_TRUE(alice.events_of("user_joined").empty());
 
     // Another name then works.
-    other.post(ConnectCommand{"127.0.0.1", server.port(), "alice2"});
+    other.post(ConnectCommand{"127.0.0.1", server.port(), "alice2", {}});
     EXPECT_TRUE(other.wait_until(is_registered)) << other.describe();
     EXPECT_EQ(other.snapshot()->name, "alice2");
 }

@@ -9,6 +9,7 @@
 
 #include "cli_peer.hpp"
 #include "engine/identity.hpp"
+#include "keyed_hello.hpp"
 #include "line_client.hpp"
 #include "program_path.hpp"
 #include "sala/key_offer.hpp"
@@ -21,46 +22,13 @@ using sala::client::Identity;
 using sala::test::bin;
 using sala::test::CliPeer;
 using sala::test::Json;
+using sala::test::keyed_hello;
 using sala::test::LineClient;
 using sala::test::Process;
+using sala::test::reply_to;
 using sala::test::ServerProcess;
 using sala::test::TempDir;
 using namespace std::chrono_literals;
-
-// Asks the connection's challenge and returns the hello that proves `identity` for `name`, signing
-// `binding` as the channel binding (by default the connection's own: none in plain lines).
-Json keyed_hello(LineClient& client, const Identity& identity, const std::string& name,
-                 std::optional<std::vector<std::uint8_t>> binding = std::nullopt) {
-    if (!binding) binding = client.channel_binding();
-    std::optional<sala::protocol::ChannelBinding> bound;
-    if (binding->size() == 32) std::copy(binding->begin(), binding->end(), bound.emplace().begin());
-    EXPECT_TRUE(client.send(Json{{"type", "challenge"}}));
-    auto challenge = client.wait_for("challenge");
-    EXPECT_TRUE(challenge);
-    auto nonce = challenge ? sala::protocol::parse_nonce(*challenge) : std::nullopt;
-    EXPECT_TRUE(nonce) << (challenge ? challenge->dump() : "no challenge");
-    if (!nonce) return {};
-    const auto signature = identity.sign(sala::protocol::name_proof_message(*nonce, bound, name));
-    const auto& key = identity.public_key();
-    return Json{{"type", "hello"},
-                {"version", 4},
-                {"name", name},
-                {"media_port", 40000},
-                {"identity", sala::protocol::to_hex(key.data(), key.size())},
-                {"proof", sala::protocol::to_hex(signature.data(), signature.size())}};
-}
-
-// The type of the reply to `hello`, and the error code if it is one ("welcome" or a code).
-std::string reply_to(LineClient& client, const Json& hello) {
-    if (!client.send(hello)) return "not sent";
-    auto reply = client.read();
-    if (!reply) return "no reply";
-    if (reply->value("type", "") == "error") {
-        EXPECT_FALSE(reply->value("message", "").empty()) << *reply;
-        return reply->value("code", "");
-    }
-    return reply->value("type", "");
-}
 
 std::string registers(std::uint16_t port, const Identity& identity, const std::string& name) {
     LineClient client(port);

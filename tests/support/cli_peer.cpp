@@ -15,9 +15,8 @@ std::string config_dir_for(const std::string& name) {
     return configs.file("config-" + protocol::name_key(name));
 }
 
-std::vector<std::string> cli_argv(std::uint16_t port, const std::string& name, std::vector<std::string> extra) {
-    std::vector<std::string> argv{bin("sala-cli"), "--server", "127.0.0.1:" + std::to_string(port),
-                                  "--name",        name,       "--json"};
+std::vector<std::string> cli_argv(const std::string& servers, const std::string& name, std::vector<std::string> extra) {
+    std::vector<std::string> argv{bin("sala-cli"), "--server", servers, "--name", name, "--json"};
     if (std::find(extra.begin(), extra.end(), "--config-dir") == extra.end())
         argv.insert(argv.end(), {"--config-dir", config_dir_for(name)});
     argv.insert(argv.end(), extra.begin(), extra.end());
@@ -26,7 +25,10 @@ std::vector<std::string> cli_argv(std::uint16_t port, const std::string& name, s
 }  // namespace
 
 CliPeer::CliPeer(std::uint16_t server_port, const std::string& name, std::vector<std::string> extra_args)
-    : name_(name), process_(cli_argv(server_port, name, std::move(extra_args))) {}
+    : CliPeer("127.0.0.1:" + std::to_string(server_port), name, std::move(extra_args)) {}
+
+CliPeer::CliPeer(const std::string& servers, const std::string& name, std::vector<std::string> extra_args)
+    : name_(name), process_(cli_argv(servers, name, std::move(extra_args))) {}
 
 std::optional<nlohmann::json> CliPeer::wait_for(const std::string& kind, std::chrono::milliseconds timeout) {
     auto deadline = std::chrono::steady_clock::now() + timeout;

@@ -57,8 +57,9 @@ CliOptions parse_cli_options(int argc, char** argv) {
             "sala-cli", "--server HOST[:PORT] --name NAME [options]",
             "The Sala client without a window, for scripts, bots and tests.\n"
             "Commands on stdin: users, call NAME, accept, reject, hangup, mute, unmute, audio IN [OUT], stats, quit.")
-            .option("server", "HOST[:PORT]",
-                    "directory server (port " + std::to_string(protocol::kDefaultPort) + " unless given)")
+            .option("server", "HOST[:PORT][,HOST[:PORT]...]",
+                    "directory server (port " + std::to_string(protocol::kDefaultPort) +
+                        " unless given); several: nodes of one cluster, one picked, the next on failure")
             .option("name", "NAME", "the name to register")
             .option("call", "PEER", "call PEER once registered")
             .option("answer", "accept|reject|ignore", "what to do with incoming invites (default ignore: ask on stdin)")
@@ -102,7 +103,10 @@ CliOptions parse_cli_options(int argc, char** argv) {
     if (!flags.has("server")) fail("--server HOST[:PORT] is required (try --help)");
     if (!flags.has("name")) fail("--name NAME is required (try --help)");
     std::string error;
-    if (!client::parse_server_address(flags.get("server"), o.server, &error)) fail(error);
+    std::vector<client::ServerAddress> servers;
+    if (!client::parse_server_list(flags.get("server"), servers, &error)) fail(error);
+    o.server = servers.front();
+    o.more_servers.assign(servers.begin() + 1, servers.end());
     o.name = flags.get("name");
     if (flags.has("call")) o.call = flags.get("call");
     if (flags.has("answer")) {

@@ -13,6 +13,7 @@ enum class Answer { ignore, accept, reject };
 
 struct CliOptions {
     client::ServerAddress server;
+    std::vector<client::ServerAddress> more_servers;  // --server's other addresses: nodes of one cluster
     std::string name;
     std::optional<std::string> call;
     Answer answer = Answer::ignore;

@@ -217,7 +217,8 @@ int CliSession::run() {
     if (signal_fd < 0) pthread_sigmask(SIG_UNBLOCK, &signals, nullptr);  // then the default action ends us
     bool stdin_open = true;
 
-    engine_.post(client::ConnectCommand{options_.server.host, options_.server.port, options_.name});
+    engine_.post(
+        client::ConnectCommand{options_.server.host, options_.server.port, options_.name, options_.more_servers});
     while (!done_) {
         pollfd fds[3] = {{wake_.fd(), POLLIN, 0}, {signal_fd, POLLIN, 0}, {stdin_open ? 0 : -1, POLLIN, 0}};
         if (poll(fds, 3, poll_timeout_ms()) < 0 && errno != EINTR) break;

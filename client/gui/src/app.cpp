@@ -62,9 +62,9 @@ App::App(GLFWwindow* window, AppOptions options) {
     post_volume(*ui_);
 
     if (options.register_at_once) {
-        client::ServerAddress address;
-        if (client::parse_server_address(options.settings.server, address, &ui_->server_problem))
-            engine_->post(client::ConnectCommand{address.host, address.port, options.settings.name});
+        client::ConnectCommand connect;
+        if (client::make_connect_command(options.settings.server, options.settings.name, connect, &ui_->server_problem))
+            engine_->post(std::move(connect));
     }
 }
 

@@ -5,10 +5,12 @@ namespace sala::gui {
 namespace {
 
 void register_now(Ui& ui) {
-    client::ServerAddress address;
+    client::ConnectCommand connect;
     std::string error;
-    if (!client::parse_server_address(ui.server.data(), address, &error)) {
-        ui.server_problem = "That is not a server address: use host or host:port, e.g. localhost:5000.";
+    if (!client::make_connect_command(ui.server.data(), ui.name.data(), connect, &error)) {
+        ui.server_problem =
+            "That is not a server address: use host or host:port, e.g. localhost:5000 (nodes of a cluster: "
+            "separated by commas).";
         return;
     }
     ui.server_problem.clear();
@@ -16,7 +18,7 @@ void register_now(Ui& ui) {
     ui.settings.name = ui.name.data();
     ui.settings.server = ui.server.data();
     ui.save_settings();
-    ui.engine.post(client::ConnectCommand{address.host, address.port, ui.name.data()});
+    ui.engine.post(std::move(connect));
 }
 
 void field_error(const std::string& text) {

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <iterator>
+#include <random>
 
 namespace sala::client {
 namespace {
@@ -20,13 +21,29 @@ DirectoryClient::DirectoryClient(asio::io_context& io, Handlers handlers, std::c
 DirectoryClient::~DirectoryClient() { drop_connection(std::chrono::milliseconds(0)); }
 
 void DirectoryClient::open(const std::string& host, unsigned short port, const std::string& name,
-                           unsigned short media_port) {
-    drop_connection(std::chrono::milliseconds(0));
-    backoff_timer_.cancel();
-    host_ = host;
-    port_ = port;
+                           unsigned short media_port, const std::vector<ServerAddress>& more) {
+    servers_ = {ServerAddress{host, port}};
+    servers_.insert(servers_.end(), more.begin(), more.end());
+    current_ = servers_.size() > 1 ? std::random_device()() % servers_.size() : 0;
     name_ = name;
     media_port_ = media_port;
+    reopen();
+}
+
+std::string DirectoryClient::current_server() const {
+    if (servers_.empty()) return "";
+    const ServerAddress& at = servers_[current_];
+    const bool v6 = at.host.find(':') != std::string::npos;
+    return (v6 ? "[" + at.host + "]" : at.host) + ":" + std::to_string(at.port);
+}
+
+void DirectoryClient::next_server() {
+    if (servers_.size() > 1) current_ = (current_ + 1) % servers_.size();
+}
+
+void DirectoryClient::reopen() {
+    drop_connection(std::chrono::milliseconds(0));
+    backoff_timer_.cancel();
     registered_before_ = false;
     failures_ = 0;
     resume_token_.clear();
@@ -70,7 +87,7 @@ void DirectoryClient::connect() {
     untrusted_.reset();
     connection_ = std::make_shared<DirectoryConnection>(io_, std::move(handlers), ping_interval_, tls_);
     set_state(DirectoryState::connecting);
-    connection_->start(host_, port_);
+    connection_->start(servers_[current_].host, servers_[current_].port);
 }
 
 void DirectoryClient::send_hello(const Json& challenge) {
@@ -116,6 +133,9 @@ void DirectoryClient::on_closed(const std::string& reason) {
         return;
     }
     const bool was_registered = state_ == DirectoryState::registered;
+    // A registered connection lost: the same node first (it holds the session to resume); a node
+    // that could not be reached or did not register us: the next one.
+    if (!was_registered) next_server();
     if (registered_before_)
         back_off();
     else
@@ -149,11 +169,18 @@ void DirectoryClient::on_refusal(const Json& error) {
     const auto message = protocol::get_string(error, "message").value_or(code);
     drop_connection(std::chrono::milliseconds(0));
     // After a reconnection our old session may not have timed out yet on the server.
-    const bool retrying = registered_before_ && protocol::parse_error_code(code) == protocol::ErrorCode::name_taken;
-    if (retrying)
+    // A node of a cluster cut off from the others registers nobody for a while (server_full).
+    const auto parsed = protocol::parse_error_code(code);
+    const bool retrying = registered_before_ && (parsed == protocol::ErrorCode::name_taken ||
+                                                 (servers_.size() > 1 && parsed == protocol::ErrorCode::server_full));
+    if (retrying) {
+        // name_taken: this node is up and our old session is still held (on a node that went down
+        // with it, or here): wait here. server_full: this node is cut off: try the next.
+        if (parsed == protocol::ErrorCode::server_full) next_server();
         back_off();
-    else
+    } else {
         set_state(DirectoryState::closed);
+    }
     if (handlers_.refused) handlers_.refused(code, message, retrying);
 }
 

@@ -14,6 +14,7 @@
 #include <asio.hpp>
 
 #include "directory/directory_connection.hpp"
+#include "sala/client/server_address.hpp"
 #include "sala/client/snapshot.hpp"
 #include "sala/protocol.hpp"
 
@@ -57,8 +58,15 @@ public:
     DirectoryClient& operator=(const DirectoryClient&) = delete;
 
     // Registers `name` at host:port (closing any earlier connection at once), declaring the port
-    // the client receives media on.
-    void open(const std::string& host, unsigned short port, const std::string& name, unsigned short media_port);
+    // the client receives media on. With `more` (the other nodes of a cluster) it starts at one of
+    // them all, chosen at random, and moves to the next when a connection cannot be made, or when
+    // the node, cut off from its cluster, registers nobody (server_full).
+    void open(const std::string& host, unsigned short port, const std::string& name, unsigned short media_port,
+              const std::vector<ServerAddress>& more = {});
+    // Connects again from the start, to the same node (after the user trusted its certificate).
+    void reopen();
+    // "host:port" of the node in use (or tried next).
+    std::string current_server() const;
     // Stops, saying bye first (given a moment to leave) when say_bye.
     void close(bool say_bye);
     // Sends when registered; drops the message otherwise.
@@ -77,6 +85,7 @@ private:
     void connect();
     void drop_connection(std::chrono::milliseconds grace);
     void back_off();
+    void next_server();
     void on_closed(const std::string& reason);
     void on_message(const protocol::Json& message);
     void on_refusal(const protocol::Json& error);
@@ -89,9 +98,11 @@ private:
     asio::steady_timer backoff_timer_;
     std::shared_ptr<DirectoryConnection> connection_;
     DirectoryState state_ = DirectoryState::closed;
-    std::string host_, name_;
+    std::vector<ServerAddress> servers_;  // the node in use is servers_[current_]
+    std::size_t current_ = 0;
+    std::string name_;
     std::string resume_token_;  // from the last welcome: takes our session over after a reconnection
-    unsigned short port_ = 0, media_port_ = 0;
+    unsigned short media_port_ = 0;
     bool registered_before_ = false;
     std::size_t failures_ = 0;  // reconnections in a row that did not register: the backoff step
     bool tls_ = true;

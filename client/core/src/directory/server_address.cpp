@@ -1,5 +1,7 @@
 #include "sala/client/server_address.hpp"
 
+#include "sala/client/command.hpp"
+
 #include "sala/cli_flags.hpp"
 
 namespace sala::client {
@@ -39,6 +41,30 @@ bool parse_server_address(const std::string& text, ServerAddress& out, std::stri
         }
         out.port = static_cast<unsigned short>(*number);
     }
+    return true;
+}
+
+bool parse_server_list(const std::string& text, std::vector<ServerAddress>& out, std::string* error) {
+    std::vector<ServerAddress> list;
+    std::size_t start = 0;
+    for (;;) {
+        const std::size_t comma = text.find(',', start);
+        std::string item = text.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+        item.erase(0, item.find_first_not_of(' '));
+        item.erase(item.find_last_not_of(' ') + 1);
+        if (!parse_server_address(item, list.emplace_back(), error)) return false;
+        if (comma == std::string::npos) break;
+        start = comma + 1;
+    }
+    out = std::move(list);
+    return true;
+}
+
+bool make_connect_command(const std::string& servers, const std::string& name, ConnectCommand& out,
+                          std::string* error) {
+    std::vector<ServerAddress> list;
+    if (!parse_server_list(servers, list, error)) return false;
+    out = ConnectCommand{list.front().host, list.front().port, name, {list.begin() + 1, list.end()}};
     return true;
 }
 

@@ -104,7 +104,7 @@ private:
         state_.connect_error.clear();
         state_.server_trust.reset();
         calls_.set_my_name(c.name);
-        directory_.open(c.host, c.port, c.name, media_port_);
+        directory_.open(c.host, c.port, c.name, media_port_, c.more);
     }
 
     void handle(DisconnectCommand&) {
@@ -154,8 +154,7 @@ private:
 
     // The window's answer to a certificate question: pinned, and the connection tried again.
     void handle(TrustServerCommand& c) {
-        if (judge_.trust(c.fingerprint, options_, state_))
-            directory_.open(server_.host, server_.port, state_.name, media_port_);
+        if (judge_.trust(c.fingerprint, options_, state_)) directory_.reopen();
     }
     void handle(VolumeCommand& c) {
         state_.volume = c;
@@ -372,6 +371,7 @@ private:
         };
         h.prove = [this](const std::vector<std::uint8_t>& message) { return privacy_.prove_name(message); };
         h.check_certificate = [this](const ServerCertificate& certificate) {
+            state_.server = directory_.current_server();  // a cluster's node: each has its own certificate
             std::optional<Notice> told;
             auto refusal = judge_.judge(certificate, options_, state_, told);
             if (told) tell(std::move(*told));

@@ -1,6 +1,7 @@
 #include "sala/gui/control_rules.hpp"
 
 #include <algorithm>
+#include <vector>
 
 #include "sala/client/server_address.hpp"
 #include "sala/protocol.hpp"
@@ -21,8 +22,8 @@ bool can_call(const client::Snapshot& s, const std::string& peer) {
 ControlRules control_rules(const client::Snapshot& s, const UiFacts& facts) {
     ControlRules r;
     const bool offline = s.connection == ConnectionState::disconnected;
-    client::ServerAddress address;
-    const bool server_ok = client::parse_server_address(facts.server_text, address, nullptr);
+    std::vector<client::ServerAddress> servers;
+    const bool server_ok = client::parse_server_list(facts.server_text, servers, nullptr);
     const bool name_ok = !protocol::name_problem(facts.name_text).has_value();
 
     r.edit_identity = offline;

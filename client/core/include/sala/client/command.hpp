@@ -3,7 +3,9 @@
 
 #include <string>
 #include <variant>
+#include <vector>
 
+#include "sala/client/server_address.hpp"
 #include "sala/protocol.hpp"
 
 namespace sala::client {
@@ -12,7 +14,13 @@ struct ConnectCommand {
     std::string host;
     unsigned short port = protocol::kDefaultPort;
     std::string name;
+    // More nodes of the same cluster: the client starts at one of them all and moves to the next
+    // when one cannot be reached or cannot register it.
+    std::vector<ServerAddress> more;
 };
+// A ConnectCommand for a server field as typed ("host:port", or nodes "host1:5000,host2:5000");
+// false with a one-line *error when the text is not a list of addresses.
+bool make_connect_command(const std::string& servers, const std::string& name, ConnectCommand& out, std::string* error);
 struct DisconnectCommand {};
 struct CallCommand {
     std::string peer;
