@@ -11,6 +11,7 @@
 #include "audio/level_meter.hpp"
 #include "audio/paced/paced_duplex.hpp"
 #include "audio/spsc_ring.hpp"
+#include "audio/voice_stage.hpp"
 
 namespace sala::client {
 
@@ -45,10 +46,14 @@ struct AudioPipes {
     // Echo cancellation / noise suppression on capture, run by the input device; null (off)
     // by default. Set it before the devices start; it must outlive them.
     std::atomic<AudioProcessor*> processor{nullptr};
-    // What the output device played (48 kHz mono), the processor's echo reference; only
-    // fed while a processor is set.
-    static constexpr std::size_t kFarEndSamples = 4800;  // 100 ms
+    // What the output device played (48 kHz mono), the echo canceller's reference: fed while a
+    // processor is set or echo_reference is. As long as the capture ring, so that neither
+    // overflows before the other when the engine is late (their fill is the echo's delay).
+    static constexpr std::size_t kFarEndSamples = 48000;  // 1 s
     SpscRing<int16_t> far_end;
+    std::atomic<bool> echo_reference{false};
+    // The voice processing between the capture ring and the encoder (engine thread only).
+    VoiceStage voice;
 
     // The first sample of the peer's audio: the engine marks its place in the playback ring
     // (pushed() + 1; 0 until then), the output device notes when it took it out (steady clock

@@ -40,7 +40,7 @@ public:
                                                      : std::filesystem::path(options_.config_dir) / "known_servers"),
           meter_timer_(io_),
           privacy_(options_),
-          audio_(options_.media.echo, [this](const char* device, const std::string& error) {
+          audio_(options_.media, [this](const char* device, const std::string& error) {
               state_.audio_problem = notices::audio_problem(device, error);
               tell(notices::audio_device(device, error));
           }) {
@@ -146,6 +146,7 @@ private:
     void handle(AudioCommand& c) {
         options_.audio_in = state_.audio_in = c.input;
         options_.audio_out = state_.audio_out = c.output;
+        if (c.voice) options_.media.voice = *c.voice;
         if (media_) start_devices();
     }
 

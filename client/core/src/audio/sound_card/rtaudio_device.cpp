@@ -362,7 +362,8 @@ int RtAudioOutput::callback(void* out, void* /*in*/, unsigned frames, double /*t
         const int16_t* heard = device->convert_->last_input();
         const std::size_t heard_n = device->convert_->last_input_count();
         pipes.speaker.process(heard, heard_n);
-        if (pipes.processor.load(std::memory_order_relaxed)) pipes.far_end.push(heard, heard_n);
+        if (pipes.processor.load(std::memory_order_relaxed) || pipes.echo_reference.load(std::memory_order_relaxed))
+            pipes.far_end.push(heard, heard_n);
     }
     const bool alive = device->watch_.end(begun, frames);
     pipes.note_callback_ns(device->watch_.max_callback_ns());
