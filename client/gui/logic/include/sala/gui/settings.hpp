@@ -1,10 +1,11 @@
 #pragma once
-// What the window remembers between runs (last name, server and audio devices), kept as a
+// What the window remembers between runs (last name, server, audio devices and voice processing), kept as a
 // small "key=value" file in the user's configuration directory.
 
 #include <filesystem>
 #include <string>
 
+#include "sala/client/media_options.hpp"
 #include "sala/protocol.hpp"
 
 namespace sala::gui {
@@ -14,7 +15,15 @@ struct Settings {
     std::string server = "localhost:" + std::to_string(protocol::kDefaultPort);
     std::string audio_in = "device";  // engine specs: "device" or "device:NAME"
     std::string audio_out = "device";
+    // Voice processing of the microphone (on: for a sound card, as the engine's default).
+    bool echo_cancel = true;
+    bool noise_suppress = true;
+    bool gain_control = true;
 };
+
+// The engine's voice options for these switches: on follows the input (a sound card processed,
+// a file or tone given with --audio-in untouched), off is off.
+client::VoiceOptions voice_options(const Settings& settings);
 
 // $XDG_CONFIG_HOME/sala, else $HOME/.config/sala; "" when neither variable is set.
 std::filesystem::path default_config_dir();
