@@ -31,6 +31,7 @@ private:
     float gain_db_ = 0.0f;      // applied now
     float applied_ = 1.0f;      // linear gain at the end of the last block
     int far_hold_ = 0;          // blocks until the far end's echo has died away
+    int voiced_ = 0;            // voiced blocks the level was measured on
 };
 
 }  // namespace sala::client

@@ -22,8 +22,8 @@ VoiceProcessor::VoiceProcessor(VoiceSettings settings)
     // The extended filter: a longer echo tail and delays that drift, as on real devices.
     config_->Set<webrtc::ExtendedFilter>(new webrtc::ExtendedFilter(true));
     // The delay told covers the devices and rings; the estimator finds what lies beyond it (the
-    // room, a device's unreported buffers: 40 ms on the PulseAudio echo path of the device tests).
-    // Without it the filter converged on some runs of that test and not on others.
+    // room, a device's unreported buffers; the PulseAudio echo path of the device tests). Without
+    // it the filter converged on some runs of that test and not on others.
     config_->Set<webrtc::DelayAgnostic>(new webrtc::DelayAgnostic(true));
     apm_.reset(webrtc::AudioProcessing::Create(*config_));
     if (!apm_) throw std::runtime_error("WebRTC's audio processing could not be set up");

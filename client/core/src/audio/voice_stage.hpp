@@ -6,6 +6,7 @@
 // out. Engine thread only: the audio callbacks just fill the rings (AudioPipes::far_end while
 // echo_reference is set, which it is while anything is on).
 
+#include <algorithm>
 #include <array>
 #include <cstddef>
 #include <cstdint>
@@ -42,7 +43,7 @@ public:
     const LevelMeter& meter() const { return meter_; }
     bool voice() const { return voice_; }
     // The delay told to the echo canceller in ms; -1 while it is off.
-    int echo_delay_ms() const { return processor_ && processor_->settings().echo_cancel ? told_ms_ : -1; }
+    int echo_delay_ms() const { return processor_ && processor_->settings().echo_cancel ? std::max(0, told_ms_) : -1; }
 
 private:
     void measure_delay(AudioPipes& pipes);
@@ -52,7 +53,14 @@ private:
     LevelMeter meter_;
     std::array<std::int16_t, VoiceProcessor::kBlock> played_{}, block_{};
     double delay_ms_ = -1.0;  // smoothed; -1: measure afresh
-    int told_ms_ = 0;
+    int told_ms_ = -1;        // -1: not measured yet
+    // A device's last two credible latency reports (us), and how many there were.
+    struct Reported {
+        std::int64_t last[2];
+        int reports;
+    };
+    Reported input_{{0, 0}, 0}, output_{{0, 0}, 0};
+    bool devices_known_ = false;
     bool voice_ = false;
 };
 
