@@ -469,13 +469,13 @@ TEST(EngineCalls, AudioCommandChangesWhatIsSentMidCall) {
     ASSERT_TRUE(packets_flow(bob)) << bob.describe();
     EXPECT_LT(bob.snapshot()->speaker.rms_dbfs, -60);
 
-    alice.post(AudioCommand{"tone:440", "null"});
+    alice.post(AudioCommand{"tone:440", "null", std::nullopt});
     EXPECT_TRUE(bob.wait_until([](const Snapshot& s) { return s.speaker.rms_dbfs > -40; }, 2000ms))
         << bob.snapshot()->speaker.rms_dbfs;
     EXPECT_EQ(alice.snapshot()->audio_in, "tone:440");
 
     // An input that cannot be used is reported and replaced by silence; the call goes on.
-    alice.post(AudioCommand{"tone:0", "null"});
+    alice.post(AudioCommand{"tone:0", "null", std::nullopt});
     auto problem = alice.wait_for("error");
     ASSERT_TRUE(problem) << alice.describe();
     EXPECT_EQ((*problem)["code"], "audio_device");

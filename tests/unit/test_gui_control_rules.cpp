@@ -223,7 +223,9 @@ TEST(GuiSettings, RoundTripAndDefaults) {
     EXPECT_EQ(defaults.server, "localhost:5000");
     EXPECT_EQ(defaults.audio_in, "device");
 
-    Settings saved{"Zoë", "example.org:6000", "device:USB mic", "device:Speakers"};
+    EXPECT_TRUE(defaults.echo_cancel && defaults.noise_suppress && defaults.gain_control);
+
+    Settings saved{"Zoë", "example.org:6000", "device:USB mic", "device:Speakers", false, true, false};
     std::string error;
     ASSERT_TRUE(save_settings(dir / "nested", saved, &error)) << error;
     Settings loaded = load_settings(dir / "nested");
@@ -231,6 +233,14 @@ TEST(GuiSettings, RoundTripAndDefaults) {
     EXPECT_EQ(loaded.server, saved.server);
     EXPECT_EQ(loaded.audio_in, saved.audio_in);
     EXPECT_EQ(loaded.audio_out, saved.audio_out);
+    EXPECT_FALSE(loaded.echo_cancel);
+    EXPECT_TRUE(loaded.noise_suppress);
+    EXPECT_FALSE(loaded.gain_control);
+    // Off is off; on follows the input (processed for a sound card, untouched for a file).
+    const auto voice = voice_options(loaded);
+    EXPECT_EQ(voice.echo_cancel, std::optional<bool>(false));
+    EXPECT_EQ(voice.noise_suppress, std::nullopt);
+    EXPECT_EQ(voice.gain_control, std::optional<bool>(false));
 
     // A newline cannot break the file; unknown lines are ignored.
     saved.name = "eve\nserver=evil:1";

@@ -72,6 +72,10 @@ CliOptions parse_cli_options(int argc, char** argv) {
             .option("frame-ms", "10|20", "Opus frame length (default 20)")
             .option("bitrate", "BPS", "Opus bitrate in bit/s (default 20000: about 36 kb/s on the wire)")
             .option("complexity", "N", "Opus encoder complexity 0-10: CPU against quality (default 5)")
+            .option("echo-cancel", "on|off",
+                    "cancel the speaker's echo in the microphone (default on for a sound card, off otherwise)")
+            .option("noise-suppress", "on|off", "suppress the microphone's steady noise (default as --echo-cancel)")
+            .option("agc", "on|off", "bring the microphone's speech to a steady level (default as --echo-cancel)")
             .option("impair", "loss=PCT,jitter=MS", "damage the receive path on purpose (tests, benchmarks)")
             .option("ice", "on|off|relay",
                     "find the media path with ICE (default on); off: only the address the server saw (protocol v1); "
@@ -154,6 +158,15 @@ CliOptions parse_cli_options(int argc, char** argv) {
         if (!n) fail("--complexity takes 0 to 10, not '" + flags.get("complexity") + "'");
         o.engine.media.complexity = static_cast<int>(*n);
     }
+    auto on_off = [&](const char* flag, std::optional<bool>& to) {
+        if (!flags.has(flag)) return;
+        const std::string value = flags.get(flag);
+        if (value != "on" && value != "off") fail(std::string("--") + flag + " takes on or off, not '" + value + "'");
+        to = value == "on";
+    };
+    on_off("echo-cancel", o.engine.media.voice.echo_cancel);
+    on_off("noise-suppress", o.engine.media.voice.noise_suppress);
+    on_off("agc", o.engine.media.voice.gain_control);
     if (flags.has("impair")) o.engine.media.impair = parse_impairment(flags.get("impair"));
     if (flags.has("ice")) {
         const std::string ice = flags.get("ice");

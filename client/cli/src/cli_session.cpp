@@ -160,7 +160,7 @@ void CliSession::on_line(const std::string& raw) {
         auto space2 = rest.find(' ');
         std::string in = rest.substr(0, space2);
         std::string out = space2 == std::string::npos ? engine_.snapshot()->audio_out : rest.substr(space2 + 1);
-        engine_.post(client::AudioCommand{in, out});
+        engine_.post(client::AudioCommand{in, out, std::nullopt});
     } else if (word == "mute" || word == "unmute") {
         engine_.post(client::MuteCommand{word == "mute"});
     } else if (word == "stats") {

@@ -14,6 +14,7 @@ client::EngineOptions engine_options(const AppOptions& o) {
     client::EngineOptions e;
     e.audio_in = o.audio_in.empty() ? o.settings.audio_in : o.audio_in;
     e.audio_out = o.audio_out.empty() ? o.settings.audio_out : o.audio_out;
+    e.media.voice = voice_options(o.settings);
     e.config_dir = o.config_dir.string();  // the identity key and the peers' keys live there too
     e.insecure_plaintext = o.insecure_plaintext;
     e.trust_server = o.trust_server;

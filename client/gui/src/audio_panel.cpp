@@ -56,6 +56,13 @@ bool volume_slider(Ui& ui, const char* label, const char* map_name, int& percent
     return moved;
 }
 
+// One of the voice processing switches (they apply at once, mid-call too); true when it changed.
+bool voice_switch(Ui& ui, const char* label, const char* map_name, bool& on) {
+    const bool changed = ImGui::Checkbox(label, &on);
+    ui.map.mark(map_name, true);
+    return changed;
+}
+
 }  // namespace
 
 // What the microphone sends and what the speaker plays, at the engine (remembered in settings).
@@ -74,8 +81,14 @@ void draw_audio_panel(Ui& ui, ImVec2 pos, ImVec2 size) {
     if (begin_panel("Audio", pos, size)) {
         bool changed = device_combo(ui, "Input", "##input", true, ui.settings.audio_in);
         changed |= device_combo(ui, "Output", "##output", false, ui.settings.audio_out);
+        ImGui::Spacing();
+        changed |= voice_switch(ui, "Echo cancellation", "echo_cancel", ui.settings.echo_cancel);
+        ImGui::SameLine();
+        changed |= voice_switch(ui, "Noise suppression", "noise_suppress", ui.settings.noise_suppress);
+        changed |= voice_switch(ui, "Gain control", "gain_control", ui.settings.gain_control);
         if (changed) {
-            ui.engine.post(client::AudioCommand{ui.settings.audio_in, ui.settings.audio_out});
+            ui.engine.post(
+                client::AudioCommand{ui.settings.audio_in, ui.settings.audio_out, voice_options(ui.settings)});
             ui.save_settings();
             if (ui.mic_test.running()) ui.mic_test.start(ui.settings.audio_in);
         }

@@ -56,6 +56,11 @@ void draw_level_meter(const char* label, const client::MeterReading& level, floa
     const float value_width = ImGui::CalcTextSize("-88.8 dB").x + line;
     ImGui::AlignTextToFramePadding();
     ImGui::TextUnformatted(label);
+    if (level.voice) {  // the voice detector hears a voice (the microphone, while voice processing runs)
+        const ImVec2 after = ImGui::GetItemRectMax();
+        ImGui::GetWindowDrawList()->AddCircleFilled(ImVec2(after.x + line * 0.6f, after.y - line * 0.5f), line * 0.25f,
+                                                    zone_colour(MeterZone::green, 1.0f));
+    }
     ImGui::SameLine(label_width);
 
     const float bar_width = std::max(line * 4, width - label_width - value_width);

@@ -11,6 +11,7 @@
 #include "audio/level_meter.hpp"
 #include "audio/paced/paced_duplex.hpp"
 #include "audio/spsc_ring.hpp"
+#include "audio/voice_stage.hpp"
 
 namespace sala::client {
 
@@ -49,10 +50,14 @@ struct AudioPipes {
     // Echo cancellation / noise suppression on capture, run by the input device; null (off)
     // by default. Set it before the devices start; it must outlive them.
     std::atomic<AudioProcessor*> processor{nullptr};
-    // What the output device played (48 kHz mono), the processor's echo reference; only
-    // fed while a processor is set.
-    static constexpr std::size_t kFarEndSamples = 4800;  // 100 ms
+    // What the output device played (48 kHz mono), the echo canceller's reference: fed while a
+    // processor is set or echo_reference is. As long as the capture ring, so that neither
+    // overflows before the other when the engine is late (their fill is the echo's delay).
+    static constexpr std::size_t kFarEndSamples = 48000;  // 1 s
     SpscRing<int16_t> far_end;
+    std::atomic<bool> echo_reference{false};
+    // The voice processing between the capture ring and the encoder (engine thread only).
+    VoiceStage voice;
 
     // The first sample of the peer's audio: the engine marks its place in the playback ring
     // (pushed() + 1; 0 until then), the output device notes when it took it out (steady clock
@@ -86,7 +91,8 @@ struct AudioPipes {
     void note_heard(const int16_t* heard, std::size_t n) {
         note_played();
         speaker.process(heard, n);
-        if (processor.load(std::memory_order_relaxed)) far_end.push(heard, n);
+        if (processor.load(std::memory_order_relaxed) || echo_reference.load(std::memory_order_relaxed))
+            far_end.push(heard, n);
     }
 
     // Audio thread: raises callback_max_ns to ns if it is larger.

@@ -1,7 +1,8 @@
 #pragma once
 // Voice processing of the captured audio (issue 13): WebRTC's audio processing module
 // (libwebrtc-audio-processing 0.3, the library PulseAudio's echo canceller uses; chosen over
-// speexdsp by bench/voice_processing.sh, see docs/benchmarks.md) in 10 ms blocks at 48 kHz mono.
+// speexdsp by bench/voice_processing.sh, see docs/benchmarks.md) in 10 ms blocks at 48 kHz mono,
+// and a gain stage of our own after it (gain_stage.hpp says why not the library's).
 // Each block of captured audio goes in with the block the speaker played at the same time and
 // the delay between the two; out comes the microphone with the echo cancelled, noise suppressed
 // and gain controlled, each as switched on, and whether it holds a voice.
@@ -11,18 +12,15 @@
 #include <cstdint>
 #include <memory>
 
+#include "audio/gain_stage.hpp"
+#include "sala/client/media_options.hpp"
+
 namespace webrtc {
 class AudioProcessing;
 class Config;
 }  // namespace webrtc
 
 namespace sala::client {
-
-struct VoiceSettings {
-    bool echo_cancel = true;
-    bool noise_suppress = true;
-    bool gain_control = true;
-};
 
 class VoiceProcessor {
 public:
@@ -48,6 +46,7 @@ private:
     std::unique_ptr<webrtc::Config> config_;
     std::unique_ptr<webrtc::AudioProcessing> apm_;
     float reverse_[kBlock] = {}, reverse_out_[kBlock] = {}, capture_[kBlock] = {};
+    GainStage gain_;
     bool voice_ = false;
 };
 

@@ -24,7 +24,8 @@ std::unique_ptr<Device> started(std::unique_ptr<Device> device, AudioPipes& pipe
 }
 }  // namespace
 
-CallAudio::CallAudio(bool echo, Problem on_problem) : echo_(echo), on_problem_(std::move(on_problem)) {}
+CallAudio::CallAudio(const MediaOptions& media, Problem on_problem)
+    : media_(media), echo_(media.echo), on_problem_(std::move(on_problem)) {}
 
 CallAudio::~CallAudio() { close(); }
 
@@ -51,6 +52,9 @@ void CallAudio::open_early(AudioPipes& pipes) {
 }
 
 void CallAudio::start(const std::string& input_spec, const std::string& output_spec) {
+    // The same devices, running: only the voice processing may have changed (the window's switches).
+    if (!opener_.joinable() && input_ && output_ && input_spec == input_spec_ && output_spec == output_spec_)
+        return configure_voice(input_spec);
     if (opener_.joinable()) opener_.join();
     Early early = std::move(early_);
     early_ = Early{};
@@ -73,6 +77,9 @@ void CallAudio::start(const std::string& input_spec, const std::string& output_s
         output_ = started(make_audio_output(output_spec, &error), p, &error);
     }
     if (!output_) replace_output(error);
+    if (input_spec_.empty()) input_spec_ = input_spec;
+    if (output_spec_.empty()) output_spec_ = output_spec;
+    configure_voice(input_spec);
     if (early.input_spec.empty() && early.output_spec.empty()) return;
     // The devices ran before the call: what the microphone heard then is not the call's, and
     // the speaker's wait for the first frame was no underrun.
@@ -103,17 +110,37 @@ void CallAudio::check_health() {
     if (output_ && !output_->healthy()) replace_output(output_->description() + " stopped working (removed or failed)");
 }
 
-MeterReading CallAudio::mic() const { return pipes_ ? reading(pipes_->mic) : MeterReading{}; }
+MeterReading CallAudio::mic() const {
+    if (!pipes_) return MeterReading{};
+    if (!pipes_->voice.active()) return reading(pipes_->mic);
+    MeterReading processed = reading(pipes_->voice.meter());
+    processed.voice = pipes_->voice.voice();
+    return processed;
+}
+
+// Sound cards get voice processing unless a switch says otherwise; files, tones and silence only
+// when one says so (their tests compare what was sent exactly); the echo test never (its
+// "microphone" is what it plays).
+void CallAudio::configure_voice(const std::string& input_spec) {
+    const bool card = !echo_ && sound_card(input_spec);
+    const VoiceOptions& o = media_.voice;
+    VoiceSettings settings{o.echo_cancel.value_or(card), o.noise_suppress.value_or(card),
+                           o.gain_control.value_or(card)};
+    if (echo_) settings = VoiceSettings{false, false, false};
+    pipes().voice.configure(settings, pipes());
+}
 MeterReading CallAudio::speaker() const { return pipes_ ? reading(pipes_->speaker) : MeterReading{}; }
 
 void CallAudio::replace_input(const std::string& why) {
     on_problem_("microphone", why);
+    input_spec_ = "silence";
     if (input_) input_->stop();
     if ((input_ = make_audio_input("silence", nullptr))) input_->start(pipes(), nullptr);
 }
 
 void CallAudio::replace_output(const std::string& why) {
     on_problem_("speaker", why);
+    output_spec_ = "null";
     if (output_) output_->stop();
     if ((output_ = make_audio_output("null", nullptr))) output_->start(pipes(), nullptr);
 }
@@ -123,6 +150,8 @@ void CallAudio::stop() {
     if (output_) output_->stop();
     input_.reset();
     output_.reset();
+    input_spec_.clear();
+    output_spec_.clear();
 }
 
 }  // namespace sala::client

@@ -11,6 +11,7 @@
 #include <thread>
 
 #include "audio/audio_device.hpp"
+#include "sala/client/media_options.hpp"
 #include "sala/client/snapshot.hpp"
 
 namespace sala::client {
@@ -20,8 +21,10 @@ public:
     // device: "microphone" or "speaker"; error: why, in plain words.
     using Problem = std::function<void(const char* device, const std::string& error)>;
 
-    // echo: no input device; the media session feeds what it plays back into the capture pipe.
-    CallAudio(bool echo, Problem on_problem);
+    // media.echo: no input device; the media session feeds what it plays back into the capture
+    // pipe. media.voice: read at every start(), the voice processing of the microphone (on for a
+    // sound card unless switched off); media must outlive this.
+    CallAudio(const MediaOptions& media, Problem on_problem);
     ~CallAudio();
     CallAudio(const CallAudio&) = delete;
     CallAudio& operator=(const CallAudio&) = delete;
@@ -44,6 +47,7 @@ public:
     AudioPipes& pipes();
     // Replaces a device that stopped working since the last check.
     void check_health();
+    // The microphone as it is sent: processed when voice processing runs.
     MeterReading mic() const;
     MeterReading speaker() const;
 
@@ -59,12 +63,15 @@ private:
     void replace_input(const std::string& why);
     void replace_output(const std::string& why);
     void stop();
+    void configure_voice(const std::string& input_spec);
 
+    const MediaOptions& media_;
     const bool echo_;
     Problem on_problem_;
     std::unique_ptr<AudioPipes> pipes_;
     std::unique_ptr<AudioInput> input_;
     std::unique_ptr<AudioOutput> output_;
+    std::string input_spec_, output_spec_;  // what runs: as asked, or "silence"/"null" in place of a failed device
     Early early_;
     std::jthread opener_;  // opening early_; joined before early_ is read, and before pipes_ go
 };

@@ -42,7 +42,7 @@ public:
           recorder_(options_.config_dir),
           meter_timer_(io_),
           privacy_(options_),
-          audio_(options_.media.echo, [this](const char* device, const std::string& error) {
+          audio_(options_.media, [this](const char* device, const std::string& error) {
               state_.audio_problem = notices::audio_problem(device, error);
               tell(notices::audio_device(device, error));
           }) {
@@ -149,6 +149,7 @@ private:
     void handle(AudioCommand& c) {
         options_.audio_in = state_.audio_in = c.input;
         options_.audio_out = state_.audio_out = c.output;
+        if (c.voice) options_.media.voice = *c.voice;
         if (media_) start_devices();
     }
 

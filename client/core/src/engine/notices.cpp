@@ -249,6 +249,11 @@ Notice stats(const std::string& peer, long long second, const CallStatistics& s,
                 {"output_latency_ms", std::round(s.output_latency_ms * 10) / 10},
                 {"remote_loss_percent", s.remote_loss_percent},
                 {"mic_dbfs", mic.rms_dbfs},
+                {"mic_voice", mic.voice},
+                {"echo_cancel", s.voice.echo_cancel},
+                {"noise_suppress", s.voice.noise_suppress},
+                {"gain_control", s.voice.gain_control},
+                {"echo_delay_ms", s.echo_delay_ms},
                 {"speaker_dbfs", speaker.rms_dbfs},
                 {"media_path", media_path}};
     // Estimates (sala/client/call_quality.hpp); -1 until the round trip is measured.

@@ -106,7 +106,7 @@ void MediaSession::tick() {
     last_tick_ = now;
     play(now);
     send_frames();
-    window_capture_samples_ += pipes_.capture.size();
+    window_capture_samples_ += pipes_.capture.size() + pipes_.voice.held();
     window_playback_samples_ += pipes_.playback.size();
     ++window_ticks_;
     if (now >= next_rtcp_) {
@@ -166,8 +166,9 @@ void MediaSession::play(Clock::time_point now) {
 
 void MediaSession::send_frames() {
     const std::size_t n = capture_frame_.size();
-    while (pipes_.capture.size() >= n) {
-        pipes_.capture.pop(capture_frame_.data(), n);
+    SpscRing<std::int16_t>& captured = pipes_.voice.pass(pipes_);  // the microphone, processed when on
+    while (captured.size() >= n) {
+        captured.pop(capture_frame_.data(), n);
         apply_gain(capture_frame_.data(), n, muted_ ? 0.0f : microphone_gain_);
         std::uint8_t payload[1275];
         std::size_t size = encoder_.encode(capture_frame_.data(), payload);
@@ -321,6 +322,8 @@ CallStatistics MediaSession::statistics() const {
     };
     s.input_latency_ms = capture_ring_ms_ + device_ms(pipes_.input_device_latency_us);
     s.output_latency_ms = playback_ring_ms_ + device_ms(pipes_.output_device_latency_us);
+    s.voice = pipes_.voice.settings();
+    s.echo_delay_ms = pipes_.voice.echo_delay_ms();
     return s;
 }
 

@@ -1,10 +1,12 @@
 #pragma once
 // What front ends ask the engine to do; posted to the engine thread, never run on the caller's.
 
+#include <optional>
 #include <string>
 #include <variant>
 #include <vector>
 
+#include "sala/client/media_options.hpp"
 #include "sala/client/server_address.hpp"
 #include "sala/protocol.hpp"
 
@@ -31,11 +33,12 @@ struct HangupCommand {};
 struct MuteCommand {
     bool muted = true;
 };
-// Chooses what is sent and what is heard (specs as in sala-cli --audio-in / --audio-out);
-// applies at once during a call.
+// Chooses what is sent and what is heard (specs as in sala-cli --audio-in / --audio-out), and
+// the voice processing of the microphone (unset: as it was); applies at once during a call.
 struct AudioCommand {
     std::string input;
     std::string output;
+    std::optional<VoiceOptions> voice;
 };
 
 // The user trusts this certificate fingerprint for the server of the last ConnectCommand (the

@@ -10,6 +10,7 @@
 
 #include "sala/client/call_history.hpp"
 #include "sala/client/command.hpp"
+#include "sala/client/media_options.hpp"
 
 namespace sala::client {
 
@@ -41,6 +42,7 @@ struct MeterReading {
     float rms_dbfs = -90.0f;
     float peak_dbfs = -90.0f;
     float hold_dbfs = -90.0f;
+    bool voice = false;  // the microphone's last block held a voice (while voice processing runs)
 };
 // Maps -60..0 dBFS onto 0..1 (clamped) for drawing a meter bar.
 float dbfs_to_meter_fraction(float dbfs);
@@ -74,6 +76,10 @@ struct CallStatistics {
     // callback and the engine (file, tone and null devices: the ring only), in ms.
     double input_latency_ms = 0.0;   // microphone to encoder
     double output_latency_ms = 0.0;  // decoder to speaker
+    // Voice processing of our microphone as it runs now (issue 13), and the delay between the
+    // speaker and the microphone told to the echo canceller (-1 while that is off).
+    VoiceSettings voice{false, false, false};
+    int echo_delay_ms = -1;
 };
 
 // How private the current (or last) call is.

@@ -1,10 +1,11 @@
 #pragma once
-// What the window remembers between runs (last name, server, audio devices and volumes), kept as a
+// What the window remembers between runs (last name, server, audio devices, volumes and voice processing), kept as a
 // small "key=value" file in the user's configuration directory.
 
 #include <filesystem>
 #include <string>
 
+#include "sala/client/media_options.hpp"
 #include "sala/protocol.hpp"
 
 namespace sala::gui {
@@ -16,7 +17,15 @@ struct Settings {
     std::string audio_out = "device";
     int microphone_volume = 100;  // percent, 0-200
     int speaker_volume = 100;
+    // Voice processing of the microphone (on: for a sound card, as the engine's default).
+    bool echo_cancel = true;
+    bool noise_suppress = true;
+    bool gain_control = true;
 };
+
+// The engine's voice options for these switches: on follows the input (a sound card processed,
+// a file or tone given with --audio-in untouched), off is off.
+client::VoiceOptions voice_options(const Settings& settings);
 
 // $XDG_CONFIG_HOME/sala, else $HOME/.config/sala; "" when neither variable is set.
 std::filesystem::path default_config_dir();
