@@ -54,10 +54,15 @@ void ClusterBridge::remote_joined(const cluster::ClusterUser& user) { registry_.
 void ClusterBridge::remote_left(const std::string& name) { registry_.remote_left(name); }
 
 void ClusterBridge::redis_state(bool up, const std::string& why) {
-    if (up)
+    if (up) {
         log::info("cluster", "back in the cluster");
-    else
+        registry_.cluster_state(true, "This server is back in its cluster: every user can be reached again.");
+    } else {
         log::warn("cluster", "cut off from the cluster (" + why + "): serving this node's users only");
+        registry_.cluster_state(false,
+                                "This server lost touch with the rest of its cluster: only users of this server "
+                                "can be reached, and nobody new can register here until it is back.");
+    }
 }
 
 }  // namespace sala::server

@@ -142,6 +142,9 @@ public:
     // A user of another node registered, or changed status.
     void remote_joined(const std::string& name, protocol::Status status);
     void remote_left(const std::string& name);
+    // This node lost its cluster (up false) or is back in it: every registered client is told
+    // (`cluster`, in order with presence), with `message` in plain words.
+    void cluster_state(bool up, const std::string& message);
     std::size_t remote_users() const { return remote_.size(); }
     void set_router(CallRouter* router) { router_ = router; }
     // A caller's line from its node, for a user of ours.

@@ -36,6 +36,12 @@ void Registry::remote_left(const std::string& name) {
     publish(kRemoteUser, protocol::Json{{"type", protocol::type::user_left}, {"name", name}});
 }
 
+void Registry::cluster_state(bool up, const std::string& message) {
+    publish(
+        kRemoteUser,
+        protocol::Json{{"type", protocol::type::cluster}, {"status", up ? "joined" : "cut_off"}, {"message", message}});
+}
+
 namespace {
 constexpr std::string_view kPendingRemoteCall = "pending";  // not yet named by the callee's node
 

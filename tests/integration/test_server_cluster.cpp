@@ -190,8 +190,32 @@ TEST(ServerCluster, ANodeCutOffFromRedisRegistersNobodyNew) {
         std::this_thread::sleep_for(100ms);  // the node has not noticed yet; dave's claim held
     }
     EXPECT_EQ(reply, "server_full");
+    // carol was told, is still served, and is told again when Redis is back.
+    auto cut = carol.wait_for("cluster", 5s);
+    ASSERT_TRUE(cut) << "no cluster line";
     ASSERT_TRUE(carol.send(Json{{"type", "ping"}}));
     EXPECT_EQ(carol.wait_for("pong")->value("type", ""), "pong");
+    EXPECT_EQ(cut->value("status", ""), "cut_off") << cut->dump();
+    EXPECT_NE(cut->value("message", "").find("only users of this server"), std::string::npos) << cut->dump();
+    cluster.redis.restart();
+    auto back = carol.wait_for("cluster", 10s);
+    ASSERT_TRUE(back) << "no cluster line after Redis came back";
+    EXPECT_EQ(back->value("status", ""), "joined") << back->dump();
+}
+
+// sala-cli says so in plain words when its server's node is cut off from the cluster.
+TEST(ServerCluster, SalaCliShowsWhenItsNodeIsCutOff) {
+    Cluster cluster(1);
+    CliPeer erin(cluster.port(0), "erin", {"--audio-in", "silence", "--audio-out", "null"});
+    ASSERT_TRUE(erin.wait_for("registered", 10s)) << erin.process().stderr_text();
+    cluster.redis.stop();
+    auto cut = erin.wait_for("server_cluster", 10s);
+    ASSERT_TRUE(cut) << erin.process().stderr_text();
+    EXPECT_EQ(cut->value("status", ""), "cut_off") << cut->dump();
+    cluster.redis.restart();
+    auto back = erin.wait_for("server_cluster", 10s);
+    ASSERT_TRUE(back) << erin.process().stderr_text();
+    EXPECT_EQ(back->value("status", ""), "joined") << back->dump();
 }
 
 // Waits until `node`'s log says it lost Redis (or 5 s pass).
@@ -457,11 +481,15 @@ TEST(ServerCluster, NodesComeBackAfterARedisRestart) {
     EXPECT_EQ(cluster.redis.cli({"EXISTS", "sala:user:alice"}), "0");
     EXPECT_TRUE(eventually(cluster.redis, {"EXISTS", "sala:user:alice"}, "1"));
     EXPECT_TRUE(eventually(cluster.redis, {"EXISTS", "sala:user:carol"}, "1"));
-    // Presence crosses nodes again, and nobody left meanwhile (the next line carol reads is dave).
+    // Presence crosses nodes again, and nobody left meanwhile (the next line carol reads, after
+    // what her node said of its cluster, is dave).
     LineClient dave(cluster.port(1));
     expect_knows(dave, dave.hello("dave"), {"alice", "carol"});
-    EXPECT_EQ(carol.read(5000ms), joined("dave"));
-    EXPECT_EQ(cluster.alice.read(), joined("dave"));
+    for (LineClient* client : {&carol, &cluster.alice}) {
+        std::optional<Json> line = client->read(5000ms);
+        while (line && line->value("type", "") == "cluster") line = client->read(5000ms);
+        EXPECT_EQ(line, joined("dave"));
+    }
 }
 
 }  // namespace

@@ -225,7 +225,10 @@ TEST(GuiSettings, RoundTripAndDefaults) {
 
     EXPECT_TRUE(defaults.echo_cancel && defaults.noise_suppress && defaults.gain_control);
 
-    Settings saved{"Zoë", "example.org:6000", "device:USB mic", "device:Speakers", false, true, false};
+    Settings saved{"Zoë", "example.org:6000", "device:USB mic", "device:Speakers"};
+    saved.echo_cancel = false;
+    saved.noise_suppress = true;
+    saved.gain_control = false;
     std::string error;
     ASSERT_TRUE(save_settings(dir / "nested", saved, &error)) << error;
     Settings loaded = load_settings(dir / "nested");

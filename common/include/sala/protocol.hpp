@@ -60,6 +60,7 @@ inline constexpr const char* call_started = "call_started";
 inline constexpr const char* call_ended = "call_ended";
 inline constexpr const char* pong = "pong";
 inline constexpr const char* shutdown = "shutdown";
+inline constexpr const char* cluster = "cluster";  // a node lost (or is back in) its cluster
 // v2, both directions: one trickled ICE candidate (or its end) for the call's other side
 inline constexpr const char* candidate = "candidate";
 // v2, both directions, in an answered call: an ICE restart with a fresh description (the caller

@@ -150,7 +150,9 @@ private:
         options_.audio_in = state_.audio_in = c.input;
         options_.audio_out = state_.audio_out = c.output;
         if (c.voice) options_.media.voice = *c.voice;
-        if (media_) start_devices();
+        if (!media_) return;
+        start_devices();
+        media_->resync_playout();  // the reopening stalled the playout: no lasting delay from it
     }
 
     // The window's answer to a certificate question: pinned, and the connection tried again.
@@ -392,11 +394,8 @@ private:
         } else if (kind == type::user_left) {
             users_.remove(name);
             tell(notices::user_left(name));
-        } else if (kind == type::error) {
-            tell(notices::server_error(protocol::get_string(m, "code").value_or("error"),
-                                       protocol::get_string(m, "message").value_or("error")));
-        } else if (kind == type::shutdown) {
-            tell(notices::server_shutdown());
+        } else if (auto notice = notices::from_server(kind, m)) {
+            tell(std::move(*notice));  // error, shutdown, cluster
         } else if (kind != type::pong) {
             apply(calls_.on_server_message(m));
         }

@@ -89,6 +89,26 @@ Notice server_shutdown() {
     return make({{"event", "server_shutdown"}}, "the server is shutting down", LogLevel::warning);
 }
 
+Notice server_cluster(bool joined, const std::string& message) {
+    return make({{"event", "server_cluster"}, {"status", joined ? "joined" : "cut_off"}, {"message", message}},
+                "server: " + message, joined ? LogLevel::info : LogLevel::warning);
+}
+
+std::optional<Notice> from_server(const std::string& kind, const Json& m) {
+    namespace type = protocol::type;
+    if (kind == type::error)
+        return server_error(protocol::get_string(m, "code").value_or("error"),
+                            protocol::get_string(m, "message").value_or("error"));
+    if (kind == type::shutdown) return server_shutdown();
+    if (kind == type::cluster) {
+        const bool joined = protocol::get_string(m, "status").value_or("") == "joined";
+        return server_cluster(
+            joined,
+            protocol::get_string(m, "message").value_or(joined ? "back in its cluster" : "cut off from its cluster"));
+    }
+    return std::nullopt;
+}
+
 Notice disconnected() { return make({{"event", "disconnected"}}, "disconnected from the server"); }
 
 Notice user_joined(const std::string& name) {

@@ -3,6 +3,7 @@
 // words, its log level, and whether it goes into the log pane.
 
 #include <chrono>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -31,6 +32,11 @@ Notice registration_retry(const std::string& code, const std::string& message);
 Notice server_error(const std::string& code, const std::string& message);
 Notice connection_lost(const std::string& reason, bool in_call);
 Notice server_shutdown();
+// The server's node lost its cluster (or is back in it).
+Notice server_cluster(bool joined, const std::string& message);
+// What a server line of type `kind` (error, shutdown, cluster) says to the user; nullopt for
+// any other type.
+std::optional<Notice> from_server(const std::string& kind, const protocol::Json& message);
 Notice disconnected();
 // Other users.
 Notice user_joined(const std::string& name);

@@ -55,6 +55,10 @@ public:
     int frame_samples() const { return frame_samples_; }
     // Forgets everything, statistics included, as for a new call.
     void reset();
+    // Starts again from the next packet at the target delay, as for a new stream (the counters
+    // stay): after the playout stalled, for a device reopened mid-call, whose stall would
+    // otherwise stay in the delay, and in the loss and spread estimates, for many seconds.
+    void resync() { restart_stream(); }
 
 private:
     static constexpr std::size_t kMaxPayload = 1500;

@@ -43,6 +43,8 @@ public:
     // Stops the session: no more ticks, nothing sent; the transport is let go.
     void finish();
     void set_muted(bool muted) { muted_ = muted; }
+    // The devices were opened again mid-call: the playout starts again at its target delay.
+    void resync_playout() { jitter_buffer_.resync(); }
     // What is sent and what is played, scaled (sala/client/command.hpp, VolumeCommand).
     void set_volume(float microphone, float speaker) { microphone_gain_ = microphone, speaker_gain_ = speaker; }
     // End-to-end encryption: from now on every packet is protected, and only authenticated
