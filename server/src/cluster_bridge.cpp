@@ -65,4 +65,6 @@ void ClusterBridge::redis_state(bool up, const std::string& why) {
     }
 }
 
+void ClusterBridge::name_lost(const std::string& key) { registry_.name_lost(key); }
+
 }  // namespace sala::server

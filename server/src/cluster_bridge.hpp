@@ -29,6 +29,7 @@ public:
     void remote_joined(const cluster::ClusterUser& user) override;
     void remote_left(const std::string& name) override;
     void redis_state(bool up, const std::string& why) override;
+    void name_lost(const std::string& key) override;
 
 private:
     Registry& registry_;

@@ -43,6 +43,9 @@ public:
     virtual void deadline(Clock::time_point deadline) = 0;
     // Closes `id`'s connection without a word: a resumed session took over from it.
     virtual void drop(ClientId id) = 0;
+    // Closes `id`'s connection once what was sent to it is written (Registry::disconnected
+    // follows, as for any closed connection).
+    virtual void finish(ClientId id) { drop(id); }
 };
 
 // What presence about a user of another node of a cluster is published "about": no client here
@@ -145,6 +148,8 @@ public:
     // This node lost its cluster (up false) or is back in it: every registered client is told
     // (`cluster`, in order with presence), with `message` in plain words.
     void cluster_state(bool up, const std::string& message);
+    // Another node holds this name key now: its user here gets name_taken and is disconnected.
+    void name_lost(const std::string& key);
     std::size_t remote_users() const { return remote_.size(); }
     void set_router(CallRouter* router) { router_ = router; }
     // A caller's line from its node, for a user of ours.

@@ -42,6 +42,20 @@ void Registry::cluster_state(bool up, const std::string& message) {
         protocol::Json{{"type", protocol::type::cluster}, {"status", up ? "joined" : "cut_off"}, {"message", message}});
 }
 
+void Registry::name_lost(const std::string& key) {
+    auto found = by_key_.find(key);
+    if (found == by_key_.end()) return;
+    const ClientId id = found->second;
+    const std::string& name = clients_.at(id).name;
+    log::warn("server", log::cat(clients_.at(id).quoted_name,
+                                 " goes: another node holds its name (registered there while the cluster was apart)"));
+    outbox_.send(id, std::make_shared<const std::string>(protocol::to_line(protocol::error(
+                         protocol::ErrorCode::name_taken,
+                         "While this server was cut off from its cluster, someone registered \"" + name +
+                             "\" on another server of the cluster; register again, with another name."))));
+    outbox_.finish(id);  // it leaves when its connection closes
+}
+
 namespace {
 constexpr std::string_view kPendingRemoteCall = "pending";  // not yet named by the callee's node
 

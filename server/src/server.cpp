@@ -392,6 +392,12 @@ private:
         asio::post(io_, [session = it->second.session] { session->close("taken over by a resumed session"); });
     }
 
+    void finish(ClientId id) override {
+        auto it = sessions_.find(id);
+        if (it == sessions_.end()) return;
+        asio::post(io_, [session = it->second.session] { session->finish(); });
+    }
+
     // SessionEvents
     bool line(Session& session, std::string_view text) override {
         if (stopping_) return false;

@@ -453,6 +453,19 @@ struct TwoNodes : Cluster {
     }
 };
 
+// Another node holds alice's name key (as when it registered "alice" while Redis was away and
+// came back empty): alice's node sees it at its next renewal and lets her go with name_taken, so
+// no two users hold one name; carol sees her leave.
+TEST(ServerCluster, AUserWhoseNameAnotherNodeHoldsIsToldAndLeaves) {
+    TwoNodes cluster;
+    EXPECT_EQ(cluster.redis.cli({"SET", "sala:user:alice", "0123456789abcdef"}), "OK");
+    auto error = cluster.alice.wait_for("error", 10s);
+    ASSERT_TRUE(error) << "alice was not told";
+    EXPECT_EQ(error->value("code", ""), "name_taken") << error->dump();
+    EXPECT_TRUE(cluster.alice.wait_closed(5s)) << "alice's connection stayed open";
+    EXPECT_EQ(cluster.carol.wait_for("user_left", 5s), left("alice"));
+}
+
 TEST(ServerCluster, AKilledNodesUsersLeaveEveryonesListWithin10Seconds) {
     TwoNodes cluster;
     LineClient& carol = cluster.carol;

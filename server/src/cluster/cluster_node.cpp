@@ -168,8 +168,9 @@ void ClusterNode::claim_key(const std::string& key) {
     if (!up_ || !commands_) return;
     commands_->command({"EVAL", kRefreshScript, "1", user_key(key), id_, ttl_text()},
                        [this, key](std::optional<RedisReply> reply) {
-                           if (reply && reply->kind == RedisReply::Kind::integer && reply->integer == 0)
-                               log::warn("cluster", "the name key " + key + " is held by another node");
+                           if (!reply || reply->kind != RedisReply::Kind::integer || reply->integer != 0) return;
+                           log::warn("cluster", "the name key " + key + " is held by another node: our user goes");
+                           if (local_.count(key) && events_) events_->name_lost(key);
                        });
 }
 

@@ -46,6 +46,9 @@ public:
     virtual void from_node(const NodeMessage& message) = 0;
     // Redis was lost (`up` false, with the reason) or is back.
     virtual void redis_state(bool up, const std::string& why) = 0;
+    // Another node holds the name key of one of our users (it registered that name while Redis
+    // was away and came back empty): our user must go, so that no two users hold one name.
+    virtual void name_lost(const std::string& key) = 0;
 };
 
 class ClusterNode {
