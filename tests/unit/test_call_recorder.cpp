@@ -66,7 +66,8 @@ TEST_F(CallRecorderTest, EachWayACallCanGo) {
     EXPECT_EQ(h[4].outcome, CallOutcome::unanswered);
     EXPECT_EQ(state_.missed_calls, 1);
 
-    r.mark_seen(state_);
+    const CallRecord shown = h[3];
+    r.mark_seen(state_);  // publishes a new history: h refers to the old one, which is gone
     EXPECT_EQ(state_.missed_calls, 0);
     // What the next run reads back is what was shown.
     const auto read = load_call_history(dir_);
@@ -74,7 +75,7 @@ TEST_F(CallRecorderTest, EachWayACallCanGo) {
     EXPECT_EQ(read[0].peer, "bob");
     EXPECT_TRUE(read[0].seen);
     EXPECT_EQ(read[2].outcome, CallOutcome::answered);
-    EXPECT_EQ(to_json(read[3]), to_json(h[3]));
+    EXPECT_EQ(to_json(read[3]), to_json(shown));
 }
 
 TEST_F(CallRecorderTest, KeepsTheNewestRecordsAndSkipsBrokenLines) {
