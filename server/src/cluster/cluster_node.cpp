@@ -1,5 +1,7 @@
 #include "cluster/cluster_node.hpp"
 
+#include <utility>
+
 #include <asio/io_context.hpp>
 #include <asio/steady_timer.hpp>
 
@@ -126,6 +128,7 @@ void ClusterNode::lost(const std::string& why) {
     up_ = false;
     commands_->close();
     subscriber_->close();
+    for (auto& [id, done] : std::exchange(claims_in_flight_, {})) done(Claim::unavailable);
     timers_->reconnect.expires_after(kReconnectDelay);
     timers_->reconnect.async_wait([this](std::error_code ec) {
         if (ec || stopping_) return;
@@ -177,9 +180,15 @@ void ClusterNode::claim_key(const std::string& key) {
 void ClusterNode::claim(const std::string& name, const std::string& identity, std::function<void(Claim)> done) {
     if (!up_ || !commands_) return done(Claim::unavailable);
     const std::string key = protocol::name_key(name);
+    const std::uint64_t id = ++next_claim_;
+    claims_in_flight_.emplace(id, std::move(done));
     commands_->command({"EVAL", kClaimScript, "2", user_key(key), binding_key(key), id_, ttl_text(), identity,
                         std::to_string(binding_expiry_.count())},
-                       [done = std::move(done)](std::optional<RedisReply> reply) {
+                       [this, id](std::optional<RedisReply> reply) {
+                           auto waiting = claims_in_flight_.find(id);
+                           if (waiting == claims_in_flight_.end()) return;  // answered when Redis was lost
+                           auto done = std::move(waiting->second);
+                           claims_in_flight_.erase(waiting);
                            if (!reply || reply->is_error()) return done(Claim::unavailable);
                            if (reply->text == "claimed") return done(Claim::claimed);
                            done(reply->text == "owned" ? Claim::owned : Claim::taken);

@@ -113,6 +113,10 @@ private:
     std::unique_ptr<RedisConnection> commands_, subscriber_;
     std::unique_ptr<Timers> timers_;
     ClusterEvents* events_ = nullptr;
+    // Name claims waiting for Redis: answered `unavailable` when Redis is lost (a closed
+    // connection drops its pending replies, and a hello must not wait for ever).
+    std::map<std::uint64_t, std::function<void(Claim)>> claims_in_flight_;
+    std::uint64_t next_claim_ = 0;
     std::map<std::string, ClusterUser> local_;             // this node's users, by name key
     std::map<std::string, Node> nodes_;                    // the other nodes heard from
     std::map<std::string, std::string> owner_;             // a remote user's name key -> its node
