@@ -99,10 +99,6 @@ void PulseStream::on_stream_state(pa_stream* stream, void* self) {
     if (state == PA_STREAM_FAILED || state == PA_STREAM_TERMINATED) me->gone_.store(true, std::memory_order_release);
 }
 
-void PulseStream::on_xrun(pa_stream*, void* self) {
-    static_cast<PulseStream*>(self)->xruns_.fetch_add(1, std::memory_order_relaxed);
-}
-
 void PulseStream::on_ready(pa_stream* stream, std::size_t bytes, void* self) {
     auto* me = static_cast<PulseStream*>(self);
     if (!me->asked_for_real_time_) {
@@ -219,10 +215,8 @@ bool PulseStream::start_stream(const Device& device, Prepare prepare, Ready read
     pa_stream_set_state_callback(stream_, &PulseStream::on_stream_state, this);
     if (input_) {
         pa_stream_set_read_callback(stream_, &PulseStream::on_ready, this);
-        pa_stream_set_overflow_callback(stream_, &PulseStream::on_xrun, this);
     } else {
         pa_stream_set_write_callback(stream_, &PulseStream::on_ready, this);
-        pa_stream_set_underflow_callback(stream_, &PulseStream::on_xrun, this);
     }
     const auto flags = static_cast<pa_stream_flags_t>(PA_STREAM_ADJUST_LATENCY | PA_STREAM_DONT_MOVE);
     const int connected =
@@ -248,7 +242,6 @@ bool PulseStream::open(Prepare prepare, Ready ready, void* self, DeviceStreamFor
     stop();
     gone_.store(false, std::memory_order_release);
     asked_for_real_time_ = false;  // a new PA thread
-    xruns_.store(0, std::memory_order_relaxed);
     format_ = format;
     if (!connect(error)) {
         stop();

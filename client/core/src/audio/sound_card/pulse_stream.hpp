@@ -54,8 +54,6 @@ public:
     std::string description() const;
     // True once the stream failed: the device left the server, or the server went away.
     bool gone() const { return gone_.load(std::memory_order_acquire); }
-    // PA's thread: overflows (input) or underflows (output) the server reported.
-    std::uint64_t xruns() const { return xruns_.load(std::memory_order_relaxed); }
 
 private:
     struct Device;
@@ -66,7 +64,6 @@ private:
     bool wait_until(Done done, std::chrono::milliseconds limit);
     static void on_context_state(pa_context* context, void* self);
     static void on_stream_state(pa_stream* stream, void* self);
-    static void on_xrun(pa_stream* stream, void* self);
     static void on_ready(pa_stream* stream, std::size_t bytes, void* self);
 
     std::string name_;
@@ -80,7 +77,6 @@ private:
     void* self_ = nullptr;
     bool asked_for_real_time_ = false;  // PA's thread only
     std::atomic<bool> gone_{false};
-    std::atomic<std::uint64_t> xruns_{0};
     PulseStreamWatch watch_;
 };
 
