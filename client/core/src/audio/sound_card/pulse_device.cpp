@@ -16,12 +16,10 @@ PulseInput::PulseInput(std::string name) : stream_(std::move(name), true) {}
 PulseInput::~PulseInput() { stop(); }
 
 bool PulseInput::start(AudioPipes& pipes, std::string* error) {
-    stream_.stop();
+    stream_.stop();  // before pipes_ changes under a running callback
     pipes_ = &pipes;
-    if (!stream_.open(&PulseInput::prepare, &PulseInput::on_ready, this, &format_, error,
-                      &pipes.input_device_latency_us))
-        return false;
-    return true;
+    return stream_.open(&PulseInput::prepare, &PulseInput::on_ready, this, &format_, error,
+                        &pipes.input_device_latency_us);
 }
 
 void PulseInput::prepare(const DeviceStreamFormat& format, void* self) {
@@ -83,12 +81,10 @@ void PulseOutput::stop() {
 }
 
 bool PulseOutput::start(AudioPipes& pipes, std::string* error) {
-    stream_.stop();
+    stream_.stop();  // before pipes_ changes under a running callback
     pipes_ = &pipes;
-    if (!stream_.open(&PulseOutput::prepare, &PulseOutput::on_ready, this, &format_, error,
-                      &pipes.output_device_latency_us))
-        return false;
-    return true;
+    return stream_.open(&PulseOutput::prepare, &PulseOutput::on_ready, this, &format_, error,
+                        &pipes.output_device_latency_us);
 }
 
 void PulseOutput::prepare(const DeviceStreamFormat& format, void* self) {
