@@ -17,14 +17,15 @@ void to_float(const std::int16_t* in, float* out) {
 }
 }  // namespace
 
-VoiceProcessor::VoiceProcessor(VoiceSettings settings)
-    : settings_(settings), config_(std::make_unique<webrtc::Config>()) {
+VoiceProcessor::VoiceProcessor(VoiceSettings settings, EchoFilter filter)
+    : settings_(settings), filter_(filter), config_(std::make_unique<webrtc::Config>()) {
+    const bool extended = filter == EchoFilter::extended;
     // The extended filter: a longer echo tail and delays that drift, as on real devices.
-    config_->Set<webrtc::ExtendedFilter>(new webrtc::ExtendedFilter(true));
+    config_->Set<webrtc::ExtendedFilter>(new webrtc::ExtendedFilter(extended));
     // The delay told covers the devices and rings; the estimator finds what lies beyond it (the
-    // room, a device's unreported buffers; the PulseAudio echo path of the device tests). Without
-    // it the filter converged on some runs of that test and not on others.
-    config_->Set<webrtc::DelayAgnostic>(new webrtc::DelayAgnostic(true));
+    // room, a device's unreported buffers). Without it the extended filter converged on some
+    // runs of the device tests and not on others.
+    config_->Set<webrtc::DelayAgnostic>(new webrtc::DelayAgnostic(extended));
     apm_.reset(webrtc::AudioProcessing::Create(*config_));
     if (!apm_) throw std::runtime_error("WebRTC's audio processing could not be set up");
     apm_->high_pass_filter()->Enable(true);

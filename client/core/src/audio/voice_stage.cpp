@@ -14,13 +14,20 @@ constexpr double kSamplesPerMs = VoiceProcessor::kRate / 1000.0;
 constexpr double kFollow = 0.05;
 constexpr double kJumpMs = 40.0;
 // Until the sound server has reported a device's latency credibly twice, it is taken to be what
-// PulseAudio's are on a desktop (15 ms microphone, 25 ms speaker), and after that the smaller of
-// the last two reports: the canceller finds an echo up to about 30 ms from the delay it is told,
-// and on the device tests' echo path it failed to converge on about half the calls that started
-// with 0 ms told, and on one that was told 192 ms for a second.
+// PulseAudio's are on a desktop (15 ms microphone, 25 ms speaker) for the delay shown (the
+// canceller runs the regular filter told 0 ms meanwhile, below), and after that the smaller of the
+// last two reports (one speaker reported 192 ms for a second).
 constexpr std::int64_t kUnknownInputUs = 15'000, kUnknownOutputUs = 25'000;
 constexpr int kMaxDelayMs = 500;
 constexpr int kHysteresisMs = 30;
+// The extended filter misses echoes that come less than about 12 ms after the reference (it takes
+// any delay under 20 ms as 20 ms); the regular one covers about 45 ms from the delay it is told.
+// Until the devices are known the regular filter runs told 0 ms (an echo 0-45 ms behind, as on a
+// desktop's devices); once they are, it stays for a short delay, told this much less than measured
+// (the sound server's figures were 5 ms long on the test's null sinks: told 6 ms for an echo at
+// 6 ms it barely converged, told 0-3 ms it reached -40 to -70 dB), and the extended filter with its
+// delay estimator takes over for a long one (a new filter starts unconverged: a dead band between).
+constexpr int kShortEchoMs = 20, kLongEchoMs = 35, kRegularLeadMs = 10;
 
 // A freshly started PulseAudio stream reports seconds of latency for its first second or two
 // (1449 then 448 ms, then once 150 to 190 ms, for a speaker whose steady report is 37 ms, on the
@@ -38,7 +45,7 @@ void VoiceStage::configure(const VoiceSettings& settings, AudioPipes& pipes) {
         processor_.reset();
     } else if (!processor_ || now.echo_cancel != settings.echo_cancel ||
                now.noise_suppress != settings.noise_suppress || now.gain_control != settings.gain_control) {
-        processor_ = std::make_unique<VoiceProcessor>(settings);
+        processor_ = std::make_unique<VoiceProcessor>(settings, EchoFilter::regular);
     }
     // The gain stage needs to know when the far end talks even with the canceller off.
     const bool reference = any;
@@ -56,17 +63,34 @@ void VoiceStage::configure(const VoiceSettings& settings, AudioPipes& pipes) {
 SpscRing<std::int16_t>& VoiceStage::pass(AudioPipes& pipes) {
     if (!processor_) return pipes.capture;
     const bool reference = pipes.echo_reference.load(std::memory_order_relaxed);
-    if (reference) measure_delay(pipes);
+    if (reference) {
+        measure_delay(pipes);
+        choose_filter();
+    }
+    const bool regular = processor_->filter() == EchoFilter::regular;
+    const int told = !regular ? told_ms_ : devices_known_ ? told_ms_ - kRegularLeadMs : 0;
     while (pipes.capture.size() >= block_.size()) {
         pipes.capture.pop(block_.data(), block_.size());
         const std::size_t far = reference ? pipes.far_end.pop(played_.data(), played_.size()) : 0;
         std::fill(played_.begin() + static_cast<std::ptrdiff_t>(far), played_.end(), 0);
-        processor_->process(played_.data(), block_.data(), std::max(0, told_ms_));
+        processor_->process(played_.data(), block_.data(), std::max(0, told));
         meter_.process(block_.data(), block_.size());
         cleaned_.push(block_.data(), block_.size());
         voice_ = processor_->voice();
     }
     return cleaned_;
+}
+
+void VoiceStage::choose_filter() {
+    const VoiceSettings settings = processor_->settings();
+    if (!settings.echo_cancel || !devices_known_ || told_ms_ < 0) return;
+    const EchoFilter now = processor_->filter();
+    EchoFilter wanted = now;
+    if (told_ms_ < kShortEchoMs)
+        wanted = EchoFilter::regular;
+    else if (told_ms_ > kLongEchoMs)
+        wanted = EchoFilter::extended;
+    if (wanted != now) processor_ = std::make_unique<VoiceProcessor>(settings, wanted);
 }
 
 // A block taken from both rings at once pairs a microphone block that arrived C samples ago

@@ -42,11 +42,13 @@ public:
     // The processed microphone: its level, and whether its last block held a voice.
     const LevelMeter& meter() const { return meter_; }
     bool voice() const { return voice_; }
-    // The delay told to the echo canceller in ms; -1 while it is off.
+    // The echo delay measured in ms (what the canceller is told, less with the regular filter);
+    // -1 while it is off.
     int echo_delay_ms() const { return processor_ && processor_->settings().echo_cancel ? std::max(0, told_ms_) : -1; }
 
 private:
     void measure_delay(AudioPipes& pipes);
+    void choose_filter();
 
     std::unique_ptr<VoiceProcessor> processor_;
     SpscRing<std::int16_t> cleaned_;
