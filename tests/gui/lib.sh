@@ -16,6 +16,11 @@ cleanup() {
     for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
 }
 trap cleanup EXIT
+# A command that fails outside a test (set -e) or a signal says so, instead of ending the
+# scenario without a word (gui.server_trust once did, in CI, 1.6 s in).
+set -E
+trap 'echo "FAIL: line $LINENO: \"$BASH_COMMAND\" exited with status $?" >&2' ERR
+for signal in HUP INT TERM PIPE; do trap "echo 'FAIL: the scenario got SIG$signal' >&2; exit 1" "$signal"; done
 
 fail() {
     echo "FAIL: $*" >&2
