@@ -17,7 +17,7 @@ cleanup() {
 }
 trap cleanup EXIT
 # A command that fails outside a test (set -e) or a signal says so, instead of ending the
-# scenario without a word (gui.server_trust once did, in CI, 1.6 s in).
+# scenario without a word.
 set -E
 trap 'echo "FAIL: line $LINENO: \"$BASH_COMMAND\" exited with status $?" >&2' ERR
 for signal in HUP INT TERM PIPE; do trap "echo 'FAIL: the scenario got SIG$signal' >&2; exit 1" "$signal"; done
@@ -50,6 +50,10 @@ has_times() { (($(grep -Ec -- "$2" "$1") >= $3)); }
 # start_server [DATA_DIR [PORT]]: a sala-server on 127.0.0.1; sets server (host:port), port,
 # server_pid and fingerprint (its TLS certificate's, from its log).
 start_server() {
+    # Emptied here, not by the redirection below: that happens in the background child, and a
+    # check that ran before it saw the last server's "listening on" (gui.server_trust in CI).
+    : >"$work/server.out"
+    : >"$work/server.err"
     "$bin/sala-server" --bind 127.0.0.1 --port "${2:-0}" --data-dir "$work/${1:-server-data}" >"$work/server.out" \
         2>"$work/server.err" &
     server_pid=$!
@@ -80,6 +84,9 @@ peer_says() { local fd="fd_$1"; echo "$2" >&"${!fd}"; }
 # start_sala [options...]: the window, settings isolated in $work/config; its events in
 # $work/sala.out and the positions of its controls in $work/ui.map.
 start_sala() {
+    : >"$work/sala.out"
+    : >"$work/sala.err"
+    rm -f "$work/ui.map"
     "$bin/sala" --config-dir "$work/config" --log-stdout --ui-map "$work/ui.map" \
         --audio-in tone:660 --audio-out null "$@" >"$work/sala.out" 2>"$work/sala.err" &
     sala_pid=$!
