@@ -99,4 +99,32 @@ TEST(VoiceProcessor, TheRegularFilterCancelsAnEchoCloseBehindThePlayedSound) {
     EXPECT_GE(10 * std::log10(power(mic, 3 * kRate, n) / power(out, 3 * kRate, n)), 30.0);
 }
 
+// When VoiceStage changes the echo filter mid-call the new processor goes on with the gain the old
+// one had reached for a quiet talker, instead of starting again at 0 dB.
+TEST(VoiceProcessor, ANewProcessorContinuesTheGainOfTheOldOne) {
+    constexpr VoiceSettings kGainOnly{false, false, true};
+    const std::size_t n = 8 * kRate;
+    auto voice = talker(140, n, 3, 250);
+    for (float& v : voice) v *= 0.1f;  // about -40 dBFS while on
+    const auto quiet = pcm(voice);
+    const std::vector<std::int16_t> silence(kBlock, 0);
+    VoiceProcessor before(kGainOnly, EchoFilter::extended);
+    std::vector<std::int16_t> block(kBlock);
+    for (std::size_t at = 0; at + kBlock <= n; at += kBlock) {
+        std::copy_n(&quiet[at], kBlock, block.data());
+        before.process(silence.data(), block.data(), 0);
+    }
+    VoiceProcessor continued(kGainOnly, EchoFilter::regular), fresh(kGainOnly, EchoFilter::regular);
+    continued.continue_from(before);
+    // One more second of the talker through each: the old, the continued and a fresh processor.
+    auto level = [&](VoiceProcessor& p) {
+        std::vector<std::int16_t> out(quiet.begin(), quiet.begin() + kRate);
+        for (std::size_t at = 0; at + kBlock <= out.size(); at += kBlock) p.process(silence.data(), &out[at], 0);
+        return 10 * std::log10(power(out, 0, out.size()));
+    };
+    const double old_level = level(before), continued_level = level(continued), fresh_level = level(fresh);
+    EXPECT_NEAR(continued_level, old_level, 1.0);
+    EXPECT_GT(continued_level, fresh_level + 10.0) << "the gain was not carried over";
+}
+
 }  // namespace

@@ -48,6 +48,9 @@ public:
     bool voice() const { return voice_; }
     const VoiceSettings& settings() const { return settings_; }
     EchoFilter filter() const { return filter_; }
+    // Takes over what `before` learned of the talker (the gain stage's level and gain), as when
+    // the echo filter changes mid-call: the library's own state starts afresh.
+    void continue_from(const VoiceProcessor& before) { gain_ = before.gain_; }
 
 private:
     VoiceSettings settings_;

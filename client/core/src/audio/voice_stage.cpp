@@ -90,7 +90,10 @@ void VoiceStage::choose_filter() {
         wanted = EchoFilter::regular;
     else if (told_ms_ > kLongEchoMs)
         wanted = EchoFilter::extended;
-    if (wanted != now) processor_ = std::make_unique<VoiceProcessor>(settings, wanted);
+    if (wanted == now) return;
+    auto next = std::make_unique<VoiceProcessor>(settings, wanted);
+    next->continue_from(*processor_);  // the talker's gain goes on; the canceller converges anew
+    processor_ = std::move(next);
 }
 
 // A block taken from both rings at once pairs a microphone block that arrived C samples ago
