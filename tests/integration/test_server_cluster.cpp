@@ -396,6 +396,24 @@ TEST(ServerCluster, AnInviteAcrossNodesTimesOutOnce) {
     EXPECT_FALSE(alice.wait_for("call_ended", 500ms));
 }
 
+// Alice calls bob and he answers: the call's id once alice's call has started, null if a step
+// failed (each failure reported here).
+Json answered_call(LineClient& alice, LineClient& bob) {
+    EXPECT_TRUE(alice.send(Json{{"type", "call"}, {"to", "bob"}}));
+    auto invite = bob.wait_for("invite");
+    if (!invite) {
+        ADD_FAILURE() << "bob got no invite";
+        return Json();
+    }
+    const Json call_id = (*invite)["call_id"];
+    EXPECT_TRUE(bob.send(Json{{"type", "accept"}, {"call_id", call_id}}));
+    if (!alice.wait_for("call_started")) {
+        ADD_FAILURE() << "alice's call did not start";
+        return Json();
+    }
+    return call_id;
+}
+
 // A node killed mid-call: the other side's call ends with peer_left within 10 s, whichever side
 // (caller or callee) was on the dead node.
 TEST(ServerCluster, AKilledNodesCallsEndWithPeerLeft) {
@@ -404,17 +422,12 @@ TEST(ServerCluster, AKilledNodesCallsEndWithPeerLeft) {
         LineClient alice(cluster.port(0));
         ASSERT_TRUE(alice.hello("alice"));
         LineClient bob = joined_client(cluster.port(1), "bob", alice);
-        ASSERT_TRUE(alice.send(Json{{"type", "call"}, {"to", "bob"}}));
-        auto invite = bob.wait_for("invite");
-        ASSERT_TRUE(invite);
-        ASSERT_TRUE(bob.send(Json{{"type", "accept"}, {"call_id", (*invite)["call_id"]}}));
-        ASSERT_TRUE(alice.wait_for("call_started"));
+        const Json call_id = answered_call(alice, bob);
+        ASSERT_FALSE(call_id.is_null());
         cluster.nodes[dead]->process().signal(SIGKILL);
         LineClient& survivor = dead == 0 ? bob : alice;
-        const Json ended{{"type", "call_ended"},
-                         {"call_id", (*invite)["call_id"]},
-                         {"reason", "peer_left"},
-                         {"by", dead == 0 ? "alice" : "bob"}};
+        const Json ended{
+            {"type", "call_ended"}, {"call_id", call_id}, {"reason", "peer_left"}, {"by", dead == 0 ? "alice" : "bob"}};
         EXPECT_EQ(survivor.wait_for("call_ended", 10000ms), ended) << "dead node " << dead;
         EXPECT_EQ(survivor.wait_for("user_left", 1000ms), left(dead == 0 ? "alice" : "bob"));
     }
@@ -427,17 +440,14 @@ TEST(ServerCluster, ACallOutlivesARedisRestart) {
     LineClient alice(cluster.port(0));
     ASSERT_TRUE(alice.hello("alice"));
     LineClient bob = joined_client(cluster.port(1), "bob", alice);
-    ASSERT_TRUE(alice.send(Json{{"type", "call"}, {"to", "bob"}}));
-    auto invite = bob.wait_for("invite");
-    ASSERT_TRUE(invite);
-    ASSERT_TRUE(bob.send(Json{{"type", "accept"}, {"call_id", (*invite)["call_id"]}}));
-    ASSERT_TRUE(alice.wait_for("call_started"));
+    const Json call_id = answered_call(alice, bob);
+    ASSERT_FALSE(call_id.is_null());
     cluster.redis.stop();
     ASSERT_TRUE(saw_redis_go(*cluster.nodes[0]));
-    ASSERT_TRUE(alice.send(Json{{"type", "hangup"}, {"call_id", (*invite)["call_id"]}}));
+    ASSERT_TRUE(alice.send(Json{{"type", "hangup"}, {"call_id", call_id}}));
     EXPECT_FALSE(bob.wait_for("call_ended", 300ms));  // nothing can reach bob's node meanwhile
     cluster.redis.restart();
-    const Json ended{{"type", "call_ended"}, {"call_id", (*invite)["call_id"]}, {"reason", "hangup"}, {"by", "alice"}};
+    const Json ended{{"type", "call_ended"}, {"call_id", call_id}, {"reason", "hangup"}, {"by", "alice"}};
     EXPECT_EQ(bob.wait_for("call_ended", 5000ms), ended);
     EXPECT_EQ(alice.wait_for("call_ended", 2000ms), ended);
     EXPECT_FALSE(alice.wait_for("user_left", 500ms));  // nobody left meanwhile
