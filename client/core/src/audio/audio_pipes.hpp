@@ -7,7 +7,6 @@
 #include <cstddef>
 #include <cstdint>
 
-#include "audio/audio_processor.hpp"
 #include "audio/level_meter.hpp"
 #include "audio/paced/paced_duplex.hpp"
 #include "audio/spsc_ring.hpp"
@@ -47,11 +46,8 @@ struct AudioPipes {
     // Worst time one sound-card callback took, in nanoseconds (0 for file/null devices).
     std::atomic<std::uint64_t> callback_max_ns{0};
 
-    // Echo cancellation / noise suppression on capture, run by the input device; null (off)
-    // by default. Set it before the devices start; it must outlive them.
-    std::atomic<AudioProcessor*> processor{nullptr};
-    // What the output device played (48 kHz mono), the echo canceller's reference: fed while a
-    // processor is set or echo_reference is. As long as the capture ring, so that neither
+    // What the output device played (48 kHz mono), the echo canceller's reference: fed while
+    // echo_reference is set (by the voice stage). As long as the capture ring, so that neither
     // overflows before the other when the engine is late (their fill is the echo's delay).
     static constexpr std::size_t kFarEndSamples = 48000;  // 1 s
     SpscRing<int16_t> far_end;
@@ -73,26 +69,20 @@ struct AudioPipes {
                                     std::memory_order_release);
     }
 
-    // Input device's thread: one block it captured (48 kHz mono, n samples in block, which the
-    // processor may change in place): the mic meter, the processor with the echo reference
-    // popped into far_scratch (room for n), the capture ring and its overruns.
-    void take_captured(int16_t* block, std::size_t n, int16_t* far_scratch) {
+    // Input device's thread: one block it captured (48 kHz mono, n samples in block): the mic
+    // meter, the capture ring and its overruns.
+    void take_captured(const int16_t* block, std::size_t n) {
         mic.process(block, n);
-        if (AudioProcessor* p = processor.load(std::memory_order_acquire)) {
-            const std::size_t far_n = far_end.pop(far_scratch, n);
-            p->process_capture(block, n, far_scratch, far_n);
-        }
         const std::size_t pushed = capture.push(block, n);
         if (pushed < n) capture_overruns.fetch_add(n - pushed, std::memory_order_relaxed);
     }
 
     // Output device's thread: after popping the playback ring, what was heard (48 kHz mono):
-    // the first-audio mark, the speaker meter and the processor's echo reference.
+    // the first-audio mark, the speaker meter and the echo canceller's reference.
     void note_heard(const int16_t* heard, std::size_t n) {
         note_played();
         speaker.process(heard, n);
-        if (processor.load(std::memory_order_relaxed) || echo_reference.load(std::memory_order_relaxed))
-            far_end.push(heard, n);
+        if (echo_reference.load(std::memory_order_relaxed)) far_end.push(heard, n);
     }
 
     // Audio thread: raises callback_max_ns to ns if it is larger.

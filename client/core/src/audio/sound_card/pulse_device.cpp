@@ -27,7 +27,6 @@ void PulseInput::prepare(const DeviceStreamFormat& format, void* self) {
     device->max_frames_ = std::size_t(format.frames) * kMaxBlocksAtOnce;
     device->convert_ = std::make_unique<CaptureFormat>(format.rate, format.channels, device->max_frames_);
     device->block_.assign(device->convert_->max_output(), 0);
-    device->far_end_.assign(device->convert_->max_output(), 0);
     device->watch_.reset(format.rate);
 }
 
@@ -56,7 +55,7 @@ void PulseInput::on_ready(pa_stream* stream, std::size_t, void* self) {
                 const std::size_t n = std::min(frames - done, device->max_frames_);
                 int16_t* block = device->block_.data();
                 const std::size_t out = device->convert_->convert(in + done * device->format_.channels, n, block);
-                pipes.take_captured(block, out, device->far_end_.data());
+                pipes.take_captured(block, out);
                 done += n;
             }
         }

@@ -15,8 +15,8 @@
 
 namespace sala::client {
 
-// Captures: each fragment the server hands over is mixed to mono, resampled to 48 kHz, run
-// through pipes.processor if set and pushed into pipes.capture (no locks, no allocation).
+// Captures: each fragment the server hands over is mixed to mono, resampled to 48 kHz and
+// pushed into pipes.capture (no locks, no allocation).
 class PulseInput final : public AudioInput {
 public:
     explicit PulseInput(std::string name);
@@ -38,7 +38,6 @@ private:
     std::unique_ptr<CaptureFormat> convert_;
     std::size_t max_frames_ = 0;
     std::vector<int16_t> block_;
-    std::vector<int16_t> far_end_;
     CallbackWatch watch_;
 };
 

@@ -271,7 +271,6 @@ bool RtAudioInput::start(AudioPipes& pipes, std::string* error) {
     // Everything the callback touches is allocated here, before the stream runs.
     convert_ = std::make_unique<CaptureFormat>(format_.rate, format_.channels, format_.frames);
     block_.assign(convert_->max_output(), 0);
-    far_end_.assign(convert_->max_output(), 0);
     watch_.reset(format_.rate);
     return stream_.run(error, &pipes.input_device_latency_us);
 }
@@ -284,7 +283,7 @@ int RtAudioInput::callback(void* /*out*/, void* in, unsigned frames, double /*ti
     if (in) {
         int16_t* block = device->block_.data();
         const std::size_t n = device->convert_->convert(static_cast<const int16_t*>(in), frames, block);
-        pipes.take_captured(block, n, device->far_end_.data());
+        pipes.take_captured(block, n);
     }
     const bool alive = device->watch_.end(begun, frames);
     pipes.note_callback_ns(device->watch_.max_callback_ns());

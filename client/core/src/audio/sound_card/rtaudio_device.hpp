@@ -57,8 +57,8 @@ private:
 };
 
 // Captures from a sound device: the RtAudio callback mixes the device's channels down to
-// mono, resamples to 48 kHz, runs pipes.processor if set, and pushes into pipes.capture
-// (no locks, allocation, logging or blocking).
+// mono, resamples to 48 kHz and pushes into pipes.capture (no locks, allocation, logging or
+// blocking).
 class RtAudioInput final : public AudioInput {
 public:
     // name: "" for the default input, else the device whose name contains it.
@@ -78,8 +78,7 @@ private:
     AudioPipes* pipes_ = nullptr;
     DeviceStreamFormat format_;
     std::unique_ptr<CaptureFormat> convert_;
-    std::vector<int16_t> block_;    // 48 kHz mono, one callback's worth
-    std::vector<int16_t> far_end_;  // echo reference for the processor
+    std::vector<int16_t> block_;  // 48 kHz mono, one callback's worth
     CallbackWatch watch_;
 };
 
