@@ -27,13 +27,15 @@ double rms_dbfs(const std::vector<float>& block) {
     return 10 * std::log10(sum / double(block.size()) + 1e-20);
 }
 
-// Runs `seconds` of voiced blocks at `dbfs` through the stage; the level of the last block.
+// Runs `seconds` of talk at `dbfs` through the stage, as people talk: 0.4 s of voiced blocks,
+// then a 0.2 s pause (silence, not voiced); the level of the last voiced block.
 double run(GainStage& stage, double dbfs, double seconds, bool far_active) {
     double out = -200;
     for (std::size_t b = 0; b < static_cast<std::size_t>(seconds * 100); ++b) {
-        auto block = tone_block(dbfs, b * kBlock);
-        stage.process(block.data(), block.size(), true, far_active);
-        out = rms_dbfs(block);
+        const bool talking = b % 60 < 40;
+        auto block = talking ? tone_block(dbfs, b * kBlock) : std::vector<float>(kBlock, 0.0f);
+        stage.process(block.data(), block.size(), talking, far_active);
+        if (talking) out = rms_dbfs(block);
     }
     return out;
 }
@@ -49,6 +51,19 @@ TEST(GainStage, HoldsItsGainWhileTheFarEndTalks) {
     GainStage stage;
     run(stage, -60.0 + 5.0, 5.0, true);  // only residual echo, far end talking: nothing learnt
     EXPECT_EQ(stage.gain_db(), 0.0f);
+}
+
+// Steady noise the voice detector calls voice (it does, now and then, on the suppressor's
+// residual) is not a talker: it stays at the noise floor, and the gain stays where it was.
+TEST(GainStage, DoesNotLiftSteadyNoiseTheDetectorCallsVoice) {
+    GainStage stage;
+    for (std::size_t b = 0; b < 500; ++b) {
+        auto block = tone_block(-50.0, b * kBlock);
+        stage.process(block.data(), block.size(), true, false);
+    }
+    EXPECT_EQ(stage.gain_db(), 0.0f);
+    run(stage, -40.0, 5.0, false);  // a talker 10 dB above it is still brought up
+    EXPECT_GT(stage.gain_db(), 15.0f);
 }
 
 TEST(GainStage, NeverLiftsMoreThan30DbNorClips) {

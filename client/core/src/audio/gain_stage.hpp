@@ -6,10 +6,12 @@
 // analog mode is off): it keeps adapting while only the far end talks, so within seconds it lifts
 // the canceller's residual echo by 20-30 dB (measured on the PulseAudio echo path: -88 dB of echo
 // without it, -24 to -32 dB with it). This one adapts only on blocks the voice detector calls
-// voice while the far end has been silent for longer than an echo lasts, and holds its gain
+// voice, 10 dB above the noise floor, while the far end has been silent for longer than an echo
+// lasts, and holds its gain
 // otherwise; a block limiter keeps it from clipping.
 // No allocation; one thread calls process().
 
+#include <array>
 #include <cstddef>
 #include <cstdint>
 
@@ -28,10 +30,16 @@ public:
 
 private:
     float level_db_ = -200.0f;  // the near talker's speech level: mean power of voiced blocks, dBFS
-    float gain_db_ = 0.0f;      // applied now
-    float applied_ = 1.0f;      // linear gain at the end of the last block
-    int far_hold_ = 0;          // blocks until the far end's echo has died away
-    int voiced_ = 0;            // voiced blocks the level was measured on
+    // The noise floor: the lowest smoothed level (dBFS) of each of the last kSegments segments.
+    static constexpr int kSegments = 10, kSegmentBlocks = 10;  // 100 ms segments of 10 ms blocks
+    float smoothed_ = 0.0f;                                    // block power, smoothed over about 50 ms
+    std::array<float, kSegments> lows_db_{};
+    float segment_low_db_ = 0.0f;
+    int segment_ = 0, segments_ = 0, segment_blocks_ = 0;
+    float gain_db_ = 0.0f;  // applied now
+    float applied_ = 1.0f;  // linear gain at the end of the last block
+    int far_hold_ = 0;      // blocks until the far end's echo has died away
+    int voiced_ = 0;        // voiced blocks the level was measured on
 };
 
 }  // namespace sala::client

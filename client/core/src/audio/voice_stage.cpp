@@ -113,7 +113,10 @@ void VoiceStage::measure_delay(AudioPipes& pipes) {
     const std::int64_t input_us = credible(pipes.input_device_latency_us, input_);
     const std::int64_t output_us = credible(pipes.output_device_latency_us, output_);
     const bool known = input_.reports >= 2 && output_.reports >= 2;
-    if (known != devices_known_) told_ms_ = -1;  // the first credible reports: tell at once
+    if (known != devices_known_) {  // the first credible reports: measure and tell afresh, at once
+        delay_ms_ = -1.0;
+        told_ms_ = -1;
+    }
     devices_known_ = known;
     const double devices_ms = static_cast<double>(input_us + output_us) / 1000.0;
     const double capture = static_cast<double>(pipes.capture.size());
