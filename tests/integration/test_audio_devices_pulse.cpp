@@ -299,9 +299,10 @@ protected:
             if (second >= seconds) break;
             std::printf(
                 "[ second   ] %2d: %6.1f ms (correlation %.2f; alice's microphone %d ms, bob's jitter buffer %d "
-                "ms, bob's speaker %d ms)\n",
+                "ms (target %d), bob's speaker %d ms, margin %d ms)\n",
                 second, s.delay_ms, s.correlation, stat_at(alice, second + 1, "input_latency_ms"),
-                stat_at(bob, second + 1, "jitter_buffer_ms"), stat_at(bob, second + 1, "output_latency_ms"));
+                stat_at(bob, second + 1, "jitter_buffer_ms"), stat_at(bob, second + 1, "jitter_target_ms"),
+                stat_at(bob, second + 1, "output_latency_ms"), stat_at(bob, second + 1, "playback_margin_ms"));
             EXPECT_GT(s.delay_ms, 0.0) << "second " << second;
             EXPECT_LT(s.delay_ms, kMaxDelayMs) << "second " << second;
             delays.push_back(s.delay_ms);

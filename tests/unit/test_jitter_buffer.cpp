@@ -234,6 +234,20 @@ TEST(JitterBuffer, TargetGrowsWithJitterAndShrinksWhenItFalls) {
                     static_cast<unsigned long long>(at(ms).shrunk));
 }
 
+// A sender whose sound card clock runs 0.14 % fast (as PulseAudio's null sinks do against the
+// steady clock here): its packets come steadily earlier, 2.8 ms over the 2 s window, with no
+// jitter at all. That drift is not spread: the target stays at the packet.
+TEST(JitterBuffer, AClockDriftIsNotTakenForJitter) {
+    JitterBuffer jb({.frame_ms = 5, .min_delay_ms = 10});
+    const Playout run = simulate(jb, 20, arrivals(20, 1500, [](int i) { return -0.0014 * 20 * i; }), 29'000);
+    for (double ms : {5'000.0, 15'000.0, 28'000.0}) {
+        const JitterBufferStats& s = run.stats.at(static_cast<std::size_t>(ms / 5));
+        std::printf("%5.1f s: target %d ms, delay %d ms\n", ms / 1000, s.target_delay_ms, s.current_delay_ms);
+        EXPECT_LE(s.target_delay_ms, 21) << "at " << ms << " ms";
+    }
+    EXPECT_EQ(run.stats.back().late, 0u);
+}
+
 TEST(JitterBuffer, TargetStaysWithinBounds) {
     JitterBuffer jb({.min_delay_ms = 40, .max_delay_ms = 100});
     std::mt19937 rng(9);

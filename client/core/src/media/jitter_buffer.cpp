@@ -9,12 +9,11 @@ namespace sala::client {
 namespace {
 
 constexpr double kSamplesPerMs = kVoiceSampleRate / 1000.0;
-constexpr double kTransitWindowMs = 2000.0;  // jitter is measured over this much arrival time
-constexpr double kSpreadPercentile = 0.95;
 constexpr double kTargetFallPerSecondMs = 20.0;  // the target rises at once, falls this fast
 constexpr double kLossAverageWeight = 0.01;      // per packet slot: ~2 s at 20 ms
 constexpr double kLossyAverage = 0.02;           // above this, keep one packet of FEC lookahead
 constexpr double kMinShrinkIntervalMs = 250.0;
+constexpr int kConcealStep = 120;                             // Opus conceals in multiples of 2.5 ms
 constexpr double kShrinkPatienceMs = 1000.0;                  // then drop a frame even if it is not quiet
 constexpr double kQuietMeanAbs = 150.0;                       // about -47 dBFS
 constexpr int kMaxConcealedRunMs = 100;                       // then silence instead of PLC
@@ -49,8 +48,6 @@ JitterBuffer::JitterBuffer(JitterBufferConfig config)
     slots_.resize(config.max_packets);
     payloads_.resize(config.max_packets * kMaxPayload);
     pcm_.resize(static_cast<std::size_t>(frame_samples_ + 2 * kMaxVoicePacketSamples));
-    transits_.resize(kTransitHistory);
-    scratch_.reserve(kTransitHistory);
     reset();
 }
 
@@ -64,10 +61,7 @@ void JitterBuffer::restart_stream() {
     for (Slot& s : slots_) s = Slot{};
     pcm_size_ = 0;
     pcm_kind_ = FrameKind::decoded;
-    transit_count_ = 0;
-    transit_next_ = 0;
-    min_transit_ms_ = 0.0;
-    spread_ms_ = 0.0;
+    transit_.reset();
     loss_average_ = 0.0;
     phase_ = Phase::no_stream;
     have_resync_ = false;
@@ -130,7 +124,7 @@ void JitterBuffer::push(std::uint16_t sequence, std::uint32_t timestamp, std::sp
         } else {
             ++stats_.late;
             confirm_losses();
-            record_transit(now_ms, ts);
+            transit_.record(now_ms, static_cast<double>(ts) / kSamplesPerMs);
         }
         return;
     }
@@ -181,7 +175,7 @@ void JitterBuffer::push(std::uint16_t sequence, std::uint32_t timestamp, std::sp
     }
     if (!played()) lowest_seq_ = std::min(lowest_seq_, seq);
     confirm_losses();
-    record_transit(now_ms, ts);
+    transit_.record(now_ms, static_cast<double>(ts) / kSamplesPerMs);
 }
 
 void JitterBuffer::confirm_losses() {
@@ -189,27 +183,8 @@ void JitterBuffer::confirm_losses() {
     unconfirmed_lost_ = 0;
 }
 
-void JitterBuffer::record_transit(double arrival_ms, std::int64_t ts) {
-    transits_[transit_next_] = {arrival_ms, arrival_ms - static_cast<double>(ts) / kSamplesPerMs};
-    transit_next_ = (transit_next_ + 1) % transits_.size();
-    transit_count_ = std::min(transit_count_ + 1, transits_.size());
-
-    scratch_.clear();
-    double lowest = 1e300;
-    for (std::size_t i = 0; i < transit_count_; ++i) {
-        const Transit& t = transits_[(transit_next_ + transits_.size() - 1 - i) % transits_.size()];
-        if (arrival_ms - t.arrival_ms > kTransitWindowMs) break;
-        scratch_.push_back(t.relative_ms);
-        lowest = std::min(lowest, t.relative_ms);
-    }
-    const auto rank = static_cast<std::size_t>(std::ceil(kSpreadPercentile * static_cast<double>(scratch_.size())) - 1);
-    std::nth_element(scratch_.begin(), scratch_.begin() + static_cast<std::ptrdiff_t>(rank), scratch_.end());
-    min_transit_ms_ = lowest;
-    spread_ms_ = scratch_[rank] - lowest;
-}
-
 void JitterBuffer::update_target() {
-    double need = std::max<double>(config_.frame_ms, packet_ms()) + spread_ms_;
+    double need = std::max<double>(config_.frame_ms, packet_ms()) + transit_.spread_ms();
     if (loss_average_ > kLossyAverage) need += packet_ms();  // lets FEC find the next packet
     need = std::clamp<double>(need, config_.min_delay_ms, config_.max_delay_ms);
     const double fall = kTargetFallPerSecondMs * config_.frame_ms / 1000.0;
@@ -221,7 +196,7 @@ void JitterBuffer::update_target() {
 // they ever do.
 double JitterBuffer::delay_ms(double now_ms, std::int64_t ts) const {
     return now_ms + static_cast<double>(pcm_size_) / kSamplesPerMs - static_cast<double>(ts) / kSamplesPerMs -
-           min_transit_ms_ + packet_ms();
+           transit_.min_ms() + packet_ms();
 }
 
 bool JitterBuffer::try_start(double now_ms) {
@@ -284,8 +259,10 @@ FrameKind JitterBuffer::produce(double now_ms) {
 
     if (Slot* current = stored(next_seq_)) {
         if (delay < target_ms_ && room_to_grow) {
+            // Raise the delay by what it lacks (in the concealer's 2.5 ms steps): play the packet later.
             ++stats_.stretched;
-            return conceal_unit(packet_samples_);  // raise the delay: play the packet later
+            const int lacking = static_cast<int>(std::ceil((target_ms_ - delay) * kSamplesPerMs / kConcealStep));
+            return conceal_unit(std::min(packet_samples_, std::max(1, lacking) * kConcealStep));
         }
         const int samples = decoder_.decode(payload_of(next_seq_), tail, kMaxVoicePacketSamples);
         current->state = SlotState::played;
@@ -296,14 +273,19 @@ FrameKind JitterBuffer::produce(double now_ms) {
         ++stats_.decoded;
         advance(current->ts + samples, false);
         const bool next_there = stored(next_seq_) != nullptr;
-        // What may go to lower the delay: the whole packet, or, when less than a packet is in
-        // excess (after a device stall, say), whole playout units of it: otherwise an excess
-        // under one packet would stay for the rest of the call.
+        // What may go to lower the delay: the whole packet (when the next is here to follow it),
+        // or, when less than a packet is in excess (after a device stall, say) or the next has
+        // not come, whole playout units of it: otherwise an excess under one packet would stay
+        // for the rest of the call; the delay left still covers the next packet's jitter. Never
+        // less than a unit: that moves the packets' edges off the playout ticks, and the next
+        // packet is then wanted a tick before it comes (tried: a device call's 31.4 ms became
+        // 38.6).
         const double packet_ms = samples / kSamplesPerMs;
         const double excess_units = std::floor((delay - target_ms_) / config_.frame_ms);
-        const double shrink_ms =
+        double shrink_ms =
             delay - packet_ms >= target_ms_ ? packet_ms : std::min(packet_ms, excess_units * config_.frame_ms);
-        if (next_there && shrink_ms >= config_.frame_ms && may_shrink(now_ms, delay, shrink_ms)) {
+        if (shrink_ms >= packet_ms && !next_there) shrink_ms = packet_ms - config_.frame_ms;
+        if (shrink_ms >= config_.frame_ms && may_shrink(now_ms, delay, shrink_ms)) {
             long sum = 0;
             for (int i = 0; i < samples; ++i) sum += std::abs(tail[i]);
             if (sum < kQuietMeanAbs * samples || now_ms - shrink_due_since_ms_ >= kShrinkPatienceMs ||
@@ -351,9 +333,10 @@ FrameKind JitterBuffer::produce(double now_ms) {
         return conceal_unit(samples);
     }
 
-    // Underrun: wait for the packet while the delay allows, then give it up while packets
-    // still arrive, and go idle when they have stopped.
-    if (room_to_grow) return conceal_unit(packet_samples_);
+    // Underrun: wait for the packet (a playout unit at a time: a packet a little late costs
+    // only the wait) while the delay allows, then give it up while packets still arrive, and
+    // go idle when they have stopped.
+    if (room_to_grow) return conceal_unit(std::min(frame_samples_, packet_samples_));
     if (now_ms - last_arrival_ms_ < config_.max_delay_ms) {
         ++unconfirmed_lost_;  // lost if the stream goes on; never sent if it has ended
         advance(next_ts_ + packet_samples_, true);

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "media/opus_codec.hpp"
+#include "media/transit_spread.hpp"
 
 namespace sala::client {
 
@@ -62,7 +63,6 @@ public:
 
 private:
     static constexpr std::size_t kMaxPayload = 1500;
-    static constexpr std::size_t kTransitHistory = 256;
 
     enum class SlotState : std::uint8_t { empty, stored, played };
     struct Slot {
@@ -72,17 +72,12 @@ private:
         std::uint16_t size = 0;
         SlotState state = SlotState::empty;
     };
-    struct Transit {
-        double arrival_ms;
-        double relative_ms;  // arrival minus media time
-    };
 
     Slot& slot(std::int64_t seq);
     Slot* stored(std::int64_t seq);
     std::span<const std::uint8_t> payload_of(std::int64_t seq) const;
     void restart_stream();
     void begin_stream(std::uint16_t sequence, std::uint32_t timestamp);
-    void record_transit(double arrival_ms, std::int64_t ts);
     void update_target();
     double delay_ms(double now_ms, std::int64_t ts) const;
     double packet_ms() const;
@@ -105,12 +100,7 @@ private:
     std::size_t pcm_size_ = 0;
     FrameKind pcm_kind_ = FrameKind::decoded;
 
-    std::vector<Transit> transits_;  // ring of recent arrivals
-    std::size_t transit_next_ = 0;
-    std::size_t transit_count_ = 0;
-    std::vector<double> scratch_;
-    double min_transit_ms_ = 0.0;
-    double spread_ms_ = 0.0;  // high percentile of transit above the minimum
+    TransitSpread transit_;  // how early packets can come, and how they scatter
     double target_ms_ = 0.0;
     double loss_average_ = 0.0;
 

@@ -299,6 +299,7 @@ CallStatistics MediaSession::statistics() const {
     s.loss_percent = receive_stats_.loss_fraction() * 100.0;
     s.jitter_ms = receive_stats_.jitter_ms();
     s.jitter_buffer_ms = jb.current_delay_ms;
+    s.jitter_target_ms = jb.target_delay_ms;
     s.send_kbps = send_kbps_;
     s.receive_kbps = receive_kbps_;
     s.rtt_ms = rtt_ms_;

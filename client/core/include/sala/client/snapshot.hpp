@@ -57,7 +57,8 @@ struct CallStatistics {
     double loss_percent = 0.0;
     double jitter_ms = 0.0;
     int jitter_buffer_ms = 0;
-    double send_kbps = 0.0;  // RTP payload + IP/UDP/RTP headers, last second
+    int jitter_target_ms = 0;  // what the jitter buffer aims at: the packet plus the measured jitter
+    double send_kbps = 0.0;    // RTP payload + IP/UDP/RTP headers, last second
     double receive_kbps = 0.0;
     double rtt_ms = -1.0;  // -1 until measured through RTCP
     std::uint64_t concealed_frames = 0;
