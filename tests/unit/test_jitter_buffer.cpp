@@ -135,6 +135,29 @@ TEST(JitterBuffer, StartsSilentThenPlaysAnInOrderStreamBitExactly) {
     EXPECT_TRUE(std::all_of(run.audio.end() - 960 * 10, run.audio.end(), [](std::int16_t v) { return v == 0; }));
 }
 
+// What the playout asks before it decides to wait for a packet (MediaSession::play_when_due):
+// whether the next pop starts on a packet that has not come.
+TEST(JitterBuffer, SaysWhenItsNextPopAwaitsAPacket) {
+    JitterBuffer jb({.frame_ms = 5, .min_delay_ms = 10});
+    const auto& packets = stream(20);
+    std::vector<std::int16_t> frame(240);
+    EXPECT_FALSE(jb.awaits_packet()) << "not playing yet";
+    for (int i = 0; i < 2; ++i)
+        jb.push(static_cast<std::uint16_t>(kFirstSeq + i), kFirstTs + 960u * static_cast<std::uint32_t>(i),
+                packets[static_cast<std::size_t>(i)], at_ms(20.0 * i + 5));
+    jb.pop(frame.data(), at_ms(45));  // starts on packet 0 or 1; a 20 ms packet gives four pops
+    const bool first = jb.awaits_packet();
+    int pops = 0;
+    while (!jb.awaits_packet() && pops < 8) {
+        jb.pop(frame.data(), at_ms(50 + 5.0 * pops));
+        ++pops;
+    }
+    EXPECT_TRUE(jb.awaits_packet()) << "the stored packets run out";
+    EXPECT_LE(pops, 7) << first;
+    jb.push(static_cast<std::uint16_t>(kFirstSeq + 2), kFirstTs + 960u * 2, packets[2], at_ms(45 + 5.0 * pops));
+    EXPECT_FALSE(jb.awaits_packet()) << "the packet it waited for came";
+}
+
 TEST(JitterBuffer, ReordersWithinTheDelay) {
     JitterBuffer jb({.min_delay_ms = 60});
     // Every 7th packet arrives after its successor.

@@ -9,15 +9,15 @@ using namespace std::chrono_literals;
 
 TEST(PlayoutDepth, ASoundCardGetsOneOfItsBlocksAPacedDeviceAWholeFrame) {
     PlayoutDepth depth(2);  // 20 ms frames
-    // A call starts a step above the floor.
-    EXPECT_EQ(depth.target(480), 480u + PlayoutDepth::kStep);
-    EXPECT_EQ(depth.target(240), 240u + PlayoutDepth::kStep);
+    // A call starts at the floor, and calm seconds keep it there.
+    EXPECT_EQ(depth.target(480), 480u);
+    EXPECT_EQ(depth.target(240), 240u);
     EXPECT_EQ(depth.target(0), 960u);
     EXPECT_EQ(PlayoutDepth(1).target(0), 480u);
-    // Calm seconds bring it down to the floor.
     auto t = PlayoutDepth::Clock::now();
     for (int second = 0; second <= PlayoutDepth::kCalmSeconds; ++second) depth.observe(t + second * 1s, 0, 0);
     EXPECT_EQ(depth.target(240), 240u);
+    EXPECT_DOUBLE_EQ(depth.margin_ms(), 0.0);
 }
 
 TEST(PlayoutDepth, EachSecondWithAnUnderrunAddsFiveMilliseconds) {
@@ -29,8 +29,8 @@ TEST(PlayoutDepth, EachSecondWithAnUnderrunAddsFiveMilliseconds) {
         underruns += 2;
         depth.observe(t + second * 1s, underruns, 0);
     }
-    EXPECT_EQ(depth.target(480), 480u + 4 * 240u);
-    EXPECT_DOUBLE_EQ(depth.margin_ms(), 20.0);
+    EXPECT_EQ(depth.target(480), 480u + 3 * 240u);
+    EXPECT_DOUBLE_EQ(depth.margin_ms(), 15.0);
     for (int second = 4; second <= 20; ++second) depth.observe(t + second * 1s, ++underruns, 0);
     EXPECT_EQ(depth.target(480), 480u + PlayoutDepth::kMaxMargin);
     // A quiet second adds nothing, and a tick within the second counts nothing yet.
@@ -71,14 +71,15 @@ TEST(PlayoutDepth, AfterTenCalmSecondsItComesDownAStep) {
     depth.observe(t, 0, 0);
     depth.observe(t + 1s, 1, 0);
     depth.observe(t + 2s, 2, 0);
+    depth.observe(t + 3s, 3, 0);
     EXPECT_DOUBLE_EQ(depth.margin_ms(), 15.0);
-    for (int second = 3; second < 2 + PlayoutDepth::kCalmSeconds; ++second) depth.observe(t + second * 1s, 2, 0);
+    for (int second = 4; second < 3 + PlayoutDepth::kCalmSeconds; ++second) depth.observe(t + second * 1s, 3, 0);
     EXPECT_DOUBLE_EQ(depth.margin_ms(), 15.0) << "not yet";
-    depth.observe(t + (2 + PlayoutDepth::kCalmSeconds) * 1s, 2, 0);
+    depth.observe(t + (3 + PlayoutDepth::kCalmSeconds) * 1s, 3, 0);
     EXPECT_DOUBLE_EQ(depth.margin_ms(), 10.0);
-    for (int second = 3 + PlayoutDepth::kCalmSeconds; second <= 2 + 3 * PlayoutDepth::kCalmSeconds; ++second)
-        depth.observe(t + second * 1s, 2, 0);
+    for (int second = 4 + PlayoutDepth::kCalmSeconds; second <= 3 + 3 * PlayoutDepth::kCalmSeconds; ++second)
+        depth.observe(t + second * 1s, 3, 0);
     EXPECT_DOUBLE_EQ(depth.margin_ms(), 0.0);
-    depth.observe(t + 100s, 2, 0);
+    depth.observe(t + 100s, 3, 0);
     EXPECT_DOUBLE_EQ(depth.margin_ms(), 0.0) << "never below the floor";
 }

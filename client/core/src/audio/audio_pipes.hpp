@@ -37,6 +37,10 @@ struct AudioPipes {
     // that block in samples at 48 kHz; the engine then keeps about one block queued for it.
     // 0 for a paced device (file, null), which wakes it once per codec frame.
     std::atomic<std::uint32_t> output_block_samples{0};
+    // When that sound card last took a block (steady clock nanoseconds, 0 for none): its next
+    // request is about a block later, and the engine may queue the next block until just
+    // before it (MediaSession::play_when_due).
+    std::atomic<std::int64_t> output_taken_ns{0};
     // The devices' own delay as the sound server reports it (PulseAudio: its queue for our
     // stream and the device's latency) plus one callback block, in microseconds; -1 when not
     // known (file, tone and null devices, or not asked yet). Written about once a second off

@@ -384,6 +384,13 @@ void JitterBuffer::go_idle() {
     concealed_run_ = 0;
 }
 
+bool JitterBuffer::awaits_packet() const {
+    if (phase_ != Phase::playing || pcm_size_ >= static_cast<std::size_t>(frame_samples_)) return false;
+    const auto n = static_cast<std::int64_t>(slots_.size());
+    const Slot& s = slots_[static_cast<std::size_t>(((next_seq_ % n) + n) % n)];
+    return s.state != SlotState::stored || s.seq != next_seq_;
+}
+
 JitterBufferStats JitterBuffer::stats() const {
     JitterBufferStats s = stats_;
     s.target_delay_ms = static_cast<int>(std::lround(target_ms_));

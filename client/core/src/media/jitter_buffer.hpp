@@ -52,6 +52,8 @@ public:
     // Called once per frame period by the playout side: writes frame_samples() samples into out.
     FrameKind pop(std::int16_t* out, std::chrono::steady_clock::time_point now);
 
+    // Whether the next pop() starts on a packet that has not come (yet).
+    bool awaits_packet() const;
     JitterBufferStats stats() const;
     int frame_samples() const { return frame_samples_; }
     // Forgets everything, statistics included, as for a new call.

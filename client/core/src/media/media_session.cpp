@@ -12,8 +12,9 @@ namespace sala::client {
 namespace {
 // The devices wake the engine once per frame; the backstop covers their absence.
 constexpr auto kBackstop = std::chrono::milliseconds(200);
-constexpr std::size_t kIpUdpOverhead = 20 + 8;  // IPv4 + UDP headers on the wire
-constexpr double kSamplesPerMs = 48.0;          // the pipes carry 48 kHz
+constexpr auto kLatePlayGuard = std::chrono::milliseconds(2);  // a late playout is queued this long before the request
+constexpr std::size_t kIpUdpOverhead = 20 + 8;                 // IPv4 + UDP headers on the wire
+constexpr double kSamplesPerMs = 48.0;                         // the pipes carry 48 kHz
 
 // Playout pops one device block (10 ms) at a time whatever the packet length, so the
 // playback ring holds what PlayoutDepth asks (one block for a sound card) and adds no more
@@ -36,6 +37,7 @@ MediaSession::MediaSession(asio::io_context& io, std::unique_ptr<MediaTransport>
       on_timeout_(std::move(on_timeout)),
       wake_(io, ::dup(pipes.wake.fd())),
       backstop_(io),
+      late_play_(io),
       impairment_(options.impair),
       deliver_([this](std::span<const std::uint8_t> data, Clock::time_point arrival) { accept(data, arrival); }),
       random_(std::random_device{}()),
@@ -71,6 +73,7 @@ void MediaSession::halt() {
     asio::error_code ignored;
     wake_.close(ignored);
     backstop_.cancel();
+    late_play_.cancel();
 }
 
 // A completion queued before finish() may still run after the session is gone: the handlers
@@ -104,7 +107,7 @@ void MediaSession::tick() {
     // After the drain: no datagram read in this tick arrived later than the playout clock says.
     const auto now = Clock::now();
     last_tick_ = now;
-    play(now);
+    play_when_due(now);
     send_frames();
     window_capture_samples_ += pipes_.capture.size() + pipes_.voice.held();
     window_playback_samples_ += pipes_.playback.size();
@@ -144,6 +147,32 @@ void MediaSession::accept(std::span<const std::uint8_t> data, Clock::time_point 
         accept_rtcp(data, arrival);
     else
         accept_rtp(data, arrival);
+}
+
+// A sound card plays the block queued for it at its next request, whether it was queued at
+// this tick or a little later. So when the packet that block needs has not come yet, the
+// playout waits for it until just before that request (kLatePlayGuard), then drains the socket
+// and plays. The jitter buffer is given that time at every tick, waited or not, so its delay
+// counts the wait it can rely on: on the device tests the peer's packets come 0.6 ms after our
+// speaker's request, and were played a request (5 ms) after they came.
+void MediaSession::play_when_due(Clock::time_point now) {
+    if (late_play_pending_) return;
+    const std::uint32_t block = pipes_.output_block_samples.load(std::memory_order_relaxed);
+    const std::int64_t taken_ns = pipes_.output_taken_ns.load(std::memory_order_relaxed);
+    if (block == 0 || taken_ns == 0) return play(now);
+    const Clock::time_point request = Clock::time_point(std::chrono::nanoseconds(taken_ns)) +
+                                      std::chrono::microseconds(std::uint64_t(block) * 1000 / 48);
+    const Clock::time_point due = std::max(now, request - kLatePlayGuard);
+    if (due == now || pipes_.playback.size() >= playout_depth_.target(block) || !jitter_buffer_.awaits_packet())
+        return play(due);
+    late_play_pending_ = true;
+    late_play_.expires_at(due);
+    late_play_.async_wait([this, alive = std::weak_ptr<int>(life_), due](asio::error_code ec) {
+        if (ec || alive.expired() || stopped_) return;
+        late_play_pending_ = false;
+        receive();
+        play(due);
+    });
 }
 
 void MediaSession::play(Clock::time_point now) {

@@ -3,6 +3,8 @@
 // and playout into the output pipe. Runs on the engine thread, woken once per audio frame by
 // the devices; the audio side only sees rings. One tick reads in order: drain the socket,
 // impair, filter and depacketize, jitter buffer, decode and play; then capture, encode, send.
+// When the block a sound card will take next needs a packet that has not come, the play waits
+// for it until just before that request (play_when_due).
 
 #include <chrono>
 #include <cstdint>
@@ -67,6 +69,7 @@ private:
     void reject() { ++foreign_; }
     void accept_rtp(std::span<const std::uint8_t> data, Clock::time_point arrival);
     void accept_rtcp(std::span<const std::uint8_t> data, Clock::time_point arrival);
+    void play_when_due(Clock::time_point now);
     void play(Clock::time_point now);
     void send_frames();
     void send(std::span<const std::uint8_t> packet);
@@ -81,6 +84,8 @@ private:
     std::function<void()> on_timeout_;
     asio::posix::stream_descriptor wake_;  // the devices' WakeSignal
     asio::steady_timer backstop_;          // ticks when no device has woken us for a while
+    asio::steady_timer late_play_;         // a tick's playout, waiting for the packet it needs
+    bool late_play_pending_ = false;
     ReceiveImpairment impairment_;
     const ReceiveImpairment::Deliver deliver_;  // accept(), bound once
     Clock::time_point last_tick_;

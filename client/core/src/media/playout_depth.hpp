@@ -2,11 +2,12 @@
 // How much decoded audio the playback ring holds after each engine tick, and the devices'
 // health that decides it. A sound card wakes the engine after every block it takes, so one
 // block queued is enough while the machine keeps up; a paced device (file, null) wakes it once
-// per codec frame and takes that much at once. A call starts one step (5 ms) above that floor,
-// the safe side while devices and jitter buffer settle. Each second in which the speaker
-// underran adds a step (up to a cap); each kCalmSeconds without one take a step off, down to
-// the floor: a machine that cannot keep the floor gets a safer depth instead of repeated gaps,
-// and a passing load does not cost the rest of the call its latency.
+// per codec frame and takes that much at once. A call starts at that floor: the devices are
+// open and running before it starts (they open while it rings), and a step above it cost the
+// first ten seconds of a call 10 ms on the device tests (docs/benchmarks.md). Each second in
+// which the speaker underran adds a step (5 ms, up to a cap); each kCalmSeconds without one take
+// a step off, down to the floor: a machine that cannot keep the floor gets a safer depth
+// instead of repeated gaps, and a passing load does not cost the rest of the call its latency.
 
 #include <array>
 #include <chrono>
@@ -41,7 +42,7 @@ public:
 
 private:
     int blocks_per_wake_;
-    std::size_t margin_ = kStep;
+    std::size_t margin_ = 0;
     int calm_seconds_ = 0;  // since the last underrun or step down
     bool started_ = false;
     Clock::time_point second_start_{};

@@ -76,6 +76,7 @@ void PulseOutput::stop() {
     stream_.stop();
     if (pipes_) {
         pipes_->output_block_samples.store(0, std::memory_order_relaxed);
+        pipes_->output_taken_ns.store(0, std::memory_order_relaxed);
     }
 }
 
@@ -102,6 +103,7 @@ void PulseOutput::on_ready(pa_stream* stream, std::size_t bytes, void* self) {
     auto* device = static_cast<PulseOutput*>(self);
     AudioPipes& pipes = *device->pipes_;
     const std::int64_t begun = device->watch_.begin();
+    pipes.output_taken_ns.store(begun, std::memory_order_relaxed);
     const std::size_t frame_bytes = std::size_t(device->format_.channels) * sizeof(int16_t);
     const std::size_t frames = bytes / frame_bytes;
     std::size_t done = 0;

@@ -314,6 +314,7 @@ int RtAudioOutput::callback(void* out, void* /*in*/, unsigned frames, double /*t
     auto* device = static_cast<RtAudioOutput*>(self);
     const std::int64_t begun = device->watch_.begin();
     AudioPipes& pipes = *device->pipes_;
+    pipes.output_taken_ns.store(begun, std::memory_order_relaxed);
     if (status & RTAUDIO_OUTPUT_UNDERFLOW) pipes.playback_underruns.fetch_add(1, std::memory_order_relaxed);
     if (out) {
         if (!device->convert_->fill(pipes.playback, static_cast<int16_t*>(out), frames))

@@ -93,6 +93,7 @@ public:
     void stop() override {
         stream_.stop();
         if (pipes_) pipes_->output_block_samples.store(0, std::memory_order_relaxed);
+        if (pipes_) pipes_->output_taken_ns.store(0, std::memory_order_relaxed);
     }
     std::string description() const override;
     bool healthy() const override { return watch_.healthy() && !stream_.gone(); }
