@@ -17,13 +17,14 @@ constexpr float kUpDbPerBlock = 0.1f, kDownDbPerBlock = 0.5f;
 constexpr float kSilentDbfs = -60.0f;
 // Nor do blocks less than this far above the noise floor: the voice detector also fires on
 // steady noise, and the gain then lifted the suppressor's residual noise by 10 dB/s (the noise
-// test: -55 dBFS at 0.5 s, -33 at 3 s). The floor is the lowest level of the last second (the
-// level smoothed over about 50 ms: a suppressed noise's blocks scatter by 10 dB and more, a
-// syllable lasts longer); nothing is learnt before a second of sound has given one. Digital
-// silence (a stream that has not started) is no sound.
+// test: -55 dBFS at 0.5 s, -33 at 3 s). The floor is the 10th percentile of the last second's
+// levels, each smoothed over about 15 ms (a suppressed noise's blocks scatter by 10 dB and more;
+// a pause between words is longer); nothing is learnt before a second of sound has given one
+// (the silence of a stream that has not started is no floor).
 constexpr float kOverFloorDb = 10.0f;
-constexpr float kSmoothing = 0.2f;
+constexpr float kSmoothing = 0.5f;
 constexpr float kDigitalSilenceDbfs = -100.0f;
+constexpr std::size_t kFloorRank = GainStage::kFloorBlocks / 10;
 constexpr int kFirstVoicedBlocks = 30;  // the level is not believed before 0.3 s of voice
 constexpr float kCeiling = 0.95f;       // the limiter's peak
 
@@ -40,21 +41,15 @@ void GainStage::process(float* block, std::size_t n, bool voice, bool far_active
     power /= static_cast<float>(std::max<std::size_t>(n, 1));
     const float power_db = to_db(power);
     smoothed_ += kSmoothing * (power - smoothed_);
-    const float smoothed_db = to_db(smoothed_);
-    if (smoothed_db > kDigitalSilenceDbfs) {
-        segment_low_db_ = std::min(segment_low_db_, smoothed_db);
-        if (++segment_blocks_ == kSegmentBlocks) {
-            lows_db_[segment_] = segment_low_db_;
-            segment_ = (segment_ + 1) % kSegments;
-            segments_ = std::min(segments_ + 1, kSegments);
-            segment_blocks_ = 0;
-            segment_low_db_ = 0.0f;
-        }
-    }
+    const float smoothed_db = std::max(to_db(smoothed_), kDigitalSilenceDbfs);
+    levels_db_[next_level_] = smoothed_db;
+    next_level_ = (next_level_ + 1) % kFloorBlocks;
+    if (power_db > kDigitalSilenceDbfs && sound_blocks_ < kFloorBlocks) ++sound_blocks_;
     bool above_floor = false;
-    if (segments_ == kSegments) {
-        const float floor_db = std::min(*std::min_element(lows_db_.begin(), lows_db_.end()), segment_low_db_);
-        above_floor = smoothed_db > floor_db + kOverFloorDb;
+    if (sound_blocks_ == kFloorBlocks) {
+        sorted_db_ = levels_db_;
+        std::nth_element(sorted_db_.begin(), sorted_db_.begin() + kFloorRank, sorted_db_.end());
+        above_floor = smoothed_db > sorted_db_[kFloorRank] + kOverFloorDb;
     }
     if (far_hold_ > 0) {
         --far_hold_;

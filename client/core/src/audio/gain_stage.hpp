@@ -22,6 +22,7 @@ public:
     static constexpr float kTargetDbfs = -21.0f;  // the mean power of voiced blocks; speech level ~-20
     static constexpr float kMaxGainDb = 30.0f;
     static constexpr float kMinGainDb = -10.0f;
+    static constexpr std::size_t kFloorBlocks = 100;  // the noise floor is measured over 1 s of 10 ms blocks
 
     // block: n float samples (full scale 1.0), changed in place. voice: the voice detector's word on
     // this block (before gain); far_active: the far end played something audible in this block.
@@ -30,12 +31,10 @@ public:
 
 private:
     float level_db_ = -200.0f;  // the near talker's speech level: mean power of voiced blocks, dBFS
-    // The noise floor: the lowest smoothed level (dBFS) of each of the last kSegments segments.
-    static constexpr int kSegments = 10, kSegmentBlocks = 10;  // 100 ms segments of 10 ms blocks
-    float smoothed_ = 0.0f;                                    // block power, smoothed over about 50 ms
-    std::array<float, kSegments> lows_db_{};
-    float segment_low_db_ = 0.0f;
-    int segment_ = 0, segments_ = 0, segment_blocks_ = 0;
+    // The noise floor: a low percentile of the last second's smoothed levels (dBFS).
+    float smoothed_ = 0.0f;  // block power, smoothed over about 15 ms
+    std::array<float, kFloorBlocks> levels_db_{}, sorted_db_{};
+    std::size_t next_level_ = 0, sound_blocks_ = 0;
     float gain_db_ = 0.0f;  // applied now
     float applied_ = 1.0f;  // linear gain at the end of the last block
     int far_hold_ = 0;      // blocks until the far end's echo has died away
