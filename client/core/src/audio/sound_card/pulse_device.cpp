@@ -83,8 +83,15 @@ void PulseOutput::stop() {
 bool PulseOutput::start(AudioPipes& pipes, std::string* error) {
     stream_.stop();  // before pipes_ changes under a running callback
     pipes_ = &pipes;
-    return stream_.open(&PulseOutput::prepare, &PulseOutput::on_ready, this, &format_, error,
-                        &pipes.output_device_latency_us);
+    if (!stream_.open(&PulseOutput::prepare, &PulseOutput::on_ready, this, &format_, error,
+                      &pipes.output_device_latency_us))
+        return false;
+    // A server that asks for more than a block at a time from the start says so (PipeWire: 256).
+    const auto granted = static_cast<std::uint32_t>(std::uint64_t(stream_.granted_request_frames()) * kInternalRate /
+                                                    std::max(1u, format_.rate));
+    if (granted > pipes.output_block_samples.load(std::memory_order_relaxed) && granted <= kMaxBlockSamples)
+        pipes.output_block_samples.store(granted, std::memory_order_relaxed);
+    return true;
 }
 
 void PulseOutput::prepare(const DeviceStreamFormat& format, void* self) {
@@ -92,11 +99,30 @@ void PulseOutput::prepare(const DeviceStreamFormat& format, void* self) {
     device->max_frames_ = std::size_t(format.frames) * kMaxBlocksAtOnce;
     device->convert_ = std::make_unique<PlaybackFormat>(format.rate, format.channels, device->max_frames_);
     device->watch_.reset(format.rate);
+    device->larger_requests_ = 0;
+    device->largest_request_ = 0;
     // The server asks for a block at a time and the engine is woken after each: one block
     // queued in the ring is enough (PlayoutDepth).
     device->pipes_->output_block_samples.store(
         static_cast<std::uint32_t>(std::uint64_t(format.frames) * kInternalRate / format.rate),
         std::memory_order_relaxed);
+}
+
+// The server may ask for more than the block we asked for, every time: PipeWire's pulse layer
+// asks for its graph's cycle (256 samples, not 240), and a ring kept one block deep then came up
+// short at every request. Once kSteadyRequests requests in a row have asked for more, the block
+// the engine keeps queued (output_block_samples) is the largest of them; a single large request
+// (PulseAudio catching up after a stall) changes nothing.
+void PulseOutput::follow_request(AudioPipes& pipes, std::size_t frames) {
+    const auto asked = static_cast<std::uint32_t>(std::uint64_t(frames) * kInternalRate / format_.rate);
+    if (asked <= pipes.output_block_samples.load(std::memory_order_relaxed)) {
+        larger_requests_ = 0;
+        largest_request_ = 0;
+        return;
+    }
+    largest_request_ = std::max(largest_request_, asked);
+    if (++larger_requests_ >= kSteadyRequests && largest_request_ <= kMaxBlockSamples)
+        pipes.output_block_samples.store(largest_request_, std::memory_order_relaxed);
 }
 
 void PulseOutput::on_ready(pa_stream* stream, std::size_t bytes, void* self) {
@@ -106,6 +132,7 @@ void PulseOutput::on_ready(pa_stream* stream, std::size_t bytes, void* self) {
     pipes.output_taken_ns.store(begun, std::memory_order_relaxed);
     const std::size_t frame_bytes = std::size_t(device->format_.channels) * sizeof(int16_t);
     const std::size_t frames = bytes / frame_bytes;
+    device->follow_request(pipes, frames);
     std::size_t done = 0;
     while (done < frames) {
         std::size_t n = std::min(frames - done, device->max_frames_);

@@ -57,12 +57,18 @@ public:
 private:
     static void prepare(const DeviceStreamFormat& format, void* self);
     static void on_ready(pa_stream* stream, std::size_t bytes, void* self);
+    void follow_request(AudioPipes& pipes, std::size_t frames);  // the server's thread
+
+    static constexpr int kSteadyRequests = 8;
+    static constexpr std::uint32_t kMaxBlockSamples = 960;  // 20 ms: beyond it, a queue, not a block
 
     PulseStream stream_;
     AudioPipes* pipes_ = nullptr;
     DeviceStreamFormat format_;
     std::unique_ptr<PlaybackFormat> convert_;
     std::size_t max_frames_ = 0;
+    int larger_requests_ = 0;  // in a row, asking for more than output_block_samples
+    std::uint32_t largest_request_ = 0;
     CallbackWatch watch_;
 };
 

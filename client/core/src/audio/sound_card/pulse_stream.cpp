@@ -234,6 +234,8 @@ bool PulseStream::start_stream(const Device& device, Prepare prepare, Ready read
     if (!settled || pa_stream_get_state(stream_) != PA_STREAM_READY)
         return set_device_error(error, "audio " + std::string(direction) + " device '" + device.description +
                                            "' cannot be opened: " + pa_strerror(pa_context_errno(context_)));
+    const pa_buffer_attr* granted = pa_stream_get_buffer_attr(stream_);
+    granted_request_frames_ = granted && !input_ ? static_cast<unsigned>(granted->minreq / pa_frame_size(&spec)) : 0;
     return true;
 }
 

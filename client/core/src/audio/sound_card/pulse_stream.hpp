@@ -54,6 +54,9 @@ public:
     std::string description() const;
     // True once the stream failed: the device left the server, or the server went away.
     bool gone() const { return gone_.load(std::memory_order_acquire); }
+    // What the server says it will ask an output for at a time (its minimum request), in device
+    // frames, once open; 0 for an input.
+    unsigned granted_request_frames() const { return granted_request_frames_; }
 
 private:
     struct Device;
@@ -76,6 +79,7 @@ private:
     Ready ready_ = nullptr;
     void* self_ = nullptr;
     bool asked_for_real_time_ = false;  // PA's thread only
+    unsigned granted_request_frames_ = 0;
     std::atomic<bool> gone_{false};
     PulseStreamWatch watch_;
 };
