@@ -208,10 +208,8 @@ TEST(MediaSession, ImpairedReceptionLosesWhatItIsToldTo) {
     // Held back up to 30 ms, a packet may still be on its way behind a later one (counted lost
     // until it comes, as RFC 3550 counts): alice stops, and bob's impairment lets the rest go.
     alice.session->finish();
-    const auto received = bob.stats().packets_received;
     run_until(
         io, [] { return false; }, 200ms);
-    EXPECT_GE(bob.stats().packets_received, received);
     EXPECT_EQ(bob.stats().packets_lost, 0u) << "delayed, not lost";
 }
 

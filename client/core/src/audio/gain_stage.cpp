@@ -55,7 +55,7 @@ void GainStage::process(float* block, std::size_t n, bool voice, bool far_active
         --far_hold_;
     } else if (voice && power_db > kSilentDbfs && above_floor) {
         level_db_ = level_db_ < -150.0f
-                        ? to_db(power)
+                        ? power_db
                         : to_db(std::pow(10.0f, level_db_ / 10.0f) * (1 - kLevelFollow) + power * kLevelFollow);
         if (++voiced_ >= kFirstVoicedBlocks) {
             const float wanted = std::clamp(kTargetDbfs - level_db_, kMinGainDb, kMaxGainDb);

@@ -7,8 +7,7 @@
 // the canceller's residual echo by 20-30 dB (measured on the PulseAudio echo path: -88 dB of echo
 // without it, -24 to -32 dB with it). This one adapts only on blocks the voice detector calls
 // voice, 10 dB above the noise floor, while the far end has been silent for longer than an echo
-// lasts, and holds its gain
-// otherwise; a block limiter keeps it from clipping.
+// lasts, and holds its gain otherwise; a block limiter keeps it from clipping.
 // No allocation; one thread calls process().
 
 #include <array>

@@ -83,19 +83,22 @@ void JitterBuffer::begin_stream(std::uint16_t sequence, std::uint32_t timestamp)
     newest_ts_ = next_ts_ = timestamp;
 }
 
-JitterBuffer::Slot& JitterBuffer::slot(std::int64_t seq) {
+std::size_t JitterBuffer::slot_index(std::int64_t seq) const {
     const auto n = static_cast<std::int64_t>(slots_.size());
-    return slots_[static_cast<std::size_t>(((seq % n) + n) % n)];
+    return static_cast<std::size_t>(((seq % n) + n) % n);
 }
 
-JitterBuffer::Slot* JitterBuffer::stored(std::int64_t seq) {
-    Slot& s = slot(seq);
-    return s.state == SlotState::stored && s.seq == seq ? &s : nullptr;
+JitterBuffer::Slot& JitterBuffer::slot(std::int64_t seq) { return slots_[slot_index(seq)]; }
+
+bool JitterBuffer::holds(std::int64_t seq) const {
+    const Slot& s = slots_[slot_index(seq)];
+    return s.state == SlotState::stored && s.seq == seq;
 }
+
+JitterBuffer::Slot* JitterBuffer::stored(std::int64_t seq) { return holds(seq) ? &slot(seq) : nullptr; }
 
 std::span<const std::uint8_t> JitterBuffer::payload_of(std::int64_t seq) const {
-    const auto n = static_cast<std::int64_t>(slots_.size());
-    const auto index = static_cast<std::size_t>(((seq % n) + n) % n);
+    const std::size_t index = slot_index(seq);
     return {payloads_.data() + index * kMaxPayload, slots_[index].size};
 }
 
@@ -385,10 +388,7 @@ void JitterBuffer::go_idle() {
 }
 
 bool JitterBuffer::awaits_packet() const {
-    if (phase_ != Phase::playing || pcm_size_ >= static_cast<std::size_t>(frame_samples_)) return false;
-    const auto n = static_cast<std::int64_t>(slots_.size());
-    const Slot& s = slots_[static_cast<std::size_t>(((next_seq_ % n) + n) % n)];
-    return s.state != SlotState::stored || s.seq != next_seq_;
+    return phase_ == Phase::playing && pcm_size_ < static_cast<std::size_t>(frame_samples_) && !holds(next_seq_);
 }
 
 JitterBufferStats JitterBuffer::stats() const {

@@ -75,7 +75,9 @@ private:
         SlotState state = SlotState::empty;
     };
 
+    std::size_t slot_index(std::int64_t seq) const;
     Slot& slot(std::int64_t seq);
+    bool holds(std::int64_t seq) const;  // the packet is stored, not yet played
     Slot* stored(std::int64_t seq);
     std::span<const std::uint8_t> payload_of(std::int64_t seq) const;
     void restart_stream();

@@ -159,9 +159,9 @@ void MediaSession::play_when_due(Clock::time_point now) {
     if (late_play_pending_) return;
     const std::uint32_t block = pipes_.output_block_samples.load(std::memory_order_relaxed);
     const std::int64_t taken_ns = pipes_.output_taken_ns.load(std::memory_order_relaxed);
-    if (block == 0 || taken_ns == 0 || getenv("SALA_NO_LATE")) return play(now);
-    const Clock::time_point request = Clock::time_point(std::chrono::nanoseconds(taken_ns)) +
-                                      std::chrono::microseconds(std::uint64_t(block) * 1000 / 48);
+    if (block == 0 || taken_ns == 0) return play(now);
+    const auto block_time = std::chrono::microseconds(std::lround(block * 1000.0 / kSamplesPerMs));
+    const Clock::time_point request = Clock::time_point(std::chrono::nanoseconds(taken_ns)) + block_time;
     const Clock::time_point due = std::max(now, request - kLatePlayGuard);
     if (due == now || pipes_.playback.size() >= playout_depth_.target(block) || !jitter_buffer_.awaits_packet())
         return play(due);

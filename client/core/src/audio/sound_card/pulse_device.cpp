@@ -87,11 +87,17 @@ bool PulseOutput::start(AudioPipes& pipes, std::string* error) {
                       &pipes.output_device_latency_us))
         return false;
     // A server that asks for more than a block at a time from the start says so (PipeWire: 256).
-    const auto granted = static_cast<std::uint32_t>(std::uint64_t(stream_.granted_request_frames()) * kInternalRate /
-                                                    std::max(1u, format_.rate));
-    if (granted > pipes.output_block_samples.load(std::memory_order_relaxed) && granted <= kMaxBlockSamples)
-        pipes.output_block_samples.store(granted, std::memory_order_relaxed);
+    raise_block(pipes, internal_samples(stream_.granted_request_frames()));
     return true;
+}
+
+std::uint32_t PulseOutput::internal_samples(std::size_t frames) const {
+    return static_cast<std::uint32_t>(std::uint64_t(frames) * kInternalRate / std::max(1u, format_.rate));
+}
+
+void PulseOutput::raise_block(AudioPipes& pipes, std::uint32_t samples) {
+    if (samples > pipes.output_block_samples.load(std::memory_order_relaxed) && samples <= kMaxBlockSamples)
+        pipes.output_block_samples.store(samples, std::memory_order_relaxed);
 }
 
 void PulseOutput::prepare(const DeviceStreamFormat& format, void* self) {
@@ -103,9 +109,7 @@ void PulseOutput::prepare(const DeviceStreamFormat& format, void* self) {
     device->largest_request_ = 0;
     // The server asks for a block at a time and the engine is woken after each: one block
     // queued in the ring is enough (PlayoutDepth).
-    device->pipes_->output_block_samples.store(
-        static_cast<std::uint32_t>(std::uint64_t(format.frames) * kInternalRate / format.rate),
-        std::memory_order_relaxed);
+    device->pipes_->output_block_samples.store(device->internal_samples(format.frames), std::memory_order_relaxed);
 }
 
 // The server may ask for more than the block we asked for, every time: PipeWire's pulse layer
@@ -114,15 +118,14 @@ void PulseOutput::prepare(const DeviceStreamFormat& format, void* self) {
 // the engine keeps queued (output_block_samples) is the largest of them; a single large request
 // (PulseAudio catching up after a stall) changes nothing.
 void PulseOutput::follow_request(AudioPipes& pipes, std::size_t frames) {
-    const auto asked = static_cast<std::uint32_t>(std::uint64_t(frames) * kInternalRate / format_.rate);
+    const std::uint32_t asked = internal_samples(frames);
     if (asked <= pipes.output_block_samples.load(std::memory_order_relaxed)) {
         larger_requests_ = 0;
         largest_request_ = 0;
         return;
     }
     largest_request_ = std::max(largest_request_, asked);
-    if (++larger_requests_ >= kSteadyRequests && largest_request_ <= kMaxBlockSamples)
-        pipes.output_block_samples.store(largest_request_, std::memory_order_relaxed);
+    if (++larger_requests_ >= kSteadyRequests) raise_block(pipes, largest_request_);
 }
 
 void PulseOutput::on_ready(pa_stream* stream, std::size_t bytes, void* self) {

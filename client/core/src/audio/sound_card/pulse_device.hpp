@@ -58,6 +58,9 @@ private:
     static void prepare(const DeviceStreamFormat& format, void* self);
     static void on_ready(pa_stream* stream, std::size_t bytes, void* self);
     void follow_request(AudioPipes& pipes, std::size_t frames);  // the server's thread
+    std::uint32_t internal_samples(std::size_t frames) const;    // device frames at 48 kHz
+    // Raises output_block_samples to samples, up to kMaxBlockSamples (it never lowers it).
+    void raise_block(AudioPipes& pipes, std::uint32_t samples);
 
     static constexpr int kSteadyRequests = 8;
     static constexpr std::uint32_t kMaxBlockSamples = 960;  // 20 ms: beyond it, a queue, not a block
